@@ -1,0 +1,113 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Applied to every target so `public import` and `any` are deliberate (hummingbird's habit).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "celeriac",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "celeriac-api", targets: ["celeriac-api"]),
+        .executable(name: "celeriac-worker", targets: ["celeriac-worker"]),
+        .executable(name: "celeriac", targets: ["celeriac"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+    ],
+    targets: [
+        .systemLibrary(name: "CHiredis", path: "Sources/CHiredis"),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl"),
+
+        .target(name: "CeleriacCore", swiftSettings: swiftSettings),
+        .target(
+            name: "CeleriacRedis",
+            dependencies: ["CeleriacCore", "CHiredis", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "CeleriacPostgres",
+            dependencies: ["CeleriacCore", "CLibPQ", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "CeleriacHTTP",
+            dependencies: [
+                "CeleriacCore", "CCurl",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "CeleriacJobs",
+            dependencies: ["CeleriacCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "CeleriacAPI",
+            dependencies: [
+                "CeleriacCore", "CeleriacRedis", "CeleriacPostgres", "CeleriacHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "CeleriacWorker",
+            dependencies: [
+                "CeleriacCore", "CeleriacRedis", "CeleriacHTTP", "CeleriacJobs",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+
+        .executableTarget(
+            name: "celeriac-api",
+            dependencies: [
+                "CeleriacAPI", "CeleriacCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "celeriac-worker",
+            dependencies: [
+                "CeleriacWorker", "CeleriacCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "celeriac",
+            dependencies: [
+                "CeleriacCore", "CeleriacHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+
+        .target(
+            name: "TestSupport",
+            dependencies: ["CeleriacCore", "CeleriacRedis", "CeleriacPostgres"],
+            path: "Tests/support",
+            swiftSettings: swiftSettings),
+        .testTarget(name: "CeleriacCoreTests", dependencies: ["CeleriacCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CeleriacRedisTests", dependencies: ["CeleriacRedis", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CeleriacPostgresTests", dependencies: ["CeleriacPostgres", "TestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CeleriacAPITests",
+            dependencies: ["CeleriacAPI", "CeleriacWorker", "CeleriacHTTP", "TestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DeploymentTests",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+    ]
+)

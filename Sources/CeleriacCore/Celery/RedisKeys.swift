@@ -1,0 +1,45 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+/// Every Redis key name Celeriac reads or writes. No key literal appears anywhere else
+/// (asynq's `base` habit), so the layout is documented in one place: `docs/wire-format.md`.
+public enum RedisKeys {
+    /// kombu's separator between a queue name and its priority step.
+    public static let prioritySeparator = "\u{06}\u{16}"
+    /// kombu's default priority steps; on Redis the lowest step is served first.
+    public static let prioritySteps = [0, 3, 6, 9]
+
+    /// The list for `queue` at `priority` (0–9): kombu maps to the largest step ≤ priority;
+    /// step 0 is the bare queue name.
+    public static func queue(_ name: String, priority: Int = 0) -> String {
+        let step = priorityStep(priority)
+        return step == 0 ? name : name + prioritySeparator + String(step)
+    }
+
+    public static func priorityStep(_ priority: Int) -> Int {
+        prioritySteps.last { $0 <= max(0, min(priority, 9)) } ?? 0
+    }
+
+    /// Every list of `queues` in the order a kombu worker polls them: by priority step, then
+    /// by queue.
+    public static func pollOrder(_ queues: [String]) -> [String] {
+        prioritySteps.flatMap { step in queues.map { queue($0, priority: step) } }
+    }
+
+    /// kombu's binding set for the default direct exchange `celery`.
+    public static let bindingSet = "_kombu.binding.celery"
+    /// kombu 5.7's permanent binding set.
+    public static let permanentBindingSet = "_kombu.binding_permanent.celery"
+    /// Member of the binding sets for a queue: `<routing_key>\x06\x16<pattern>\x06\x16<queue>`.
+    public static func bindingMember(_ queue: String) -> String {
+        queue + prioritySeparator + prioritySeparator + queue
+    }
+
+    /// Celery's result key; also the PUBLISH channel of the same name.
+    public static func resultMeta(_ taskID: String) -> String { "celery-task-meta-" + taskID }
+    /// Our record of a task (hash): name, args, queue, state, times, worker.
+    public static func task(_ taskID: String) -> String { "celeriac:task:" + taskID }
+    /// Messages a worker has taken and not yet acknowledged.
+    public static func claim(worker: String) -> String { "celeriac:claim:" + worker }
+    /// Messages no worker could read, with the reason (a list of JSON entries).
+    public static let deadLetters = "celeriac:dead"
+}

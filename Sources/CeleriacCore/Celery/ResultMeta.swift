@@ -1,0 +1,45 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+public import Foundation
+
+/// The value of `celery-task-meta-<id>`, which `AsyncResult(id).get()` reads.
+///
+/// Written with Celery's key order `status, result, traceback, children, date_done, task_id`.
+public struct ResultMeta: Sendable, Equatable {
+    public var taskID: String
+    public var status: TaskState
+    public var result: JSONValue
+    public var traceback: String?
+    public var dateDone: Date?
+
+    public init(taskID: String, status: TaskState, result: JSONValue, traceback: String? = nil, dateDone: Date? = nil) {
+        self.taskID = taskID
+        self.status = status
+        self.result = result
+        self.traceback = traceback
+        self.dateDone = dateDone
+    }
+
+    static let keyOrder = ["status", "result", "traceback", "children", "date_done", "task_id"]
+
+    /// JSON text in Celery's layout.
+    public func encoded() -> String {
+        var writer = JSONWriter(keyOrder: Self.keyOrder)
+        writer.write(.object([
+            "status": .string(status.rawValue), "result": result,
+            "traceback": traceback.map(JSONValue.string) ?? .null, "children": .array([]),
+            "date_done": dateDone.map { .string(CeleryTime.format($0)) } ?? .null, "task_id": .string(taskID),
+        ]))
+        return writer.output
+    }
+
+    /// Reads a meta value written by Celery or by us; nil when it is not one.
+    public static func decode(_ text: some Collection<UInt8>) -> ResultMeta? {
+        guard let value = try? JSONValue.parse(text), let id = value["task_id"]?.stringValue,
+            let status = value["status"]?.stringValue.flatMap(TaskState.init(rawValue:))
+        else { return nil }
+        return ResultMeta(
+            taskID: id, status: status, result: value["result"] ?? .null, traceback: value["traceback"]?.stringValue,
+            dateDone: value["date_done"]?.stringValue.flatMap(CeleryTime.parse))
+    }
+}

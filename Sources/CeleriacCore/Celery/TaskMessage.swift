@@ -1,0 +1,88 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+/// One Celery protocol v2 task message, as kombu's Redis transport stores it.
+///
+/// `headers` and `properties` keep every key the producer sent (also ones we do not know,
+/// such as `redelivered` or `stamps`) so a decoded message re-encodes to an equivalent one.
+/// Typed accessors read the fields Celeriac acts on. See `docs/wire-format.md`.
+public struct TaskMessage: Sendable, Equatable {
+    /// Positional arguments (`body[0]`).
+    public var args: [JSONValue]
+    /// Keyword arguments (`body[1]`).
+    public var kwargs: [String: JSONValue]
+    /// Canvas options (`body[2]`): `callbacks`, `errbacks`, `chain`, `chord`.
+    public var embed: [String: JSONValue]
+    /// Protocol v2 headers (`task`, `id`, `eta`, `retries`, ...).
+    public var headers: [String: JSONValue]
+    /// kombu message properties (`correlation_id`, `delivery_info`, `delivery_tag`, ...).
+    public var properties: [String: JSONValue]
+
+    public init(
+        args: [JSONValue], kwargs: [String: JSONValue], embed: [String: JSONValue],
+        headers: [String: JSONValue], properties: [String: JSONValue]
+    ) {
+        self.args = args
+        self.kwargs = kwargs
+        self.embed = embed
+        self.headers = headers
+        self.properties = properties
+    }
+
+    /// The registered task name (`headers.task`).
+    public var task: String { headers["task"]?.stringValue ?? "" }
+    /// The task id (`headers.id`), a UUID string for every Celery producer.
+    public var id: String { headers["id"]?.stringValue ?? "" }
+    /// Times this task was retried after an error.
+    public var retries: Int { Int(headers["retries"]?.intValue ?? 0) }
+    /// The queue it was routed to (`delivery_info.routing_key`).
+    public var queue: String? { properties["delivery_info"]?["routing_key"]?.stringValue }
+    /// `eta` as sent: an RFC 3339 string, or nil.
+    public var eta: String? { headers["eta"]?.stringValue }
+    /// `expires` as sent: an RFC 3339 string, or nil.
+    public var expires: String? { headers["expires"]?.stringValue }
+    /// kombu priority, 0–9 (0 is served first on Redis).
+    public var priority: Int { Int(properties["priority"]?.intValue ?? 0) }
+    /// kombu's per-publish tag.
+    public var deliveryTag: String? { properties["delivery_tag"]?.stringValue }
+}
+
+extension TaskMessage {
+    /// The embed Celery sends when there is no canvas.
+    public static let emptyEmbed: [String: JSONValue] = [
+        "callbacks": .null, "errbacks": .null, "chain": .null, "chord": .null,
+    ]
+
+    /// Builds a message exactly as `celery.app.amqp.as_task_v2` would for a plain
+    /// `send_task(name, args, kwargs, queue=..., priority=...)`.
+    ///
+    /// - Parameters:
+    ///   - id: the task id (UUID string); also the root id and correlation id.
+    ///   - origin: `gen<pid>@<hostname>` of the sender.
+    ///   - replyTo: the producer's constant `oid` (a UUID).
+    ///   - deliveryTag: a fresh UUID for this publish.
+    public static func make(
+        id: String, task: String, args: [JSONValue], kwargs: [String: JSONValue],
+        queue: String, priority: Int, origin: String, replyTo: String, deliveryTag: String
+    ) -> TaskMessage {
+        let headers: [String: JSONValue] = [
+            "lang": "py", "task": .string(task), "id": .string(id), "shadow": .null,
+            "eta": .null, "expires": .null, "group": .null, "group_index": .null,
+            "retries": .int(0), "timelimit": .array([.null, .null]), "root_id": .string(id),
+            "parent_id": .null, "argsrepr": .string(PythonRepr.tuple(args)),
+            "kwargsrepr": .string(PythonRepr.of(.object(kwargs))), "origin": .string(origin),
+            "ignore_result": .bool(false), "replaced_task_nesting": .int(0),
+            "stamped_headers": .null, "stamps": .object([:]),
+        ]
+        let properties: [String: JSONValue] = [
+            "correlation_id": .string(id), "reply_to": .string(replyTo), "delivery_mode": .int(2),
+            "delivery_info": .object(["exchange": "", "routing_key": .string(queue)]),
+            "priority": .int(Int64(priority)), "body_encoding": "base64",
+            "delivery_tag": .string(deliveryTag),
+        ]
+        return TaskMessage(args: args, kwargs: kwargs, embed: emptyEmbed, headers: headers, properties: properties)
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+}

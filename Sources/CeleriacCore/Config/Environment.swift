@@ -1,0 +1,54 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+import Foundation
+
+/// Reads `CELERIAC_*` settings from an environment dictionary (injected, so tests need no
+/// process environment). Every variable, with its default, is listed in the README.
+public struct Settings: Sendable {
+    public var redisURL: RedisURL
+    public var databaseURL: String
+    public var apiURL: String
+    public var host: String
+    public var port: Int
+    public var queues: [String]
+    public var concurrency: Int
+    public var workerName: String?
+    public var maxBodyBytes: Int
+    /// Bearer token workers present on `/internal/reports`; nil = reports unauthenticated
+    /// (only for loopback development).
+    public var workerToken: String?
+    public var resultTTLSeconds: Int
+    public var logLevel: String
+
+    public static let defaultDatabaseURL = "postgresql://celeriac@127.0.0.1:5432/celeriac"
+
+    /// - Throws: ``ConfigError`` for a value that is present but unusable.
+    public init(environment env: [String: String]) throws(ConfigError) {
+        redisURL = try RedisURL(parsing: env["CELERIAC_REDIS_URL"] ?? "redis://127.0.0.1:6379/0")
+        databaseURL = env["CELERIAC_DATABASE_URL"] ?? Self.defaultDatabaseURL
+        host = env["CELERIAC_HOST"] ?? "127.0.0.1"
+        port = try Self.int(env, "CELERIAC_PORT", default: 8080, range: 0...65535)
+        apiURL = env["CELERIAC_API_URL"] ?? "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
+        queues = (env["CELERIAC_QUEUES"] ?? "celery").split(separator: ",").map {
+            String($0).trimmingCharacters(in: .whitespaces)
+        }
+        for queue in queues {
+            if let problem = Names.checkQueueName(queue) { throw ConfigError("CELERIAC_QUEUES: \(queue): \(problem)") }
+        }
+        if queues.isEmpty { throw ConfigError("CELERIAC_QUEUES: no queue given") }
+        concurrency = try Self.int(env, "CELERIAC_CONCURRENCY", default: 16, range: 1...10_000)
+        workerName = env["CELERIAC_WORKER_NAME"]
+        maxBodyBytes = try Self.int(env, "CELERIAC_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20))
+        workerToken = env["CELERIAC_WORKER_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        resultTTLSeconds = try Self.int(env, "CELERIAC_RESULT_TTL", default: 86_400, range: 60...(365 * 86_400))
+        logLevel = env["CELERIAC_LOG_LEVEL"] ?? "info"
+    }
+
+    static func int(_ env: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        guard let text = env[name] else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw ConfigError("\(name) must be an integer in \(range.lowerBound)...\(range.upperBound), got \(text)")
+        }
+        return number
+    }
+}

@@ -1,0 +1,32 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+import Foundation
+
+/// Rules for task and queue names, shared by the API, the worker's flags and the CLI.
+public enum Names {
+    /// Longest task name; django-celery-results' `task_name` column is `varchar(255)`.
+    public static let maxTaskName = 255
+    /// Longest queue name we accept (kombu has no limit; Redis keys do not either).
+    public static let maxQueueName = 200
+
+    /// Nil when `name` is a usable task name, else why not.
+    public static func checkTaskName(_ name: String) -> String? {
+        if name.isEmpty { return "must not be empty" }
+        if name.utf8.count > maxTaskName { return "longer than \(maxTaskName) bytes" }
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " }) {
+            return "must not contain spaces or control characters"
+        }
+        return nil
+    }
+
+    /// Nil when `name` is a usable queue name: letters, digits, `._:-`, 1–200 bytes.
+    public static func checkQueueName(_ name: String) -> String? {
+        if name.isEmpty { return "must not be empty" }
+        if name.utf8.count > maxQueueName { return "longer than \(maxQueueName) bytes" }
+        let allowed = name.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == 0x2E || byte == 0x5F || byte == 0x3A || byte == 0x2D
+        }
+        return allowed ? nil : "may contain only letters, digits and . _ : -"
+    }
+}

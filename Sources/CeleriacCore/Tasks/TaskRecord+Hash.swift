@@ -1,0 +1,83 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+import Foundation
+
+/// The `celeriac:task:<id>` hash layout: one field per record property, JSON for structured
+/// values, Unix seconds for times.
+extension TaskRecord {
+    /// Fields written when the task is enqueued.
+    public func hashFields() -> [(String, String)] {
+        var fields: [(String, String)] = [
+            ("task", task), ("state", state.rawValue), ("rank", String(state.progress)),
+            ("args", JSONValue.array(args).jsonText), ("kwargs", JSONValue.object(kwargs).jsonText),
+            ("retries", String(retries)),
+        ]
+        if let queue { fields.append(("queue", queue)) }
+        if let createdAt { fields.append(("created_at", Self.seconds(createdAt))) }
+        return fields
+    }
+
+    /// Reads a record back; nil when the hash is empty (unknown or expired task).
+    public init?(id: String, hash: [String: String]) {
+        guard let task = hash["task"], let state = hash["state"].flatMap(TaskState.init(rawValue:)) else { return nil }
+        func json(_ key: String) -> JSONValue? { hash[key].flatMap { try? JSONValue.parse($0) } }
+        func date(_ key: String) -> Date? { hash[key].flatMap(Double.init).map(Date.init(timeIntervalSince1970:)) }
+        var error: TaskError?
+        if let text = hash["error"], let data = text.data(using: .utf8) {
+            error = try? JSONDecoder().decode(TaskError.self, from: data)
+        }
+        self.init(
+            id: id, task: task, state: state, result: json("result") ?? .null, error: error,
+            args: json("args")?.arrayValue ?? [], kwargs: json("kwargs")?.objectValue ?? [:], queue: hash["queue"],
+            createdAt: date("created_at"), startedAt: date("started_at"), finishedAt: date("finished_at"),
+            worker: hash["worker"], retries: hash["retries"].flatMap { Int($0) } ?? 0)
+    }
+
+    static func seconds(_ date: Date) -> String { String(format: "%.6f", date.timeIntervalSince1970) }
+}
+
+extension TaskReport {
+    /// Fields a report sets only when the record lacks them (tasks from plain Celery clients
+    /// get their record from their first report).
+    public func hashFieldsIfAbsent() -> [(String, String)] {
+        var fields: [(String, String)] = [("task", task), ("retries", String(retries))]
+        if let args { fields.append(("args", JSONValue.array(args).jsonText)) }
+        if let kwargs { fields.append(("kwargs", JSONValue.object(kwargs).jsonText)) }
+        if let queue { fields.append(("queue", queue)) }
+        fields.append(("created_at", String(format: "%.6f", timestamp)))
+        return fields
+    }
+
+    /// Fields a report always sets.
+    public func hashFields() -> [(String, String)] {
+        var fields: [(String, String)] = [("state", state.rawValue), ("worker", worker), ("retries", String(retries))]
+        let at = String(format: "%.6f", timestamp)
+        switch state {
+        case .started: fields.append(("started_at", at))
+        case .success, .failure, .revoked: fields.append(("finished_at", at))
+        default: break
+        }
+        if let result { fields.append(("result", result.jsonText)) }
+        if let error, let data = try? JSONEncoder().encode(error) {
+            fields.append(("error", String(decoding: data, as: UTF8.self)))
+        }
+        return fields
+    }
+
+    /// Celery's result meta for this change (what `AsyncResult` reads).
+    public func resultMeta() -> ResultMeta {
+        let date = Date(timeIntervalSince1970: timestamp)
+        switch state {
+        case .started:
+            return ResultMeta(
+                taskID: id, status: .started,
+                result: .object(["pid": .int(Int64(pid ?? 0)), "hostname": .string(worker)]))
+        case .failure, .retry, .revoked:
+            return ResultMeta(
+                taskID: id, status: state, result: error?.celeryResult ?? .null,
+                traceback: error?.traceback, dateDone: state == .retry ? nil : date)
+        default:
+            return ResultMeta(taskID: id, status: state, result: result ?? .null, dateDone: state.isFinal ? date : nil)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+public import Foundation
+
+/// What `GET /tasks/{id}` returns, and what the API keeps per task in Redis
+/// (`celeriac:task:<id>` hash) so polling never needs PostgreSQL.
+public struct TaskRecord: Sendable, Equatable {
+    public var id: String
+    public var task: String
+    public var state: TaskState
+    public var result: JSONValue
+    public var error: TaskError?
+    public var args: [JSONValue]
+    public var kwargs: [String: JSONValue]
+    public var queue: String?
+    public var createdAt: Date?
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    public var worker: String?
+    public var retries: Int
+
+    public init(
+        id: String, task: String, state: TaskState, result: JSONValue = .null, error: TaskError? = nil,
+        args: [JSONValue] = [], kwargs: [String: JSONValue] = [:], queue: String? = nil, createdAt: Date? = nil,
+        startedAt: Date? = nil, finishedAt: Date? = nil, worker: String? = nil, retries: Int = 0
+    ) {
+        self.id = id
+        self.task = task
+        self.state = state
+        self.result = result
+        self.error = error
+        self.args = args
+        self.kwargs = kwargs
+        self.queue = queue
+        self.createdAt = createdAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.worker = worker
+        self.retries = retries
+    }
+
+    /// The API's JSON representation (keys in the order openapi.yaml lists them).
+    public func json() -> String {
+        func time(_ date: Date?) -> JSONValue { date.map { .string(CeleryTime.format($0)) } ?? .null }
+        let error: JSONValue =
+            self.error.map {
+                .object(["type": .string($0.type), "message": .string($0.message), "traceback": .string($0.traceback)])
+            } ?? .null
+        var writer = JSONWriter(keyOrder: Self.keyOrder)
+        writer.write(.object([
+            "id": .string(id), "task": .string(task), "state": .string(state.rawValue), "result": result,
+            "error": error, "args": .array(args), "kwargs": .object(kwargs), "queue": queue.map(JSONValue.string) ?? .null,
+            "created_at": time(createdAt), "started_at": time(startedAt), "finished_at": time(finishedAt),
+            "worker": worker.map(JSONValue.string) ?? .null, "retries": .int(Int64(retries)),
+        ]))
+        return writer.output
+    }
+
+    static let keyOrder = [
+        "id", "task", "state", "result", "error", "args", "kwargs", "queue", "created_at", "started_at",
+        "finished_at", "worker", "retries", "type", "message", "traceback",
+    ]
+}

@@ -1,0 +1,56 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+public import CeleriacCore
+public import Foundation
+
+/// One row's worth of change for `django_celery_results_taskresult`, in the column formats
+/// django-celery-results writes (`result` as JSON text, `task_args` as the JSON string of
+/// the Python repr, `meta` as `{"children": []}`).
+public struct HistoryEntry: Sendable, Equatable {
+    public var taskID: String
+    public var status: TaskState
+    public var result: String?
+    public var traceback: String?
+    public var taskName: String?
+    public var taskArgs: String?
+    public var taskKwargs: String?
+    public var worker: String?
+    public var at: Date
+    public var startedAt: Date?
+
+    public init(
+        taskID: String, status: TaskState, result: String? = nil, traceback: String? = nil, taskName: String? = nil,
+        taskArgs: String? = nil, taskKwargs: String? = nil, worker: String? = nil, at: Date, startedAt: Date? = nil
+    ) {
+        self.taskID = taskID
+        self.status = status
+        self.result = result
+        self.traceback = traceback
+        self.taskName = taskName
+        self.taskArgs = taskArgs
+        self.taskKwargs = taskKwargs
+        self.worker = worker
+        self.at = at
+        self.startedAt = startedAt
+    }
+
+    /// The PENDING row written when a task is enqueued.
+    public init(enqueued record: TaskRecord, at date: Date) {
+        self.init(
+            taskID: record.id, status: .pending, taskName: record.task,
+            taskArgs: JSONValue.string(PythonRepr.tuple(record.args)).jsonText,
+            taskKwargs: JSONValue.string(PythonRepr.of(.object(record.kwargs))).jsonText, at: date)
+    }
+
+    /// The change a worker reported.
+    public init(report: TaskReport) {
+        let date = Date(timeIntervalSince1970: report.timestamp)
+        let meta = report.resultMeta()
+        self.init(
+            taskID: report.id, status: report.state, result: report.state.isFinal ? meta.result.jsonText : nil,
+            traceback: report.error?.traceback, taskName: report.task,
+            taskArgs: report.args.map { JSONValue.string(PythonRepr.tuple($0)).jsonText },
+            taskKwargs: report.kwargs.map { JSONValue.string(PythonRepr.of(.object($0))).jsonText },
+            worker: report.worker, at: date, startedAt: report.state == .started ? date : nil)
+    }
+}

@@ -1,0 +1,111 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+internal import CLibPQ
+import Foundation
+
+/// The only owner of one `PGconn*`. Not thread-safe: used only on the ``BlockingThread`` of
+/// the pool slot that created it.
+final class PGConnection {
+    private var handle: OpaquePointer?
+
+    /// Connects with libpq (`postgresql://` URI or `key=value` conninfo).
+    init(conninfo: String) throws(PostgresError) {
+        handle = PQconnectdb(conninfo)
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = Self.message(handle)
+            PQfinish(handle)
+            handle = nil
+            throw .connect(message)
+        }
+    }
+
+    deinit { close() }
+
+    func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    var isHealthy: Bool { handle != nil && PQstatus(handle) == CONNECTION_OK }
+
+    /// Runs one statement with text parameters (`$1`, `$2`, ...); values are never spliced
+    /// into SQL text.
+    func execute(_ sql: String, _ params: [String?]) throws(PostgresError) -> PGRows {
+        guard let handle else { throw .closed }
+        let cParams: [UnsafeMutablePointer<CChar>?] = params.map { $0.flatMap { strdup($0) } }
+        defer { cParams.forEach { free($0) } }
+        let raw: OpaquePointer? = cParams.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(1, params.count)) {
+                PQexecParams(handle, sql, Int32(params.count), nil, params.isEmpty ? nil : $0, nil, nil, 0)
+            }
+        }
+        let result = PGResult(raw)
+        switch result.status {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
+            return result.rows()
+        default:
+            if PQstatus(handle) != CONNECTION_OK {
+                throw .connectionLost(Self.message(handle))
+            }
+            throw .query(sqlState: result.sqlState, message: result.errorMessage.isEmpty ? Self.message(handle) : result.errorMessage)
+        }
+    }
+
+    /// Runs a multi-statement script with `PQexec` (no parameters: our own SQL only).
+    func executeScript(_ sql: String) throws(PostgresError) {
+        guard let handle else { throw .closed }
+        let result = PGResult(PQexec(handle, sql))
+        guard result.status == PGRES_COMMAND_OK || result.status == PGRES_TUPLES_OK else {
+            if PQstatus(handle) != CONNECTION_OK { throw .connectionLost(Self.message(handle)) }
+            PQclear(PQexec(handle, "ROLLBACK"))  // leave no aborted transaction behind on this connection
+            throw .query(sqlState: result.sqlState, message: result.errorMessage)
+        }
+    }
+
+    private static func message(_ handle: OpaquePointer?) -> String {
+        guard let handle, let text = PQerrorMessage(handle) else { return "out of memory" }
+        return String(cString: text).trimmingTrailingNewlines
+    }
+}
+
+/// The only owner of one `PGresult*`; cleared in `deinit`.
+final class PGResult {
+    private let handle: OpaquePointer?
+
+    init(_ handle: OpaquePointer?) { self.handle = handle }
+    deinit { PQclear(handle) }
+
+    var status: ExecStatusType { handle.map(PQresultStatus) ?? PGRES_FATAL_ERROR }
+
+    var sqlState: String {
+        guard let handle, let field = PQresultErrorField(handle, Int32(UInt8(ascii: "C"))) else { return "" }
+        return String(cString: field)
+    }
+
+    var errorMessage: String {
+        guard let handle, let text = PQresultErrorMessage(handle) else { return "" }
+        return String(cString: text).trimmingTrailingNewlines
+    }
+
+    /// Copies every value out as text (nil for SQL NULL).
+    func rows() -> PGRows {
+        guard let handle else { return PGRows(columns: [], values: []) }
+        let columnCount = Int(PQnfields(handle))
+        let columns = (0..<columnCount).map { String(cString: PQfname(handle, Int32($0))) }
+        let values: [[String?]] = (0..<Int(PQntuples(handle))).map { row in
+            (0..<columnCount).map { column in
+                PQgetisnull(handle, Int32(row), Int32(column)) == 1
+                    ? nil : String(cString: PQgetvalue(handle, Int32(row), Int32(column)))
+            }
+        }
+        return PGRows(columns: columns, values: values, affected: Int(String(cString: PQcmdTuples(handle))) ?? 0)
+    }
+}
+
+extension String {
+    var trimmingTrailingNewlines: String {
+        var text = self
+        while text.last == "\n" { text.removeLast() }
+        return text
+    }
+}

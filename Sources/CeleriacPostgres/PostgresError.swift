@@ -1,0 +1,31 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+public import CeleriacCore
+
+/// Why a PostgreSQL call failed, with libpq's message.
+public enum PostgresError: Error, Sendable, Equatable, CustomStringConvertible {
+    case connect(String)
+    /// The server rejected the statement; `sqlState` is the five-character SQLSTATE.
+    case query(sqlState: String, message: String)
+    /// The connection broke; the statement may or may not have run.
+    case connectionLost(String)
+    case closed
+
+    public var description: String {
+        switch self {
+        case .connect(let m): "postgres connect: \(m)"
+        case .query(let state, let m): "postgres [\(state)]: \(m)"
+        case .connectionLost(let m): "postgres connection lost: \(m)"
+        case .closed: "postgres connection closed"
+        }
+    }
+}
+
+extension PostgresError: ProblemConvertible {
+    public var problem: Problem {
+        switch self {
+        case .query: Problem(status: 500, title: "Internal Server Error", detail: "database error", type: "/problems/internal")
+        default: .unavailable("the database (PostgreSQL) is unreachable; retry shortly")
+        }
+    }
+}

@@ -1,0 +1,105 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+internal import CHiredis
+import Foundation
+
+/// The only owner of one `redisContext*`. Not thread-safe: used only from the
+/// ``BlockingThread`` of the ``RedisConnection`` that created it.
+final class HiredisContext {
+    private var handle: UnsafeMutablePointer<redisContext>?
+
+    /// Connects with a timeout; the same timeout bounds every later read and write.
+    init(host: String, port: Int, timeout: Duration) throws(RedisError) {
+        let tv = Self.timeval(timeout)
+        guard let context = redisConnectWithTimeout(host, Int32(port), tv) else {
+            throw .connect("cannot allocate a hiredis context")
+        }
+        if context.pointee.err != 0 {
+            let message = Self.errorString(context)
+            redisFree(context)
+            throw .connect("\(host):\(port): \(message)")
+        }
+        redisSetTimeout(context, tv)
+        redisEnableKeepAlive(context)
+        handle = context
+    }
+
+    deinit { close() }
+
+    func close() {
+        if let handle { redisFree(handle) }
+        handle = nil
+    }
+
+    /// Buffers one command (argv form: binary-safe, no quoting) for the next write.
+    func append(_ args: [[UInt8]], operation: String) throws(RedisError) {
+        guard let handle else { throw .io(operation: operation, message: "connection closed") }
+        var offsets: [Int] = []
+        var lengths: [Int] = []
+        var joined: [UInt8] = []
+        joined.reserveCapacity(args.reduce(0) { $0 + $1.count })
+        for arg in args {
+            offsets.append(joined.count)
+            lengths.append(arg.count)
+            joined.append(contentsOf: arg)
+        }
+        let status: Int32 = joined.withUnsafeBufferPointer { buffer in
+            let base = UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)
+            var argv = offsets.map { Optional(base.advanced(by: $0).assumingMemoryBound(to: CChar.self)) }
+            return argv.withUnsafeMutableBufferPointer { argvBuffer in
+                lengths.withUnsafeBufferPointer { lengthBuffer in
+                    redisAppendCommandArgv(handle, Int32(args.count), argvBuffer.baseAddress, lengthBuffer.baseAddress)
+                }
+            }
+        }
+        guard status == REDIS_OK else { throw .io(operation: operation, message: Self.errorString(handle)) }
+    }
+
+    /// Writes what is buffered (on first call) and reads the next reply.
+    func readReply(operation: String) throws(RedisError) -> RESPValue {
+        guard let handle else { throw .io(operation: operation, message: "connection closed") }
+        var raw: UnsafeMutableRawPointer?
+        guard redisGetReply(handle, &raw) == REDIS_OK, let raw else {
+            let message = Self.errorString(handle)
+            close()
+            throw .io(operation: operation, message: message)
+        }
+        let reply = raw.assumingMemoryBound(to: redisReply.self)
+        defer { freeReplyObject(raw) }
+        return Self.convert(reply)
+    }
+
+    private static func convert(_ reply: UnsafeMutablePointer<redisReply>) -> RESPValue {
+        let r = reply.pointee
+        switch r.type {
+        case REDIS_REPLY_INTEGER: return .integer(Int64(r.integer))
+        case REDIS_REPLY_NIL: return .null
+        case REDIS_REPLY_STRING:
+            return .bulk(r.str.map { Array(UnsafeRawBufferPointer(start: $0, count: Int(r.len))) } ?? [])
+        case REDIS_REPLY_STATUS:
+            return .status(r.str.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: Int(r.len)), as: UTF8.self) } ?? "")
+        case REDIS_REPLY_ERROR:
+            return .error(r.str.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: Int(r.len)), as: UTF8.self) } ?? "")
+        case REDIS_REPLY_ARRAY:
+            var items: [RESPValue] = []
+            items.reserveCapacity(Int(r.elements))
+            for index in 0..<Int(r.elements) {
+                if let element = r.element[index] { items.append(convert(element)) } else { items.append(.null) }
+            }
+            return .array(items)
+        default:
+            return .null
+        }
+    }
+
+    private static func errorString(_ context: UnsafeMutablePointer<redisContext>) -> String {
+        withUnsafePointer(to: context.pointee.errstr) { pointer in
+            pointer.withMemoryRebound(to: CChar.self, capacity: 128) { String(cString: $0) }
+        }
+    }
+
+    private static func timeval(_ duration: Duration) -> timeval {
+        let (seconds, attoseconds) = duration.components
+        return CHiredis.timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+    }
+}

@@ -1,0 +1,68 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+public import CeleriacCore
+import Foundation
+
+/// Commands and scripts over one pipelined ``RedisConnection``.
+///
+/// Every method converts `-ERR` replies into ``RedisError/server(_:)``. Blocking commands
+/// (`BLMOVE`) must use their own client so they never stall the pipeline.
+public final class RedisClient: Sendable {
+    public let connection: RedisConnection
+    private let shas = Locked<[String: String]>([:])
+
+    public init(url: RedisURL, name: String = "redis", timeout: Duration = .seconds(5)) {
+        connection = RedisConnection(url: url, name: name, timeout: timeout)
+    }
+
+    /// Runs one command; `-ERR` replies throw.
+    @discardableResult
+    public func command(_ args: String...) async throws -> RESPValue {
+        try await command(args.map { Array($0.utf8) })
+    }
+
+    /// Runs one command with binary-safe arguments; `-ERR` replies throw.
+    @discardableResult
+    public func command(_ args: [[UInt8]]) async throws -> RESPValue {
+        let reply = try await connection.send(args)
+        if case .error(let message) = reply { throw RedisError.server(message) }
+        return reply
+    }
+
+    /// Runs a script with `EVALSHA`, loading it first if this client has not yet, and once
+    /// more when the server answers `NOSCRIPT`.
+    @discardableResult
+    public func run(_ script: RedisScript, keys: [String], args: [String]) async throws -> RESPValue {
+        try await run(script, keys: keys, rawArgs: args.map { Array($0.utf8) })
+    }
+
+    /// ``run(_:keys:args:)`` with binary-safe arguments (raw queued messages).
+    @discardableResult
+    public func run(_ script: RedisScript, keys: [String], rawArgs: [[UInt8]]) async throws -> RESPValue {
+        let tail = [Array(String(keys.count).utf8)] + keys.map { Array($0.utf8) } + rawArgs
+        for attempt in 0..<2 {
+            let sha: String
+            if let known = shas.withLock({ $0[script.name] }), attempt == 0 {
+                sha = known
+            } else {
+                guard let loaded = try await command("SCRIPT", "LOAD", script.source).string else {
+                    throw RedisError.unexpectedReply(operation: "SCRIPT LOAD", reply: "no sha")
+                }
+                shas.withLock { $0[script.name] = loaded }
+                sha = loaded
+            }
+            let reply = try await connection.send([Array("EVALSHA".utf8), Array(sha.utf8)] + tail)
+            if case .error(let message) = reply {
+                if message.hasPrefix("NOSCRIPT") { continue }
+                throw RedisError.server("\(script.name): \(message)")
+            }
+            return reply
+        }
+        throw RedisError.server("\(script.name): NOSCRIPT after reload")
+    }
+
+    /// `PING`, for readiness checks.
+    public func ping() async throws {
+        _ = try await command("PING")
+    }
+}

@@ -1,0 +1,149 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+public import CeleriacCore
+import Foundation
+
+/// One Redis connection on its own thread, with automatic pipelining: commands issued
+/// concurrently by many tasks are written together and their replies read back in one
+/// round trip.
+///
+/// Reconnects on the next command after a failure, with exponential backoff (50 ms doubling
+/// to 2 s); while backing off, commands fail at once with ``RedisError/unavailable(_:)``
+/// rather than queueing behind a dead server.
+public final class RedisConnection: @unchecked Sendable {
+    // Safe to share: `pending`, `drainScheduled` are guarded by `lock`; `context`, `failures`
+    // and `retryAt` are touched only on `thread`.
+    private struct Request {
+        let args: [[UInt8]]
+        let operation: String
+        let continuation: CheckedContinuation<RESPValue, any Error>
+    }
+
+    public let url: RedisURL
+    private let timeout: Duration
+    private let thread: BlockingThread
+    private let lock = NSLock()
+    private var pending: [Request] = []
+    private var drainScheduled = false
+    private var context: HiredisContext?
+    private var failures = 0
+    private var retryAt = ContinuousClock.now
+
+    /// Most commands written in one batch.
+    static let maxBatch = 1024
+
+    /// Creates the connection; it connects lazily on the first command.
+    /// - Parameters:
+    ///   - timeout: bounds connect and every read/write; a blocking command's own wait must
+    ///     be shorter than this.
+    public init(url: RedisURL, name: String, timeout: Duration = .seconds(5)) {
+        self.url = url
+        self.timeout = timeout
+        self.thread = BlockingThread(name: name)
+    }
+
+    deinit { thread.stop() }
+
+    /// Sends one command and waits for its reply. `-ERR` replies come back as
+    /// ``RESPValue/error(_:)``; connection problems throw ``RedisError``.
+    public func send(_ args: [[UInt8]]) async throws -> RESPValue {
+        let operation = args.first.map { String(decoding: $0, as: UTF8.self) } ?? "?"
+        return try await withCheckedThrowingContinuation { continuation in
+            lock.lock()
+            pending.append(Request(args: args, operation: operation, continuation: continuation))
+            let schedule = !drainScheduled
+            drainScheduled = true
+            lock.unlock()
+            if schedule { thread.submit { self.drain() } }
+        }
+    }
+
+    /// Runs on `thread`: writes every waiting command, then reads their replies in order.
+    private func drain() {
+        while true {
+            lock.lock()
+            if pending.isEmpty {
+                drainScheduled = false
+                lock.unlock()
+                return
+            }
+            let count = min(pending.count, Self.maxBatch)
+            let batch = Array(pending.prefix(count))
+            pending.removeFirst(count)
+            lock.unlock()
+            execute(batch)
+        }
+    }
+
+    private func execute(_ batch: [Request]) {
+        let context: HiredisContext
+        do {
+            context = try connected()
+        } catch {
+            for request in batch { request.continuation.resume(throwing: error) }
+            return
+        }
+        var written = 0
+        do {
+            for request in batch {
+                try context.append(request.args, operation: request.operation)
+                written += 1
+            }
+            for (index, request) in batch.enumerated() {
+                do {
+                    request.continuation.resume(returning: try context.readReply(operation: request.operation))
+                } catch {
+                    // The stream is broken: this and every later reply in the batch are lost.
+                    for rest in batch[index...] { rest.continuation.resume(throwing: error) }
+                    dropConnection()
+                    return
+                }
+            }
+        } catch {
+            for request in batch { request.continuation.resume(throwing: error) }
+            dropConnection()
+        }
+    }
+
+    private func dropConnection() {
+        context?.close()
+        context = nil
+        failures += 1
+        retryAt = .now
+    }
+
+    /// The live context, connecting (AUTH, SELECT) when there is none.
+    private func connected() throws(RedisError) -> HiredisContext {
+        if let context { return context }
+        let now = ContinuousClock.now
+        if failures > 0 && now < retryAt {
+            throw .unavailable("reconnecting to \(url.host):\(url.port)")
+        }
+        do {
+            let context = try HiredisContext(host: url.host, port: url.port, timeout: timeout)
+            if let password = url.password {
+                var auth = [Array("AUTH".utf8)]
+                if let user = url.username { auth.append(Array(user.utf8)) }
+                auth.append(Array(password.utf8))
+                try expectOK(context, auth, operation: "AUTH")
+            }
+            if url.database != 0 {
+                try expectOK(context, [Array("SELECT".utf8), Array(String(url.database).utf8)], operation: "SELECT")
+            }
+            self.context = context
+            failures = 0
+            return context
+        } catch {
+            failures += 1
+            let backoffMillis = min(2000, 50 << min(failures - 1, 6))
+            retryAt = now + .milliseconds(backoffMillis)
+            throw error
+        }
+    }
+
+    private func expectOK(_ context: HiredisContext, _ args: [[UInt8]], operation: String) throws(RedisError) {
+        try context.append(args, operation: operation)
+        let reply = try context.readReply(operation: operation)
+        if case .error(let message) = reply { throw .connect("\(operation): \(message)") }
+    }
+}

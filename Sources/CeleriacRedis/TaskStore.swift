@@ -1,0 +1,70 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+public import CeleriacCore
+import Foundation
+
+/// Task records and Celery result keys in Redis. The API is their only writer.
+public struct TaskStore: Sendable {
+    public let redis: RedisClient
+    public let ttlSeconds: Int
+
+    public init(redis: RedisClient, ttlSeconds: Int = 86_400) {
+        self.redis = redis
+        self.ttlSeconds = ttlSeconds
+    }
+
+    /// Applies a worker's report to the record and `celery-task-meta-<id>`.
+    /// - Returns: false when ignored because the record already holds a later state.
+    public func apply(_ report: TaskReport) async throws -> Bool {
+        let once = report.hashFieldsIfAbsent()
+        var args = [
+            String(report.state.progress), String(ttlSeconds), report.resultMeta().encoded(), String(once.count),
+        ]
+        for (field, value) in once { args += [field, value] }
+        for (field, value) in report.hashFields() { args += [field, value] }
+        let reply = try await redis.run(
+            .applyReport, keys: [RedisKeys.task(report.id), RedisKeys.resultMeta(report.id)], args: args)
+        return reply.integer == 1
+    }
+
+    /// The record merged with Celery's result key: when a real Celery worker ran the task, its
+    /// meta is newer than our record and wins. Nil when Redis knows neither.
+    public func fetch(id: String) async throws -> TaskRecord? {
+        async let hashReply = redis.command("HGETALL", RedisKeys.task(id))
+        async let metaReply = redis.command("GET", RedisKeys.resultMeta(id))
+        var hash: [String: String] = [:]
+        let items = try await hashReply.array ?? []
+        var index = 0
+        while index + 1 < items.count {
+            if let key = items[index].string, let value = items[index + 1].string { hash[key] = value }
+            index += 2
+        }
+        let meta = try await metaReply.bytes.flatMap { ResultMeta.decode($0) }
+        var record = TaskRecord(id: id, hash: hash)
+        if let meta {
+            if record == nil { record = TaskRecord(id: id, task: "", state: .pending) }
+            record?.merge(meta)
+        }
+        return record
+    }
+}
+
+extension TaskRecord {
+    /// Takes state and result from Celery's meta when it is further along than the record.
+    mutating func merge(_ meta: ResultMeta) {
+        guard meta.status.progress > state.progress else { return }
+        state = meta.status
+        switch meta.status {
+        case .success:
+            result = meta.result
+            finishedAt = meta.dateDone ?? finishedAt
+        case .failure, .revoked:
+            error = TaskError(celeryResult: meta.result, traceback: meta.traceback)
+            finishedAt = meta.dateDone ?? finishedAt
+        case .started:
+            worker = meta.result["hostname"]?.stringValue ?? worker
+        default:
+            break
+        }
+    }
+}
