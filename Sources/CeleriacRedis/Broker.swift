@@ -72,6 +72,16 @@ public struct Broker: Sendable {
             rawArgs: [raw, Array(entry.utf8), Array(String(Self.deadLetterLimit).utf8)])
     }
 
+    /// Messages left in a worker's claim list (by an earlier run that crashed).
+    public func claimed(worker: String) async throws -> [[UInt8]] {
+        try await redis.command("LRANGE", RedisKeys.claim(worker: worker), "0", "-1").array?.compactMap(\.bytes) ?? []
+    }
+
+    /// Returns a claimed message to the consuming end of `queueKey`.
+    public func requeue(worker: String, raw: [UInt8], queueKey: String) async throws {
+        try await redis.run(.requeueClaimed, keys: [RedisKeys.claim(worker: worker), queueKey], rawArgs: [raw])
+    }
+
     /// Waits up to `seconds` for `key` to hold a message, without taking it (`BLMOVE` of the
     /// list onto itself leaves it unchanged). Use a dedicated client: this blocks its connection.
     /// - Returns: true when the list is non-empty.

@@ -52,3 +52,16 @@ extension RedisScript {
         return removed
         """)
 }
+
+extension RedisScript {
+    /// Puts a message a dead worker had claimed back at the consuming end of its queue, so it
+    /// runs next (as kombu's `restore_visible` RPUSHes).
+    /// KEYS[1] claim list   KEYS[2] queue list
+    /// ARGV[1] the raw message
+    /// Returns: 1 if moved, 0 if it was no longer claimed.
+    static let requeueClaimed = RedisScript(name: "requeue_claimed", source: """
+        if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return 0 end
+        redis.call('RPUSH', KEYS[2], ARGV[1])
+        return 1
+        """)
+}

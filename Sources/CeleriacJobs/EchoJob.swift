@@ -1,0 +1,13 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+public import CeleriacCore
+
+/// `celeriac.echo(value)`: returns its argument. Used by tests and benchmarks.
+public struct EchoJob: Job {
+    public let name = "celeriac.echo"
+    public init() {}
+
+    public func run(_ invocation: JobInvocation) async throws -> JSONValue {
+        invocation.argument(0, "value") ?? .null
+    }
+}

@@ -1,0 +1,61 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+import CeleriacCore
+import CeleriacJobs
+import Foundation
+import Logging
+
+/// Runs one decoded task message: picks the job, runs it, and turns the outcome into the
+/// final report. Never throws: every failure becomes a FAILURE report.
+struct Executor: Sendable {
+    let registry: JobRegistry
+    let workerName: String
+    let logger: Logger
+    let pid = Int(ProcessInfo.processInfo.processIdentifier)
+
+    /// The STARTED report for `message`.
+    func startedReport(_ message: TaskMessage, queue: String?) -> TaskReport {
+        report(message, queue: queue, state: .started)
+    }
+
+    /// Runs the job and returns its SUCCESS or FAILURE report.
+    func execute(_ message: TaskMessage, queue: String?) async -> TaskReport {
+        guard let job = registry.job(named: message.task) else {
+            let error = TaskError(
+                type: "NotRegistered", module: "celery.exceptions",
+                message: "Task of kind '\(message.task)' is not registered in celeriac-worker \(workerName)",
+                traceback: "celery.exceptions.NotRegistered: '\(message.task)'\n")
+            return report(message, queue: queue, state: .failure, error: error)
+        }
+        var taskLogger = logger
+        taskLogger[metadataKey: "task_id"] = "\(message.id)"
+        taskLogger[metadataKey: "task"] = "\(message.task)"
+        let invocation = JobInvocation(
+            taskID: message.id, task: message.task, args: message.args, kwargs: message.kwargs,
+            retries: message.retries, logger: taskLogger)
+        do {
+            let value = try await job.run(invocation)
+            return report(message, queue: queue, state: .success, result: value)
+        } catch let failure as JobFailure {
+            let error = TaskError(
+                type: failure.type, module: failure.module, message: failure.message,
+                traceback: "Traceback (celeriac-worker, job \(message.task)):\n\(failure.module).\(failure.type): \(failure.message)\n")
+            return report(message, queue: queue, state: .failure, error: error)
+        } catch {
+            let type = String(describing: Swift.type(of: error))
+            let error = TaskError(
+                type: type, module: "celeriac", message: "\(error)",
+                traceback: "Traceback (celeriac-worker, job \(message.task)):\n\(type): \(error)\n")
+            return report(message, queue: queue, state: .failure, error: error)
+        }
+    }
+
+    private func report(
+        _ message: TaskMessage, queue: String?, state: TaskState, result: JSONValue? = nil, error: TaskError? = nil
+    ) -> TaskReport {
+        TaskReport(
+            id: message.id, state: state, task: message.task, queue: queue, args: message.args, kwargs: message.kwargs,
+            worker: workerName, pid: pid, timestamp: Date().timeIntervalSince1970, result: result, error: error,
+            retries: message.retries)
+    }
+}

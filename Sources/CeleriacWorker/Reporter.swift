@@ -1,0 +1,107 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+import CeleriacCore
+import CeleriacHTTP
+import Foundation
+import Logging
+
+/// Sends state changes to the API's `POST /internal/reports` in batches, in order, retrying
+/// with backoff until the API accepts them. A final report's caller waits for acceptance
+/// before acknowledging the message, so a lost report means a re-run, never a lost result.
+final class Reporter: Sendable {
+    private struct Entry {
+        let report: TaskReport
+        let accepted: CheckedContinuation<Void, Never>?
+    }
+
+    private let url: String
+    private let token: String?
+    private let batchSize: Int
+    private let http: HTTPClient
+    private let logger: Logger
+    private let queue = Locked<[Entry]>([])
+    private let wake = WakeSignal()
+    private let stopping = Locked(false)
+
+    init(apiURL: String, token: String?, batchSize: Int, http: HTTPClient, logger: Logger) {
+        url = apiURL.hasSuffix("/") ? apiURL + "internal/reports" : apiURL + "/internal/reports"
+        self.token = token
+        self.batchSize = batchSize
+        self.http = http
+        self.logger = logger
+    }
+
+    /// Queues a report without waiting (STARTED).
+    func post(_ report: TaskReport) {
+        queue.withLock { $0.append(Entry(report: report, accepted: nil)) }
+        wake.notify()
+    }
+
+    /// Queues a report and returns once the API has accepted it (SUCCESS, FAILURE).
+    func deliver(_ report: TaskReport) async {
+        await withCheckedContinuation { continuation in
+            queue.withLock { $0.append(Entry(report: report, accepted: continuation)) }
+            wake.notify()
+        }
+    }
+
+    /// Sends until stopped and drained. Runs as one of the worker's background duties.
+    func run() async {
+        var failures = 0
+        while true {
+            let batch = queue.withLock { Array($0.prefix(batchSize)) }
+            if batch.isEmpty {
+                if stopping.current { return }
+                await wake.wait(timeout: .seconds(1))
+                continue
+            }
+            if await send(batch.map(\.report)) {
+                failures = 0
+                queue.withLock { $0.removeFirst(batch.count) }
+                for entry in batch { entry.accepted?.resume() }
+            } else {
+                failures += 1
+                let delay = min(5000, 100 << min(failures, 6))
+                try? await Task.sleep(for: .milliseconds(delay))
+            }
+        }
+    }
+
+    /// Lets ``run()`` return once everything queued has been accepted.
+    func finish() {
+        stopping.withLock { $0 = true }
+        wake.notify()
+    }
+
+    /// True when the API took the batch (or rejected it as unusable, which retrying cannot fix).
+    private func send(_ reports: [TaskReport]) async -> Bool {
+        let body: [UInt8]
+        do {
+            body = Array(try JSONEncoder().encode(ReportBatch(reports: reports)))
+        } catch {
+            logger.error("cannot encode reports; dropping them", metadata: ["error": "\(error)"])
+            return true
+        }
+        var headers = [("Content-Type", "application/json")]
+        if let token { headers.append(("Authorization", "Bearer \(token)")) }
+        do {
+            let response = try await http.send(
+                HTTPClientRequest(method: "POST", url: url, headers: headers, body: body, timeout: .seconds(10)))
+            switch response.status {
+            case 200..<300:
+                return true
+            case 400, 413, 422:
+                logger.error(
+                    "API rejected reports; dropping them",
+                    metadata: ["status": "\(response.status)", "body": "\(response.text.prefix(500))"])
+                return true
+            default:
+                logger.warning("API did not accept reports; retrying", metadata: ["status": "\(response.status)"])
+                return false
+            }
+        } catch {
+            logger.warning("cannot reach API; retrying", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+}
