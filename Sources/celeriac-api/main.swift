@@ -1,1 +1,24 @@
-print("todo")
+// Celeriac — a Celery-compatible job service in Swift.
+// celeriac-api: reads CELERIAC_* settings, serves the HTTP API until SIGTERM/SIGINT.
+
+import CeleriacAPI
+import CeleriacCore
+import Foundation
+import Hummingbird
+import Logging
+
+let settings: Settings
+do {
+    settings = try Settings(environment: ProcessInfo.processInfo.environment)
+} catch {
+    FileHandle.standardError.write(Data("celeriac-api: \(error)\n".utf8))
+    exit(2)
+}
+LoggingSystem.bootstrap(StreamLogHandler.standardError)
+var logger = Logger(label: "celeriac-api")
+logger.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
+logger.info("starting", metadata: ["redis": "\(settings.redisURL)", "listen": "\(settings.host):\(settings.port)"])
+let app = APIServer.makeApplication(settings: settings, logger: logger) { [logger] port in
+    logger.info("listening", metadata: ["url": "http://\(settings.host):\(port)"])
+}
+try await app.runService()

@@ -20,7 +20,9 @@ public struct ResultMeta: Sendable, Equatable {
         self.dateDone = dateDone
     }
 
-    static let keyOrder = ["status", "result", "traceback", "children", "date_done", "task_id"]
+    static let keyOrder = [
+        "status", "result", "traceback", "children", "date_done", "task_id", "exc_type", "exc_message", "exc_module",
+    ]
 
     /// JSON text in Celery's layout.
     public func encoded() -> String {

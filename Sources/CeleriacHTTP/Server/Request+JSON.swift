@@ -4,11 +4,10 @@ public import CeleriacCore
 public import Hummingbird
 
 extension Request {
-    /// Reads the body (at most `limit` bytes) and parses it as JSON.
-    ///
-    /// Any content type is accepted, so `curl -d '{...}'` (form-encoded by default) works.
-    /// - Throws: ``Problem`` 413 over the limit, 400 when empty or not JSON.
-    public func jsonBody(limit: Int) async throws -> JSONValue {
+    /// Reads the body, at most `limit` bytes.
+    /// - Throws: ``Problem`` 413 over the limit (by `Content-Length` before reading, or while
+    ///   reading a chunked body), 400 when empty.
+    public func bodyBytes(limit: Int) async throws -> ByteBuffer {
         if let declared = headers[.contentLength].flatMap({ Int($0) }), declared > limit {
             throw Problem.tooLarge(limit: limit)
         }
@@ -19,6 +18,15 @@ extension Request {
             throw Problem.tooLarge(limit: limit)
         }
         guard buffer.readableBytes > 0 else { throw Problem.badRequest("request body is empty; send a JSON object") }
+        return buffer
+    }
+
+    /// Reads the body (at most `limit` bytes) and parses it as JSON.
+    ///
+    /// Any content type is accepted, so `curl -d '{...}'` (form-encoded by default) works.
+    /// - Throws: ``Problem`` 413 over the limit, 400 when empty or not JSON.
+    public func jsonBody(limit: Int) async throws -> JSONValue {
+        let buffer = try await bodyBytes(limit: limit)
         do {
             return try JSONValue.parse(buffer.readableBytesView)
         } catch {

@@ -1,0 +1,36 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+public import CeleriacCore
+import CeleriacHTTP
+public import Hummingbird
+public import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Builds the API application: routes, problem+json errors, limits, background services.
+public enum APIServer {
+    /// - Parameters:
+    ///   - settings: address, stores, limits.
+    ///   - onListening: called with the bound port once the server accepts connections
+    ///     (useful with port 0 in tests).
+    public static func makeApplication(
+        settings: Settings, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let api = APIContext(settings: settings, logger: logger)
+        let router = Router(context: BasicRequestContext.self)
+        router.middlewares.add(ProblemMiddleware())
+        TaskRoutes(api: api).register(on: router)
+        ReportRoutes(api: api).register(on: router)
+        HealthRoutes(api: api).register(on: router)
+        return Application(
+            router: router,
+            server: .http1(
+                configuration: .init(
+                    idleTimeout: .seconds(60),
+                    httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 16 * 1024))),
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "celeriac"),
+            services: [api.history],
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? settings.port) },
+            logger: logger)
+    }
+}

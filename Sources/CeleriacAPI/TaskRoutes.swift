@@ -1,0 +1,57 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+import CeleriacCore
+import CeleriacHTTP
+import CeleriacPostgres
+import CeleriacRedis
+import Logging
+import Foundation
+import Hummingbird
+
+/// `POST /tasks` and `GET /tasks/{id}`.
+struct TaskRoutes: Sendable {
+    let api: APIContext
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/tasks") { request, _ in try await enqueue(request) }
+        router.get("/tasks/{id}") { _, context in try await show(id: context.parameters.get("id") ?? "") }
+    }
+
+    /// Validates, publishes a Celery v2 message, records PENDING, answers 201.
+    func enqueue(_ request: Request) async throws -> Response {
+        let body = try await request.jsonBody(limit: api.settings.maxBodyBytes)
+        let input = try EnqueueRequest(json: body)
+        let id = UUID().uuidString.lowercased()
+        let now = Date()
+        let message = TaskMessage.make(
+            id: id, task: input.task, args: input.args, kwargs: input.kwargs, queue: input.queue,
+            priority: input.priority, origin: api.origin, replyTo: api.producerID,
+            deliveryTag: UUID().uuidString.lowercased())
+        let record = TaskRecord(
+            id: id, task: input.task, state: .pending, args: input.args, kwargs: input.kwargs, queue: input.queue,
+            createdAt: now)
+        try await api.broker.publish(message, record: record)
+        api.history.record(HistoryEntry(enqueued: record, at: now))
+        var writer = JSONWriter(keyOrder: ["id", "state", "links", "self"])
+        writer.write(.object(["id": .string(id), "state": "PENDING", "links": .object(["self": .string("/tasks/\(id)")])]))
+        var headers = HTTPFields()
+        headers[.location] = "/tasks/\(id)"
+        return .json(writer.output, status: .created, headers: headers)
+    }
+
+    /// The task's record from Redis (merged with Celery's result key), else from history.
+    func show(id: String) async throws -> Response {
+        guard !id.isEmpty, id.utf8.count <= 255, id.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 }) else {
+            throw Problem.notFound("no task with id \(id.prefix(64))")
+        }
+        if let record = try await api.tasks.fetch(id: id) {
+            return .json(record.json())
+        }
+        do {
+            if let record = try await api.historyReader.fetch(taskID: id) { return .json(record.json()) }
+        } catch {
+            api.logger.warning("history lookup failed", metadata: ["error": "\(error)"])
+        }
+        throw Problem.notFound("no task with id \(id)")
+    }
+}
