@@ -96,11 +96,12 @@ let package = Package(
             dependencies: ["CeleriacCore", "CeleriacRedis", "CeleriacPostgres"],
             path: "Tests/support",
             swiftSettings: swiftSettings),
-        .testTarget(name: "CeleriacCoreTests", dependencies: ["CeleriacCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CeleriacCoreTests", dependencies: ["CeleriacCore"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CeleriacRedisTests", dependencies: ["CeleriacRedis", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CeleriacPostgresTests", dependencies: ["CeleriacPostgres", "TestSupport"],
+            name: "CeleriacPostgresTests", dependencies: ["CeleriacPostgres", "TestSupport"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CeleriacAPITests",

@@ -22,6 +22,7 @@ public struct ResultMeta: Sendable, Equatable {
 
     static let keyOrder = [
         "status", "result", "traceback", "children", "date_done", "task_id", "exc_type", "exc_message", "exc_module",
+        "pid", "hostname",  // STARTED meta: Celery writes {"pid": …, "hostname": …}
     ]
 
     /// JSON text in Celery's layout.

@@ -1,6 +1,6 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
-public import Foundation
+import Foundation
 
 /// Why a queued message could not be read as a Celery v2 task.
 public struct MalformedMessage: Error, Sendable, Equatable, CustomStringConvertible {

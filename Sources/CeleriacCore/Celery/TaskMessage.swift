@@ -82,7 +82,3 @@ extension TaskMessage {
         return TaskMessage(args: args, kwargs: kwargs, embed: emptyEmbed, headers: headers, properties: properties)
     }
 }
-
-extension JSONValue: ExpressibleByStringLiteral {
-    public init(stringLiteral value: String) { self = .string(value) }
-}

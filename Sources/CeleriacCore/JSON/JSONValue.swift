@@ -1,6 +1,6 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
-public import Foundation
+import Foundation
 
 /// A JSON document as a value: what task arguments, results and Celery headers are made of.
 ///

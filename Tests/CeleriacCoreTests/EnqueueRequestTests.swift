@@ -1,0 +1,50 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+import Testing
+
+@testable import CeleriacCore
+
+@Suite struct EnqueueRequestTests {
+    @Test func defaultsQueueArgsAndKwargs() throws {
+        let request = try EnqueueRequest(json: try JSONValue.parse(#"{"task": "celeriac.echo"}"#))
+        #expect(request == (try EnqueueRequest(json: .object(["task": "celeriac.echo", "args": [], "kwargs": .object([:]), "queue": "celery"]))))
+        #expect(request.queue == "celery" && request.args.isEmpty && request.kwargs.isEmpty && request.priority == 0)
+    }
+
+    @Test(arguments: [
+        (#"[]"#, [""]),
+        (#"{}"#, ["/task"]),
+        (#"{"task": ""}"#, ["/task"]),
+        (#"{"task": 5}"#, ["/task"]),
+        (#"{"task": "a b"}"#, ["/task"]),
+        (#"{"task": "t", "args": {}}"#, ["/args"]),
+        (#"{"task": "t", "kwargs": []}"#, ["/kwargs"]),
+        (#"{"task": "t", "queue": "bad queue"}"#, ["/queue"]),
+        (#"{"task": "t", "queue": ""}"#, ["/queue"]),
+        (#"{"task": "t", "priority": 10}"#, ["/priority"]),
+        (#"{"task": "t", "priority": 1.5}"#, ["/priority"]),
+        (#"{"task": "t", "extra": 1, "a/b": 2}"#, ["/a~1b", "/extra"]),
+    ])
+    func rejectsWithFieldPointers(_ body: String, _ pointers: [String]) throws {
+        let json = try JSONValue.parse(body)
+        #expect {
+            try EnqueueRequest(json: json)
+        } throws: { error in
+            guard let problem = error as? Problem else { return false }
+            return problem.status == 422 && problem.errors.map(\.pointer) == pointers
+        }
+    }
+
+    @Test func taskNameLongerThanTheColumnIsRejected() {
+        let name = String(repeating: "x", count: 256)
+        #expect(throws: Problem.self) { try EnqueueRequest(json: .object(["task": .string(name)])) }
+    }
+
+    @Test func problemRendersAsRFC9457() throws {
+        let problem = Problem.invalid([.init(pointer: "/task", detail: "required")])
+        let json = try JSONValue.parse(problem.encoded())
+        #expect(json["status"] == 422)
+        #expect(json["type"] == "/problems/validation")
+        #expect(json["errors"] == [.object(["pointer": "/task", "detail": "required"])])
+    }
+}

@@ -1,0 +1,77 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+import Foundation
+import Testing
+
+@testable import CeleriacCore
+
+@Suite struct WireDetailsTests {
+    @Test func priorityListsMatchKombu() throws {
+        // queue_cases_index.json: which list each captured priority landed in.
+        let index = try JSONValue.parse(try FixtureFiles.bytes("queue_cases_index.json"))
+        for (name, priority) in [("priority0", 0), ("priority5", 5), ("priority9", 9), ("queue_backups", 0)] {
+            // The index writes the separator escaped, as Python printed it.
+            let listKey = try #require(index[name]?["messages"]?.arrayValue?.first?["list_key"]?.stringValue)
+                .replacingOccurrences(of: "\\x06\\x16", with: "\u{06}\u{16}")
+            let message = try TaskMessage.decode(try FixtureFiles.bytes("\(name).json"))
+            #expect(message.priority == priority)
+            #expect(RedisKeys.queue(message.queue ?? "", priority: message.priority) == listKey)
+        }
+    }
+
+    @Test func pollOrderServesLowStepsFirst() {
+        #expect(RedisKeys.pollOrder(["celery", "backups"]) == [
+            "celery", "backups", "celery\u{06}\u{16}3", "backups\u{06}\u{16}3", "celery\u{06}\u{16}6",
+            "backups\u{06}\u{16}6", "celery\u{06}\u{16}9", "backups\u{06}\u{16}9",
+        ])
+    }
+
+    @Test func pythonReprOfArguments() {
+        #expect(PythonRepr.tuple([2, 3]) == "(2, 3)")
+        #expect(PythonRepr.tuple(["hi"]) == "('hi',)")
+        #expect(PythonRepr.tuple([]) == "()")
+        #expect(PythonRepr.of(.object(["greeting": "안녕", "n": 1])) == "{'greeting': '안녕', 'n': 1}")
+        #expect(PythonRepr.of([.null, .bool(true), .double(1.5), "it's"]) == "[None, True, 1.5, 'it\\'s']")
+    }
+
+    @Test func jsonWriterEscapesLikePython() {
+        #expect(JSONValue.string("a\"b\\c\n\u{1}é😀").jsonText == #""a\"b\\c\n\u0001\u00e9\ud83d\ude00""#)
+        #expect(JSONValue.double(2).jsonText == "2.0")
+        #expect(JSONValue.object(["b": 1, "a": [.null]]).jsonText == #"{"a": [null], "b": 1}"#)
+    }
+
+    @Test func celeryTimeFormatsMicroseconds() throws {
+        let date = Date(timeIntervalSince1970: 1_795_482_525.777733)
+        #expect(CeleryTime.format(date) == "2026-11-24T01:08:45.777733+00:00")
+        let parsed = try #require(CeleryTime.parse("2026-11-24T01:08:59.011133+00:00"))
+        #expect(abs(parsed.timeIntervalSince1970 - 1_795_482_539.011133) < 0.001)
+        #expect(CeleryTime.parse("yesterday") == nil)
+    }
+
+    @Test(arguments: [
+        ("redis://127.0.0.1:6399/15", RedisURL(host: "127.0.0.1", port: 6399, database: 15)),
+        ("redis://:s3cret@cache:6380", RedisURL(host: "cache", port: 6380, password: "s3cret")),
+        ("redis://app:p%40ss@cache/2", RedisURL(host: "cache", database: 2, username: "app", password: "p@ss")),
+        ("redis://", RedisURL()),
+    ])
+    func parsesRedisURLs(_ text: String, _ expected: RedisURL) throws {
+        #expect(try RedisURL(parsing: text) == expected)
+    }
+
+    @Test(arguments: ["http://x", "redis://h:0", "redis://h:99999", "redis://h/x"])
+    func rejectsBadRedisURLs(_ text: String) {
+        #expect(throws: ConfigError.self) { try RedisURL(parsing: text) }
+    }
+
+    @Test func redisURLDescriptionHidesPassword() throws {
+        #expect(!(try RedisURL(parsing: "redis://:s3cret@h:1/0")).description.contains("s3cret"))
+    }
+
+    @Test func settingsRejectBadValues() {
+        #expect(throws: ConfigError.self) { try Settings(environment: ["CELERIAC_PORT": "http"]) }
+        #expect(throws: ConfigError.self) { try Settings(environment: ["CELERIAC_CONCURRENCY": "0"]) }
+        #expect(throws: ConfigError.self) { try Settings(environment: ["CELERIAC_QUEUES": "ok,not ok"]) }
+        let defaults = try? Settings(environment: [:])
+        #expect(defaults?.port == 8080 && defaults?.host == "127.0.0.1" && defaults?.apiURL == "http://127.0.0.1:8080")
+    }
+}
