@@ -31,7 +31,8 @@ import Testing
         #expect(PythonRepr.tuple(["hi"]) == "('hi',)")
         #expect(PythonRepr.tuple([]) == "()")
         #expect(PythonRepr.of(.object(["greeting": "안녕", "n": 1])) == "{'greeting': '안녕', 'n': 1}")
-        #expect(PythonRepr.of([.null, .bool(true), .double(1.5), "it's"]) == "[None, True, 1.5, 'it\\'s']")
+        #expect(PythonRepr.of([.null, .bool(true), .double(1.5), "it's"]) == #"[None, True, 1.5, "it's"]"#)
+        #expect(PythonRepr.of("a\"b'c\u{01}\\") == #"'a"b\'c\x01\\'"#)
     }
 
     @Test func jsonWriterEscapesLikePython() {

@@ -23,18 +23,22 @@ public enum PythonRepr {
         }
     }
 
+    /// Python's rule: single quotes unless the text has a `'` and no `"`.
     private static func quoted(_ s: String) -> String {
-        var out = "'"
+        let quote: Unicode.Scalar = s.contains("'") && !s.contains("\"") ? "\"" : "'"
+        var out = String(quote)
         for scalar in s.unicodeScalars {
             switch scalar {
-            case "'": out += "\\'"
-            case "\\": out += "\\\\"
+            case quote, "\\": out += "\\" + String(scalar)
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\x" + (hex.count == 1 ? "0" : "") + hex
             default: out.unicodeScalars.append(scalar)
             }
         }
-        return out + "'"
+        return out + String(quote)
     }
 }

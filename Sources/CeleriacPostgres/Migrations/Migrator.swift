@@ -19,12 +19,16 @@ public struct Migrator: Sendable {
     /// - Returns: the versions applied by this call.
     @discardableResult
     public func migrate() async throws -> [Int] {
+        // Under the same lock as the migrations: concurrent CREATE TABLE IF NOT EXISTS races.
         try await client.executeScript("""
+            BEGIN;
+            SELECT pg_advisory_xact_lock(\(Self.lockKey));
             CREATE TABLE IF NOT EXISTS celeriac_schema_migrations (
                 version integer PRIMARY KEY,
                 name text NOT NULL,
                 applied_at timestamp with time zone NOT NULL DEFAULT now()
-            )
+            );
+            COMMIT;
             """)
         let done = Set(try await appliedVersions())
         var applied: [Int] = []

@@ -1,0 +1,52 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+import CeleriacCore
+import CeleriacPostgres
+import Foundation
+import TestSupport
+import Testing
+
+@Suite(.enabled(if: TestServices.enabled, "needs the test PostgreSQL (make test)"))
+struct HistoryRepositoryTests {
+    func repository() async throws -> HistoryRepository {
+        let client = PostgresClient(url: try await TestDatabase.create())
+        try await Migrator(client: client).migrate()
+        return HistoryRepository(client: client)
+    }
+
+    @Test func rowsAdvanceAndNeverGoBack() async throws {
+        let history = try await repository()
+        let id = UUID().uuidString.lowercased()
+        let record = TaskRecord(id: id, task: "celeriac.echo", state: .pending, args: ["it's"], kwargs: ["k": 1])
+        try await history.upsert(HistoryEntry(enqueued: record, at: Date()))
+        let success = TaskReport(
+            id: id, state: .success, task: "celeriac.echo", queue: "celery", args: ["it's"], kwargs: ["k": 1],
+            worker: "w@h", pid: 1, timestamp: Date().timeIntervalSince1970, result: "it's")
+        try await history.upsert(HistoryEntry(report: success))
+        var started = success
+        started.state = .started
+        started.result = nil
+        try await history.upsert(HistoryEntry(report: started))  // late, must not win
+
+        let fetched = try #require(try await history.fetch(taskID: id))
+        #expect(fetched.state == .success && fetched.result == "it's" && fetched.worker == "w@h")
+        let row = try await history.client.query(
+            "SELECT task_args, task_kwargs, meta, content_type FROM django_celery_results_taskresult WHERE task_id = $1", [id])
+        // django-celery-results stores repr() of the arguments as a JSON string.
+        #expect(row.values == [[#""(\"it's\",)""#, #""{'k': 1}""#, #"{"children": []}"#, "application/json"]])
+        #expect(try await history.fetch(taskID: "no-such-task") == nil)
+    }
+
+    @Test func failureRowsKeepTheExceptionShape() async throws {
+        let history = try await repository()
+        let id = UUID().uuidString.lowercased()
+        let failure = TaskReport(
+            id: id, state: .failure, task: "celeriac.fail", queue: "celery", args: [], kwargs: [:], worker: "w@h", pid: 1,
+            timestamp: Date().timeIntervalSince1970,
+            error: TaskError(type: "RuntimeError", message: "boom", traceback: "Traceback: boom"))
+        try await history.upsert(HistoryEntry(report: failure))
+        let fetched = try #require(try await history.fetch(taskID: id))
+        #expect(fetched.state == .failure)
+        #expect(fetched.error?.type == "RuntimeError" && fetched.error?.message == "boom")
+    }
+}

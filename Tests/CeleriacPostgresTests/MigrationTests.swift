@@ -1,0 +1,84 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+import CeleriacPostgres
+import Foundation
+import TestSupport
+import Testing
+
+@Suite(.enabled(if: TestServices.enabled, "needs the test PostgreSQL (make test)"))
+struct MigrationTests {
+    static let schemaFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/schema.sql")
+
+    /// Columns and indexes of the results table as PostgreSQL describes them.
+    static func shape(_ client: PostgresClient) async throws -> (columns: [[String?]], indexes: [String]) {
+        let columns = try await client.query("""
+            SELECT column_name, data_type, character_maximum_length::text, is_nullable, is_identity
+            FROM information_schema.columns
+            WHERE table_schema = 'public' AND table_name = 'django_celery_results_taskresult'
+            ORDER BY ordinal_position
+            """).values
+        // Index names differ between Django's hashed names and ours; their definitions must not.
+        let indexes = try await client.query("""
+            SELECT regexp_replace(indexdef, '^CREATE (UNIQUE )?INDEX \\S+ ', 'CREATE \\1INDEX ')
+            FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'django_celery_results_taskresult'
+            """).values.compactMap { $0[0] }.sorted()
+        return (columns, indexes)
+    }
+
+    @Test func resultsTableMatchesDjangoCeleryResults() async throws {
+        // The reference: django-celery-beat's own dump, loaded as is (psql meta-commands dropped).
+        let reference = PostgresClient(url: try await TestDatabase.create(), size: 1)
+        let dump = try String(contentsOf: Self.schemaFile, encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("\\") }
+            .joined(separator: "\n")
+        try await reference.executeScript(dump)
+        try await reference.executeScript("SET search_path = public")
+        let expected = try await Self.shape(reference)
+        #expect(expected.columns.count == 16)
+
+        let ours = PostgresClient(url: try await TestDatabase.create())
+        #expect(try await Migrator(client: ours).migrate() == Migration.all.map(\.version))
+        let actual = try await Self.shape(ours)
+        #expect(actual.columns == expected.columns)
+        #expect(actual.indexes == expected.indexes)
+    }
+
+    @Test func migrateTwiceAppliesNothingTheSecondTime() async throws {
+        let client = PostgresClient(url: try await TestDatabase.create())
+        let migrator = Migrator(client: client)
+        try await migrator.migrate()
+        #expect(try await migrator.migrate().isEmpty)
+        #expect(try await migrator.appliedVersions() == Migration.all.map(\.version))
+    }
+
+    @Test func concurrentMigratorsDoNotConflict() async throws {
+        let url = try await TestDatabase.create()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 { group.addTask { try await Migrator(client: PostgresClient(url: url, size: 1)).migrate() } }
+            try await group.waitForAll()
+        }
+        #expect(try await Migrator(client: PostgresClient(url: url)).appliedVersions() == Migration.all.map(\.version))
+    }
+
+    @Test func anExistingDjangoTableAndItsRowsAreLeftAlone() async throws {
+        let client = PostgresClient(url: try await TestDatabase.create())
+        try await client.executeScript("""
+            CREATE TABLE django_celery_results_taskresult (id serial PRIMARY KEY, task_id varchar(255) UNIQUE NOT NULL,
+                status varchar(50) NOT NULL, content_type varchar(128) NOT NULL, content_encoding varchar(64) NOT NULL,
+                result text, date_done timestamptz NOT NULL, traceback text, meta text, task_args text, task_kwargs text,
+                task_name varchar(255), worker varchar(100), date_created timestamptz NOT NULL,
+                periodic_task_name varchar(255), date_started timestamptz);
+            INSERT INTO django_celery_results_taskresult (task_id, status, content_type, content_encoding, date_done, date_created)
+                VALUES ('from-django', 'SUCCESS', 'application/json', 'utf-8', now(), now());
+            """)
+        try await Migrator(client: client).migrate()
+        #expect(try await client.query("SELECT status FROM django_celery_results_taskresult WHERE task_id = 'from-django'")
+            .values == [["SUCCESS"]])
+    }
+
+    @Test func aBadURLIsAClearError() async throws {
+        let client = PostgresClient(url: "postgresql://celeriac@127.0.0.1:1/nothing", size: 1)
+        await #expect(throws: PostgresError.self) { try await client.query("SELECT 1") }
+    }
+}

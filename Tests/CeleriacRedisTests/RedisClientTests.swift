@@ -1,0 +1,97 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+import CeleriacCore
+import CeleriacRedis
+import Foundation
+import TestSupport
+import Testing
+
+@Suite(.enabled(if: TestServices.enabled, "needs the test Redis (make test)"))
+struct RedisClientTests {
+    @Test func setGetAndBinaryValuesRoundTrip() async throws {
+        let redis = RedisClient(url: try TestServices.redisURL)
+        let key = TestServices.uniqueName("celeriac:test:bin")
+        let value: [UInt8] = [0, 1, 2, 0xFF, 0x0D, 0x0A, 0x06, 0x16]
+        _ = try await redis.command([Array("SET".utf8), Array(key.utf8), value])
+        #expect(try await redis.command("GET", key).bytes == value)
+        #expect(try await redis.command("DEL", key).integer == 1)
+        #expect(try await redis.command("GET", key) == .null)
+    }
+
+    @Test func concurrentRequestsArePipelinedAndEachGetsItsOwnReply() async throws {
+        let redis = RedisClient(url: try TestServices.redisURL)
+        let key = TestServices.uniqueName("celeriac:test:incr")
+        // 2,000 INCRs from as many tasks: every reply is distinct, so replies were matched
+        // to their requests in order even when batched together.
+        let replies = try await withThrowingTaskGroup(of: Int64.self) { group in
+            for _ in 0..<2_000 { group.addTask { try await redis.command("INCR", key).integer ?? -1 } }
+            return try await group.reduce(into: [Int64]()) { $0.append($1) }
+        }
+        #expect(Set(replies) == Set(1...2_000))
+        _ = try await redis.command("DEL", key)
+    }
+
+    @Test func serverErrorsAreReportedNotFatal() async throws {
+        let redis = RedisClient(url: try TestServices.redisURL)
+        await #expect(throws: RedisError.self) { try await redis.command("NOSUCHCOMMAND") }
+        try await redis.ping()
+    }
+
+    @Test func scriptsSurviveScriptFlush() async throws {
+        let redis = RedisClient(url: try TestServices.redisURL)
+        let script = RedisScript(name: "test-echo", source: "return ARGV[1] .. KEYS[1]")
+        #expect(try await redis.run(script, keys: ["k"], args: ["v"]).string == "vk")
+        _ = try await redis.command("SCRIPT", "FLUSH")
+        // The cached SHA is gone on the server: EVALSHA gets NOSCRIPT, the client reloads.
+        #expect(try await redis.run(script, keys: ["k2"], args: ["w"]).string == "wk2")
+    }
+
+    @Test func wrongPasswordIsAConnectError() async throws {
+        var url = try TestServices.redisURL
+        url.password = "not-the-password"
+        let redis = RedisClient(url: url, timeout: .seconds(2))
+        await #expect(throws: RedisError.self) { try await redis.ping() }
+    }
+
+    @Test func unreachableServerFailsFastWithConnectionProblem() async throws {
+        var url = try TestServices.redisURL
+        url.port = 1  // nothing listens on port 1
+        let redis = RedisClient(url: url, timeout: .seconds(2))
+        let started = ContinuousClock.now
+        do {
+            try await redis.ping()
+            Issue.record("ping to port 1 succeeded")
+        } catch let error as RedisError {
+            #expect(error.isConnectionProblem)
+        }
+        #expect(ContinuousClock.now - started < .seconds(3))
+    }
+
+    @Test func reconnectsAfterTheServerDropsTheConnection() async throws {
+        let redis = RedisClient(url: try TestServices.redisURL, name: TestServices.uniqueName("victim"))
+        try await redis.ping()
+        let id = try #require(try await redis.command("CLIENT", "ID").integer)
+        let admin = RedisClient(url: try TestServices.redisURL)
+        _ = try await admin.command("CLIENT", "KILL", "ID", String(id))
+        // The first call after the kill may fail (the command may not have run); within the
+        // backoff window the client connects again by itself.
+        var recovered = false
+        for _ in 0..<50 where !recovered {
+            if (try? await redis.ping()) != nil { recovered = true } else { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(recovered)
+        #expect(try await redis.command("CLIENT", "ID").integer != id)
+    }
+
+    @Test func aBlockedConnectionDoesNotStallOtherClients() async throws {
+        let url = try TestServices.redisURL
+        let blocking = RedisClient(url: url, name: "blocker")
+        let other = RedisClient(url: url)
+        let key = TestServices.uniqueName("celeriac:test:empty")
+        async let waited = Broker.waitForMessage(on: blocking, key: key, seconds: 1)
+        let started = ContinuousClock.now
+        for _ in 0..<20 { try await other.ping() }
+        #expect(ContinuousClock.now - started < .milliseconds(500))
+        #expect(try await waited == false)
+    }
+}

@@ -1,0 +1,44 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+import CeleriacCore
+import CeleriacRedis
+import Foundation
+import TestSupport
+import Testing
+
+@Suite(.enabled(if: TestServices.enabled, "needs the test Redis (make test)"))
+struct TaskStoreTests {
+    func report(_ id: String, _ state: TaskState, result: JSONValue? = nil) -> TaskReport {
+        TaskReport(
+            id: id, state: state, task: "celeriac.echo", queue: "celery", args: ["x"], kwargs: [:], worker: "w@test",
+            pid: 42, timestamp: Date().timeIntervalSince1970, result: result)
+    }
+
+    @Test func reportsWriteCeleryMetaAndAStaleReportIsIgnored() async throws {
+        let redis = RedisClient(url: try TestServices.redisURL)
+        let store = TaskStore(redis: redis, ttlSeconds: 600)
+        let id = UUID().uuidString.lowercased()
+        #expect(try await store.apply(report(id, .started)))
+        #expect(try await store.apply(report(id, .success, result: "x")))
+        // A STARTED arriving after SUCCESS (reports from a retry path, reordering) loses.
+        #expect(try await store.apply(report(id, .started)) == false)
+        let record = try #require(try await store.fetch(id: id))
+        #expect(record.state == .success && record.result == "x" && record.worker == "w@test")
+        let meta = try #require(try await redis.command("GET", RedisKeys.resultMeta(id)).string)
+        let parsed = try JSONValue.parse(Array(meta.utf8))
+        #expect(parsed["status"]?.stringValue == "SUCCESS" && parsed["result"] == "x")
+        #expect(parsed["task_id"]?.stringValue == id)
+        _ = try await redis.command("DEL", RedisKeys.task(id), RedisKeys.resultMeta(id))
+    }
+
+    @Test func celeryMetaWithoutARecordIsStillFound() async throws {
+        let redis = RedisClient(url: try TestServices.redisURL)
+        let store = TaskStore(redis: redis)
+        let id = UUID().uuidString.lowercased()
+        let meta = ResultMeta(taskID: id, status: .success, result: 7, dateDone: Date())
+        _ = try await redis.command("SET", RedisKeys.resultMeta(id), meta.encoded(), "EX", "60")
+        let record = try #require(try await store.fetch(id: id))
+        #expect(record.state == .success && record.result == 7)
+        #expect(try await store.fetch(id: UUID().uuidString.lowercased()) == nil)
+    }
+}
