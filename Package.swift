@@ -105,7 +105,12 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CeleriacAPITests",
-            dependencies: ["CeleriacAPI", "CeleriacWorker", "CeleriacHTTP", "TestSupport"],
+            dependencies: [
+                "CeleriacAPI", "CeleriacWorker", "CeleriacHTTP", "CeleriacJobs", "CeleriacPostgres", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "DeploymentTests",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts or stops a throwaway Redis and PostgreSQL cluster under a directory.
-#   scripts/services.sh start DIR REDIS_PORT PG_PORT
+#   scripts/services.sh start DIR REDIS_PORT PG_PORT   (a port of "-" skips that service)
 #   scripts/services.sh stop  DIR
 # PostgreSQL refuses to run as root: when run as root, the cluster runs as the `postgres`
 # user, in a directory that user can reach (a /tmp directory linked from DIR if needed).
@@ -21,11 +21,12 @@ stop() {
 start() {
   local redis_port=${1:?redis port} pg_port=${2:?postgres port}
   mkdir -p "$dir"
-  if ! redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
+  if [ "$redis_port" != - ] && ! redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
     redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$dir" --daemonize yes \
       --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --appendonly yes --save ""
     for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
   fi
+  [ "$pg_port" = - ] && return 0
   if [ ! -e "$dir/pg" ]; then
     local target="$dir/pg"
     if [ ${#as_pg[@]} -gt 0 ] && ! runuser -u postgres -- test -x "$dir"; then

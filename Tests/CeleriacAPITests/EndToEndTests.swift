@@ -1,0 +1,100 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+import CeleriacCore
+import CeleriacHTTP
+import CeleriacRedis
+import Foundation
+import TestSupport
+import Testing
+
+/// curl → API → Redis → worker → report → poll, all real.
+@Suite(.enabled(if: TestServices.enabled, "needs the test Redis and PostgreSQL (make test)"))
+struct EndToEndTests {
+    @Test func echoSucceedsWithItsArgument() async throws {
+        try await LiveStack.run { stack in
+            let id = try await stack.enqueue(#"{"task": "celeriac.echo", "args": ["hi"], "queue": "\#(stack.queue)"}"#)
+            let task = try await stack.waitFinal(id)
+            #expect(task["state"]?.stringValue == "SUCCESS")
+            #expect(task["result"] == "hi")
+            #expect(task["task"]?.stringValue == "celeriac.echo" && task["args"] == ["hi"])
+            #expect(task["queue"]?.stringValue == stack.queue && task["worker"]?.stringValue != nil)
+            #expect(task["started_at"]?.stringValue != nil && task["finished_at"]?.stringValue != nil)
+            // Celery's own result key, as AsyncResult.get() reads it.
+            let meta = try JSONValue.parse(try #require(try await stack.redis.command("GET", RedisKeys.resultMeta(id)).bytes))
+            #expect(meta["status"]?.stringValue == "SUCCESS" && meta["result"] == "hi")
+        }
+    }
+
+    @Test func failureCarriesTheExceptionAndUnknownTasksAreNotRegistered() async throws {
+        try await LiveStack.run { stack in
+            let failing = try await stack.enqueue(#"{"task": "celeriac.fail", "args": ["boom"], "queue": "\#(stack.queue)"}"#)
+            let unknown = try await stack.enqueue(#"{"task": "no.such.task", "queue": "\#(stack.queue)"}"#)
+            let failed = try await stack.waitFinal(failing)
+            #expect(failed["state"]?.stringValue == "FAILURE")
+            #expect(failed["error"]?["type"]?.stringValue == "RuntimeError")
+            #expect(failed["error"]?["message"]?.stringValue == "boom")
+            #expect(failed["error"]?["traceback"]?.stringValue?.isEmpty == false)
+            let missing = try await stack.waitFinal(unknown)
+            #expect(missing["state"]?.stringValue == "FAILURE")
+            #expect(missing["error"]?["type"]?.stringValue == "NotRegistered")
+        }
+    }
+
+    @Test func historyRowIsWrittenInDjangoCeleryResultsTable() async throws {
+        try await LiveStack.run { stack in
+            let id = try await stack.enqueue(#"{"task": "celeriac.echo", "args": [1], "queue": "\#(stack.queue)"}"#)
+            _ = try await stack.waitFinal(id)
+            let pg = PostgresHelper(url: stack.settings.databaseURL)
+            var status: String?
+            for _ in 0..<100 where status != "SUCCESS" {
+                status = try await pg.status(of: id)
+                if status != "SUCCESS" { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(status == "SUCCESS")
+        }
+    }
+
+    @Test func aMessageFromACeleryClientIsRun() async throws {
+        // plain.json: captured from Celery 5.7's send_task; pushed as-is onto our queue.
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/plain.json")
+        let raw = Array(try Data(contentsOf: fixture))
+        var message = try TaskMessage.decode(raw)
+        let id = UUID().uuidString.lowercased()
+        message.headers["id"] = .string(id)
+        message.headers["root_id"] = .string(id)
+        message.properties["correlation_id"] = .string(id)
+        let encoded = message.encoded()
+        let taskName = message.task
+        try await LiveStack.run { stack in
+            _ = try await stack.redis.command([Array("LPUSH".utf8), Array(stack.queue.utf8), Array(encoded.utf8)])
+            let task = try await stack.waitFinal(id)
+            #expect(task["state"]?.stringValue == "FAILURE")  // plain.json calls tasks.add, not registered here
+            #expect(task["error"]?["type"]?.stringValue == "NotRegistered")
+            #expect(task["task"]?.stringValue == taskName)
+        }
+    }
+
+    @Test func aMalformedMessageIsDeadLetteredAndTheWorkerGoesOn() async throws {
+        try await LiveStack.run { stack in
+            let marker = TestServices.uniqueName("garbage")
+            _ = try await stack.redis.command("LPUSH", stack.queue, "{\"\(marker)\": ")
+            let id = try await stack.enqueue(#"{"task": "celeriac.echo", "args": ["after"], "queue": "\#(stack.queue)"}"#)
+            #expect(try await stack.waitFinal(id)["result"] == "after")
+            let dead = try await stack.redis.command("LRANGE", RedisKeys.deadLetters, "0", "100").array ?? []
+            #expect(dead.contains { $0.string?.contains(marker) == true })
+        }
+    }
+
+    @Test func sleepRunsConcurrently() async throws {
+        try await LiveStack.run { stack in
+            let started = ContinuousClock.now
+            var ids: [String] = []
+            for _ in 0..<8 {
+                ids.append(try await stack.enqueue(#"{"task": "celeriac.sleep", "args": [0.5], "queue": "\#(stack.queue)"}"#))
+            }
+            for id in ids { #expect(try await stack.waitFinal(id)["state"]?.stringValue == "SUCCESS") }
+            // Eight half-second sleeps on concurrency 8: well under the 4 s they take one by one.
+            #expect(ContinuousClock.now - started < .seconds(3))
+        }
+    }
+}

@@ -1,0 +1,95 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+import CeleriacCore
+import CeleriacHTTP
+import Foundation
+import TestSupport
+import Testing
+
+/// Bad input gets RFC 9457 problem+json with the right status, never a 500.
+@Suite(.enabled(if: TestServices.enabled, "needs the test Redis and PostgreSQL (make test)"))
+struct ProblemResponseTests {
+    static let badBodies: [(body: String, status: Int, pointer: String?)] = [
+        ("{not json", 400, nil),
+        ("[]", 422, nil),
+        (#"{"task": ""}"#, 422, "/task"),
+        (#"{"task": 5}"#, 422, "/task"),
+        (#"{"args": []}"#, 422, "/task"),
+        (#"{"task": "celeriac.echo", "args": {"a": 1}}"#, 422, "/args"),
+        (#"{"task": "celeriac.echo", "kwargs": []}"#, 422, "/kwargs"),
+        (#"{"task": "celeriac.echo", "queue": "bad queue!"}"#, 422, "/queue"),
+        (#"{"task": "celeriac.echo", "surprise": 1}"#, 422, "/surprise"),
+    ]
+
+    @Test func badBodiesAreProblems() async throws {
+        try await LiveStack.run(startWorker: false) { stack in
+            for (body, status, pointer) in Self.badBodies {
+                let response = try await stack.request("POST", "/tasks", body: body)
+                #expect(response.status == status, "\(body) → \(response.status) \(response.text)")
+                let problem = try stack.json(response)
+                #expect(problem["status"]?.intValue == Int64(status), "\(body)")
+                #expect(problem["title"]?.stringValue?.isEmpty == false, "\(body)")
+                if let pointer {
+                    let pointers = problem["errors"]?.arrayValue?.compactMap { $0["pointer"]?.stringValue } ?? []
+                    #expect(pointers.contains("/body" + pointer) || pointers.contains(pointer), "\(body) → \(problem)")
+                }
+            }
+        }
+    }
+
+    @Test func contentTypeIsProblemJSON() async throws {
+        try await LiveStack.run(startWorker: false) { stack in
+            let response = try await stack.http.send(.init(method: "GET", url: stack.baseURL + "/tasks/nope"))
+            #expect(response.status == 404)
+            #expect(try stack.json(response)["type"]?.stringValue != nil)
+        }
+    }
+
+    @Test func oversizedBodyIs413() async throws {
+        try await LiveStack.run(startWorker: false) { stack in
+            let big = #"{"task": "celeriac.echo", "args": [""# + String(repeating: "x", count: 8192) + #""]}"#
+            let response = try await stack.request("POST", "/tasks", body: big)
+            #expect(response.status == 413)
+        }
+    }
+
+    @Test func unknownRoutesAndMethodsAreProblems() async throws {
+        try await LiveStack.run(startWorker: false) { stack in
+            let missingRoute = try await stack.request("GET", "/nothing-here")
+            #expect(missingRoute.status == 404)
+            let longID = try await stack.request("GET", "/tasks/" + String(repeating: "a", count: 300))
+            #expect(longID.status == 404)
+        }
+    }
+
+    @Test func reportsNeedTheWorkerTokenWhenOneIsSet() async throws {
+        try await LiveStack.run(token: "s3cret-token", startWorker: false) { stack in
+            let batch = #"{"reports": []}"#
+            #expect(try await stack.request("POST", "/internal/reports", body: batch).status == 401)
+            #expect(
+                try await stack.request("POST", "/internal/reports", body: batch, headers: [("Authorization", "Bearer wrong")])
+                    .status == 401)
+            let ok = try await stack.request(
+                "POST", "/internal/reports", body: batch, headers: [("Authorization", "Bearer s3cret-token")])
+            #expect(ok.status < 300, "\(ok.text)")
+            #expect(try await stack.request("POST", "/internal/reports", body: "{", headers: [
+                ("Authorization", "Bearer s3cret-token")
+            ]).status == 400)
+        }
+    }
+
+    @Test func healthReadyAndOpenAPI() async throws {
+        try await LiveStack.run(startWorker: false) { stack in
+            #expect(try await stack.request("GET", "/health").status == 200)
+            // Ready once Redis answers and the history migration ran (right after start-up).
+            var ready = 0
+            for _ in 0..<100 where ready != 200 {
+                ready = try await stack.request("GET", "/ready").status
+                if ready != 200 { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(ready == 200)
+            let spec = try await stack.request("GET", "/openapi.yaml")
+            #expect(spec.status == 200 && spec.text.contains("openapi: 3.1"))
+        }
+    }
+}

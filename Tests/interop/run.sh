@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Interop tests against real Celery from PyPI: our API + worker and a Celery worker share the
+# test Redis (database 14). Usage: Tests/interop/run.sh REDIS_PORT PG_PORT
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+redis_port=${1:?redis port}
+pg_port=${2:?postgres port}
+venv=.celeriac/venv
+logs=.celeriac/test/interop
+mkdir -p "$logs"
+
+# A venv per requirements.txt content: reinstalled only when the pins change.
+if ! cmp -s Tests/interop/requirements.txt "$venv/requirements.txt"; then
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check -r Tests/interop/requirements.txt
+  cp Tests/interop/requirements.txt "$venv/requirements.txt"
+fi
+
+db=celeriac_interop
+psql -q -h 127.0.0.1 -p "$pg_port" -U celeriac -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+export CELERIAC_INTEROP_REDIS_URL="redis://127.0.0.1:$redis_port/14"
+export CELERIAC_INTEROP_OUR_QUEUE=interop_celeriac CELERIAC_INTEROP_CELERY_QUEUE=interop_celery
+redis-cli -p "$redis_port" -n 14 flushdb >/dev/null  # database 14 belongs to this script alone
+api_port=${CELERIAC_INTEROP_API_PORT:-18089}
+export CELERIAC_INTEROP_API_URL="http://127.0.0.1:$api_port"
+
+bin=$(swift build --show-bin-path)
+[ -x "$bin/celeriac-api" ] && [ -x "$bin/celeriac-worker" ] || swift build
+pids=()
+cleanup() { [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+CELERIAC_REDIS_URL=$CELERIAC_INTEROP_REDIS_URL CELERIAC_DATABASE_URL="postgresql://celeriac@127.0.0.1:$pg_port/$db" \
+  CELERIAC_PORT=$api_port "$bin/celeriac-api" 2>"$logs/api.log" & pids+=($!)
+for _ in $(seq 100); do "$bin/celeriac" ready --api "$CELERIAC_INTEROP_API_URL" >/dev/null 2>&1 && break; sleep 0.1; done
+"$bin/celeriac" ready --api "$CELERIAC_INTEROP_API_URL" >/dev/null || { cat "$logs/api.log"; exit 1; }
+CELERIAC_REDIS_URL=$CELERIAC_INTEROP_REDIS_URL CELERIAC_API_URL=$CELERIAC_INTEROP_API_URL \
+  "$bin/celeriac-worker" -Q "$CELERIAC_INTEROP_OUR_QUEUE" -n interop@celeriac 2>"$logs/worker.log" & pids+=($!)
+(cd Tests/interop && exec "../../$venv/bin/celery" -A interop_app worker -Q "$CELERIAC_INTEROP_CELERY_QUEUE" \
+  --pool=solo -n interop@celery --without-mingle --without-gossip -l warning) >"$logs/celery.log" 2>&1 & pids+=($!)
+
+status=0
+(cd Tests/interop && "../../$venv/bin/python" -m unittest -v test_interop) || status=$?
+if [ $status -ne 0 ]; then
+  for f in api worker celery; do echo "--- $f log (tail)"; tail -30 "$logs/$f.log"; done
+fi
+exit $status

@@ -1,0 +1,94 @@
+"""Celeriac against real Celery 5.7 (see requirements.txt), both directions.
+
+Run by Tests/interop/run.sh, which starts our API and worker (queue OUR_QUEUE) and a Celery
+worker (queue CELERY_QUEUE) on the test Redis.
+"""
+import json
+import os
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+from interop_app import app
+
+API = os.environ["CELERIAC_INTEROP_API_URL"]
+OUR_QUEUE = os.environ["CELERIAC_INTEROP_OUR_QUEUE"]
+CELERY_QUEUE = os.environ["CELERIAC_INTEROP_CELERY_QUEUE"]
+
+
+def http(method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(API + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def wait_final(task_id, timeout=15):
+    deadline = time.monotonic() + timeout
+    while True:
+        status, task = http("GET", f"/tasks/{task_id}")
+        if status == 200 and task["state"] in ("SUCCESS", "FAILURE", "REVOKED"):
+            return task
+        if time.monotonic() > deadline:
+            raise AssertionError(f"task {task_id} not final after {timeout}s: {status} {task}")
+        time.sleep(0.05)
+
+
+class CeleryClientToCeleriacWorker(unittest.TestCase):
+    """(a) A real Celery client's send_task is executed by celeriac-worker."""
+
+    def test_echo_result_via_async_result(self):
+        result = app.send_task("celeriac.echo", args=["hi"], queue=OUR_QUEUE)
+        self.assertEqual(result.get(timeout=10), "hi")
+        self.assertEqual(result.state, "SUCCESS")
+        # The API recorded it too, from the worker's reports.
+        task = wait_final(result.id)
+        self.assertEqual(task["result"], "hi")
+        self.assertEqual(task["task"], "celeriac.echo")
+
+    def test_kwargs_and_structured_values(self):
+        value = {"nested": [1, 2.5, None, True, "ünïcode"]}
+        result = app.send_task("celeriac.echo", kwargs={"value": value}, queue=OUR_QUEUE)
+        self.assertEqual(result.get(timeout=10), value)
+
+    def test_failure_raises_in_the_client(self):
+        result = app.send_task("celeriac.fail", args=["boom"], queue=OUR_QUEUE)
+        with self.assertRaises(Exception) as caught:
+            result.get(timeout=10)
+        self.assertEqual(type(caught.exception).__name__, "RuntimeError")
+        self.assertIn("boom", str(caught.exception))
+        self.assertEqual(result.state, "FAILURE")
+
+    def test_unknown_task_is_not_registered(self):
+        result = app.send_task("no.such.task", queue=OUR_QUEUE)
+        with self.assertRaises(Exception) as caught:
+            result.get(timeout=10)
+        self.assertEqual(type(caught.exception).__name__, "NotRegistered")
+
+
+class CeleriacAPIToCeleryWorker(unittest.TestCase):
+    """(b) POST /tasks for a task only a real Celery worker knows; GET /tasks/{id} shows its result."""
+
+    def test_add_runs_in_celery(self):
+        status, created = http("POST", "/tasks", {"task": "interop.add", "args": [2, 3], "queue": CELERY_QUEUE})
+        self.assertEqual(status, 201, created)
+        task = wait_final(created["id"])
+        self.assertEqual(task["state"], "SUCCESS", task)
+        self.assertEqual(task["result"], 5)
+        # And Celery's own client agrees.
+        self.assertEqual(app.AsyncResult(created["id"]).get(timeout=5), 5)
+
+    def test_kwargs_reach_celery(self):
+        status, created = http("POST", "/tasks", {"task": "interop.add", "kwargs": {"x": "a", "y": "b"},
+                                                  "queue": CELERY_QUEUE})
+        self.assertEqual(status, 201, created)
+        self.assertEqual(wait_final(created["id"])["result"], "ab")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# `make run`: local Redis and PostgreSQL under .celeriac/run (unless CELERIAC_REDIS_URL /
+# CELERIAC_DATABASE_URL point elsewhere), then the API and one worker, until Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=.celeriac/run
+bin=$(swift build -c release --show-bin-path)
+redis_port=-
+pg_port=-
+if [ -z "${CELERIAC_REDIS_URL:-}" ]; then
+  redis_port=${CELERIAC_RUN_REDIS_PORT:-6390}
+  export CELERIAC_REDIS_URL="redis://127.0.0.1:$redis_port/0"
+fi
+if [ -z "${CELERIAC_DATABASE_URL:-}" ]; then
+  pg_port=${CELERIAC_RUN_PG_PORT:-5439}
+  export CELERIAC_DATABASE_URL="postgresql://celeriac@127.0.0.1:$pg_port/celeriac"
+fi
+scripts/services.sh start "$dir" "$redis_port" "$pg_port"
+export CELERIAC_HOST=${CELERIAC_HOST:-127.0.0.1} CELERIAC_PORT=${CELERIAC_PORT:-8080}
+export CELERIAC_API_URL=${CELERIAC_API_URL:-http://$CELERIAC_HOST:$CELERIAC_PORT}
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  [ ${#pids[@]} -gt 0 ] && kill -TERM "${pids[@]}" 2>/dev/null && wait "${pids[@]}" 2>/dev/null
+  scripts/services.sh stop "$dir"
+}
+trap cleanup INT TERM EXIT
+
+"$bin/celeriac-api" & pids+=($!)
+for _ in $(seq 100); do
+  "$bin/celeriac" ready --api "$CELERIAC_API_URL" >/dev/null 2>&1 && break
+  kill -0 "${pids[0]}" 2>/dev/null || { echo "celeriac-api exited; see the log above" >&2; exit 1; }
+  sleep 0.1
+done
+"$bin/celeriac-worker" & pids+=($!)
+cat <<MSG
+
+Celeriac is running: API $CELERIAC_API_URL, Redis ${CELERIAC_REDIS_URL/:\/\/*@/://***@}, database ${CELERIAC_DATABASE_URL/:\/\/*@/://***@}
+Try, in another shell:
+  curl -s -XPOST $CELERIAC_API_URL/tasks -d '{"task":"celeriac.echo","args":["hi"]}'
+  curl -s $CELERIAC_API_URL/tasks/<id>
+Ctrl-C stops everything.
+
+MSG
+wait -n "${pids[@]}"

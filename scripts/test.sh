@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `make test`: real Redis and PostgreSQL under .celeriac/test, the Swift suites, then the
+# Python interop tests against real Celery. A missing service fails the run (never a skip).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=.celeriac/test
+redis_port=${CELERIAC_TEST_REDIS_PORT:-6399}
+pg_port=${CELERIAC_TEST_PG_PORT:-55439}
+scripts/services.sh start "$dir" "$redis_port" "$pg_port"
+trap 'scripts/services.sh stop "$dir"' EXIT
+export CELERIAC_TEST_REDIS_URL="redis://127.0.0.1:$redis_port/15"
+export CELERIAC_TEST_POSTGRES_URL="postgresql://celeriac@127.0.0.1:$pg_port/postgres"
+export CELERIAC_TEST_REQUIRE_SERVICES=1
+# Databases of earlier runs pile up otherwise.
+psql -h 127.0.0.1 -p "$pg_port" -U celeriac -d postgres -tAc \
+  "SELECT 'DROP DATABASE ' || datname || ';' FROM pg_database WHERE datname LIKE 'celeriac_test_%'" |
+  psql -q -h 127.0.0.1 -p "$pg_port" -U celeriac -d postgres >/dev/null
+swift build --build-tests
+swift test --skip-build
+Tests/interop/run.sh "$redis_port" "$pg_port"
