@@ -61,9 +61,6 @@ extension Problem {
             status: 413, title: "Content Too Large", detail: "request body exceeds \(limit) bytes",
             type: "/problems/too-large")
     }
-    public static func unsupportedMediaType(_ detail: String) -> Problem {
-        Problem(status: 415, title: "Unsupported Media Type", detail: detail, type: "/problems/media-type")
-    }
     public static func unauthorized() -> Problem {
         Problem(status: 401, title: "Unauthorized", detail: "missing or invalid bearer token", type: "/problems/unauthorized")
     }
