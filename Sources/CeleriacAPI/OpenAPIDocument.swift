@@ -188,7 +188,8 @@ enum OpenAPIDocument {
                 started_at: { type: [string, 'null'] }
                 finished_at: { type: [string, 'null'] }
                 worker: { type: [string, 'null'] }
-                retries: { type: integer }
+                retries: { type: integer, description: Retries requested by the task (errors). }
+                crashes: { type: integer, description: 'Attempts that ended with their worker gone (kill -9, lost lease); not retries.' }
             TaskReport:
               type: object
               required: [id, state, task, worker, timestamp, retries]
@@ -208,6 +209,7 @@ enum OpenAPIDocument {
                     - { $ref: '#/components/schemas/TaskError' }
                     - { type: 'null' }
                 retries: { type: integer }
+                lease: { type: [string, 'null'], description: Fencing token of the attempt; a stale one is rejected. }
             ReportBatch:
               type: object
               required: [reports]

@@ -35,11 +35,26 @@ struct ReportRoutes: Sendable {
             throw Problem.invalid([.init(pointer: "/reports/\(index)/id", detail: "must be 1–255 bytes")])
         }
         var applied = 0
-        for report in batch.reports {
-            if try await api.tasks.apply(report) {
+        var fenced: [Problem.FieldError] = []
+        for (index, report) in batch.reports.enumerated() {
+            switch try await api.tasks.apply(report) {
+            case .applied:
                 applied += 1
                 api.history.record(HistoryEntry(report: report))
+            case .stale:
+                break
+            case .fenced:
+                fenced.append(.init(
+                    pointer: "/reports/\(index)/lease",
+                    detail: "task \(report.id): lease \(report.lease ?? "") is not the current attempt"))
             }
+        }
+        // The other reports of the batch were applied; the worker must not retry these.
+        guard fenced.isEmpty else {
+            throw Problem(
+                status: 409, title: "Conflict",
+                detail: "\(fenced.count) report(s) from a superseded attempt rejected; \(applied) applied",
+                type: "/problems/stale-lease", errors: fenced)
         }
         return .json(
             JSONValue.object(["accepted": .int(Int64(batch.reports.count)), "applied": .int(Int64(applied))]).jsonText)

@@ -3,13 +3,19 @@
 public import CeleriacCore
 public import Foundation
 
-/// A message a worker took off a queue; `raw` is byte-for-byte what sits in its claim list.
-public struct ClaimedMessage: Sendable {
+/// A message leased to one worker: it must be acknowledged (or given back) before the lease
+/// expires, or the reaper returns it to its queue and counts a crash.
+public struct Lease: Sendable {
     public let queueKey: String
     public let raw: [UInt8]
+    /// Fencing token: reports of this attempt carry it; the API rejects any other attempt's.
+    public let token: String
+    /// How many earlier attempts ended with their worker gone.
+    public let crashes: Int
 }
 
-/// Queues on kombu's Redis layout: publish, claim, acknowledge, dead-letter.
+/// Queues on kombu's Redis layout: publish; leased claim, renew, acknowledge, release, reap;
+/// dead-letter. The key layout and each script are described in docs/delivery.md.
 public struct Broker: Sendable {
     public let redis: RedisClient
     /// How long task records and result keys live (Celery's `result_expires`, 1 day).
@@ -38,48 +44,81 @@ public struct Broker: Sendable {
         return Int(reply.integer ?? 0)
     }
 
-    /// Moves up to `limit` messages from `queueKeys` (in poll order) to the worker's claim list.
-    public func claim(worker: String, queueKeys: [String], limit: Int) async throws -> [ClaimedMessage] {
+    /// Takes up to `limit` messages from `queueKeys` (in poll order) and leases each to
+    /// `worker` for `leaseMilliseconds`, in one atomic step.
+    public func claim(worker: String, queueKeys: [String], limit: Int, leaseMilliseconds: Int) async throws -> [Lease] {
         let reply = try await redis.run(
-            .claim, keys: [RedisKeys.claim(worker: worker)] + queueKeys, args: [String(limit)])
+            .claimLeased,
+            keys: [RedisKeys.fence, RedisKeys.leases, RedisKeys.workerLeases(worker), RedisKeys.workers] + queueKeys,
+            args: [worker, String(limit), String(leaseMilliseconds), String(recordTTLSeconds)])
         guard let items = reply.array else { return [] }
-        var claimed: [ClaimedMessage] = []
-        claimed.reserveCapacity(items.count / 2)
+        var leases: [Lease] = []
+        leases.reserveCapacity(items.count / 4)
         var index = 0
-        while index + 1 < items.count {
-            if let key = items[index].string, let raw = items[index + 1].bytes {
-                claimed.append(ClaimedMessage(queueKey: key, raw: raw))
+        while index + 3 < items.count {
+            if let key = items[index].string, let raw = items[index + 1].bytes, let token = items[index + 2].string {
+                leases.append(Lease(queueKey: key, raw: raw, token: token, crashes: Int(items[index + 3].integer ?? 0)))
             }
-            index += 2
+            index += 4
         }
-        return claimed
+        return leases
     }
 
-    /// Removes a finished message from the worker's claim list.
-    public func acknowledge(worker: String, raw: [UInt8]) async throws {
-        try await redis.command([Array("LREM".utf8), Array(RedisKeys.claim(worker: worker).utf8), Array("1".utf8), raw])
+    /// Ends a lease once the API accepted the task's final report.
+    /// - Returns: false when the lease had already been reaped (another attempt owns the task).
+    @discardableResult
+    public func acknowledge(worker: String, token: String) async throws -> Bool {
+        try await redis.run(
+            .acknowledgeLease, keys: [RedisKeys.leases, RedisKeys.workerLeases(worker)], args: [token]).integer == 1
+    }
+
+    /// Extends `tokens` and records `worker` alive.
+    /// - Returns: the tokens no longer leased (reaped while this worker was silent).
+    public func renew(worker: String, tokens: [String], leaseMilliseconds: Int) async throws -> [String] {
+        let reply = try await redis.run(
+            .renewLeases, keys: [RedisKeys.leases, RedisKeys.workers],
+            args: [worker, String(leaseMilliseconds)] + tokens)
+        return reply.array?.compactMap(\.string) ?? []
+    }
+
+    /// Records `worker` alive.
+    public func heartbeat(worker: String) async throws {
+        try await redis.run(.heartbeat, keys: [RedisKeys.workers], args: [worker])
+    }
+
+    /// Gives leases back to their queues without counting a crash (graceful shutdown).
+    @discardableResult
+    public func release(tokens: [String]) async throws -> Int {
+        guard !tokens.isEmpty else { return 0 }
+        return Int(try await redis.run(.releaseLeases, keys: [], args: tokens).integer ?? 0)
+    }
+
+    /// Returns expired leases, and all leases of workers silent for `deadAfterMilliseconds`
+    /// (and of `worker`, when given: a restarted worker's previous run), to their queues.
+    /// - Returns: the ids of the tasks returned.
+    @discardableResult
+    public func reap(deadAfterMilliseconds: Int, limit: Int = 100, worker: String? = nil) async throws -> [String] {
+        var args = [String(deadAfterMilliseconds), String(limit)]
+        if let worker { args.append(worker) }
+        let reply = try await redis.run(.reapLeases, keys: [RedisKeys.leases, RedisKeys.workers], args: args)
+        return reply.array?.compactMap(\.string) ?? []
+    }
+
+    /// Tokens of the leases `worker` holds.
+    public func leases(worker: String) async throws -> [String] {
+        try await redis.command("SMEMBERS", RedisKeys.workerLeases(worker)).array?.compactMap(\.string) ?? []
     }
 
     /// Moves an unreadable message to `celeriac:dead` with the reason, so it is kept for a
     /// human and never retried in a loop.
-    public func deadLetter(worker: String, raw: [UInt8], reason: String, at date: Date) async throws {
+    public func deadLetter(worker: String, lease: Lease, reason: String, at date: Date) async throws {
         let entry = JSONValue.object([
             "reason": .string(reason), "worker": .string(worker), "at": .string(CeleryTime.format(date)),
-            "message": .string(String(decoding: raw, as: UTF8.self)),
+            "message": .string(String(decoding: lease.raw, as: UTF8.self)),
         ]).jsonText
         try await redis.run(
-            .deadLetter, keys: [RedisKeys.claim(worker: worker), RedisKeys.deadLetters],
-            rawArgs: [raw, Array(entry.utf8), Array(String(Self.deadLetterLimit).utf8)])
-    }
-
-    /// Messages left in a worker's claim list (by an earlier run that crashed).
-    public func claimed(worker: String) async throws -> [[UInt8]] {
-        try await redis.command("LRANGE", RedisKeys.claim(worker: worker), "0", "-1").array?.compactMap(\.bytes) ?? []
-    }
-
-    /// Returns a claimed message to the consuming end of `queueKey`.
-    public func requeue(worker: String, raw: [UInt8], queueKey: String) async throws {
-        try await redis.run(.requeueClaimed, keys: [RedisKeys.claim(worker: worker), queueKey], rawArgs: [raw])
+            .deadLetterLease, keys: [RedisKeys.leases, RedisKeys.workerLeases(worker), RedisKeys.deadLetters],
+            args: [lease.token, entry, String(Self.deadLetterLimit)])
     }
 
     /// Waits up to `seconds` for `key` to hold a message, without taking it (`BLMOVE` of the

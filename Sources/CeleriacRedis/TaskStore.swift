@@ -13,18 +13,31 @@ public struct TaskStore: Sendable {
         self.ttlSeconds = ttlSeconds
     }
 
+    /// What became of a report.
+    public enum Outcome: Sendable, Equatable {
+        case applied
+        /// The record already holds a later state.
+        case stale
+        /// The report's lease token is not the task's current one: another attempt owns it.
+        case fenced
+    }
+
     /// Applies a worker's report to the record and `celery-task-meta-<id>`.
-    /// - Returns: false when ignored because the record already holds a later state.
-    public func apply(_ report: TaskReport) async throws -> Bool {
+    public func apply(_ report: TaskReport) async throws -> Outcome {
         let once = report.hashFieldsIfAbsent()
         var args = [
-            String(report.state.progress), String(ttlSeconds), report.resultMeta().encoded(), String(once.count),
+            String(report.state.progress), String(ttlSeconds), report.resultMeta().encoded(), report.lease ?? "",
+            String(once.count),
         ]
         for (field, value) in once { args += [field, value] }
         for (field, value) in report.hashFields() { args += [field, value] }
         let reply = try await redis.run(
             .applyReport, keys: [RedisKeys.task(report.id), RedisKeys.resultMeta(report.id)], args: args)
-        return reply.integer == 1
+        switch reply.integer {
+        case 1: return .applied
+        case -1: return .fenced
+        default: return .stale
+        }
     }
 
     /// The record merged with Celery's result key: when a real Celery worker ran the task, its

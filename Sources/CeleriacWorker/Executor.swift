@@ -50,6 +50,22 @@ struct Executor: Sendable {
         }
     }
 
+    /// FAILURE `WorkerCrashed`: the task took its worker down `crashes` times in a row, so it
+    /// is not run again.
+    func crashedReport(_ message: TaskMessage, queue: String?, crashes: Int) -> TaskReport {
+        let error = TaskError(
+            type: "WorkerCrashed", module: "celeriac",
+            message: "worker lost \(crashes) times while running this task; not retried",
+            traceback: "celeriac.WorkerCrashed: worker lost \(crashes) times\n")
+        return report(message, queue: queue, state: .failure, error: error)
+    }
+
+    /// REVOKED: the task expired before it could run.
+    func expiredReport(_ message: TaskMessage, queue: String?) -> TaskReport {
+        let error = TaskError(type: "TaskRevokedError", module: "celery.exceptions", message: "expired")
+        return report(message, queue: queue, state: .revoked, error: error)
+    }
+
     private func report(
         _ message: TaskMessage, queue: String?, state: TaskState, result: JSONValue? = nil, error: TaskError? = nil
     ) -> TaskReport {

@@ -10,8 +10,9 @@ import Logging
 /// before acknowledging the message, so a lost report means a re-run, never a lost result.
 final class Reporter: Sendable {
     private struct Entry {
+        let tag: Int
         let report: TaskReport
-        let accepted: CheckedContinuation<Void, Never>?
+        let accepted: CheckedContinuation<Bool, Never>?
     }
 
     private let url: String
@@ -22,6 +23,7 @@ final class Reporter: Sendable {
     private let queue = Locked<[Entry]>([])
     private let wake = WakeSignal()
     private let stopping = Locked(false)
+    private let nextTag = Locked(0)
 
     init(apiURL: String, token: String?, batchSize: Int, http: HTTPClient, logger: Logger) {
         url = apiURL.hasSuffix("/") ? apiURL + "internal/reports" : apiURL + "/internal/reports"
@@ -33,22 +35,44 @@ final class Reporter: Sendable {
 
     /// Queues a report without waiting (STARTED).
     func post(_ report: TaskReport) {
-        queue.withLock { $0.append(Entry(report: report, accepted: nil)) }
+        let tag = nextTag.withLock { $0 += 1; return $0 }
+        queue.withLock { $0.append(Entry(tag: tag, report: report, accepted: nil)) }
         wake.notify()
     }
 
-    /// Queues a report and returns once the API has accepted it (SUCCESS, FAILURE).
-    func deliver(_ report: TaskReport) async {
+    /// Queues a report and returns true once the API has accepted it (SUCCESS, FAILURE);
+    /// false when it was abandoned (its lease given back) or the reporter was cancelled.
+    func deliver(_ report: TaskReport) async -> Bool {
         await withCheckedContinuation { continuation in
-            queue.withLock { $0.append(Entry(report: report, accepted: continuation)) }
+            let tag = nextTag.withLock { $0 += 1; return $0 }
+            queue.withLock { $0.append(Entry(tag: tag, report: report, accepted: continuation)) }
             wake.notify()
         }
     }
 
-    /// Sends until stopped and drained. Runs as one of the worker's background duties.
+    /// Drops queued reports of the given leases (given back to the queue: another attempt
+    /// reports instead).
+    func abandon(leases: Set<String>) {
+        let dropped = queue.withLock { entries in
+            let (drop, keep) = entries.reduce(into: ([Entry](), [Entry]())) { split, entry in
+                if let lease = entry.report.lease, leases.contains(lease) { split.0.append(entry) } else { split.1.append(entry) }
+            }
+            entries = keep
+            return drop
+        }
+        for entry in dropped { entry.accepted?.resume(returning: false) }
+    }
+
+    /// Sends until stopped and drained, or cancelled. Runs as one of the worker's background
+    /// duties.
     func run() async {
         var failures = 0
         while true {
+            if Task.isCancelled {
+                let dropped = queue.withLock { entries in defer { entries = [] }; return entries }
+                for entry in dropped { entry.accepted?.resume(returning: false) }
+                return
+            }
             let batch = queue.withLock { Array($0.prefix(batchSize)) }
             if batch.isEmpty {
                 if stopping.current { return }
@@ -57,8 +81,14 @@ final class Reporter: Sendable {
             }
             if await send(batch.map(\.report)) {
                 failures = 0
-                queue.withLock { $0.removeFirst(batch.count) }
-                for entry in batch { entry.accepted?.resume() }
+                // Only what is still queued: abandon() may have dropped some of the batch meanwhile.
+                let sent = queue.withLock { entries in
+                    let tags = Set(batch.map(\.tag))
+                    let done = entries.filter { tags.contains($0.tag) }
+                    entries.removeAll { tags.contains($0.tag) }
+                    return done
+                }
+                for entry in sent { entry.accepted?.resume(returning: true) }
             } else {
                 failures += 1
                 let delay = min(5000, 100 << min(failures, 6))
@@ -89,6 +119,11 @@ final class Reporter: Sendable {
                 HTTPClientRequest(method: "POST", url: url, headers: headers, body: body, timeout: .seconds(10)))
             switch response.status {
             case 200..<300:
+                return true
+            case 409:
+                // Fenced: another attempt owns these tasks now; the rest of the batch was applied.
+                logger.warning(
+                    "API rejected reports of superseded attempts", metadata: ["body": "\(response.text.prefix(500))"])
                 return true
             case 400, 413, 422:
                 logger.error(

@@ -8,12 +8,13 @@ import Foundation
 public import Logging
 public import ServiceLifecycle
 
-/// A worker process: claims messages from its queues, runs them with bounded concurrency,
-/// reports each state change through the API and acknowledges only after the final report
-/// was accepted.
+/// A worker process: leases messages from its queues, runs them with bounded concurrency,
+/// reports each state change through the API and acknowledges (ends the lease) only after
+/// the final report was accepted.
 ///
-/// On graceful shutdown (SIGTERM/SIGINT) it stops claiming, lets running tasks finish and
-/// flushes its reports.
+/// On graceful shutdown (SIGTERM, first SIGINT) it stops claiming and lets running tasks
+/// finish for ``WorkerConfiguration/shutdownGrace``; what is still running then, or on
+/// cancellation (second SIGINT), goes back to its queue without counting a crash.
 public final class Worker: Service {
     public let configuration: WorkerConfiguration
     let registry: JobRegistry
@@ -21,6 +22,10 @@ public final class Worker: Service {
     let broker: Broker
     private let running = Locked(0)
     private let slotFreed = WakeSignal()
+    /// Leases this process holds: token → released (given back at shutdown; do not report).
+    let held = Locked<[String: Bool]>([:])
+    let upkeepStop = WakeSignal()
+    let stopping = Locked(false)
 
     public init(configuration: WorkerConfiguration, registry: JobRegistry, logger: Logger) {
         self.configuration = configuration
@@ -32,12 +37,13 @@ public final class Worker: Service {
     /// Tasks running now.
     public var activeTasks: Int { running.current }
 
+    var leaseMilliseconds: Int { milliseconds(configuration.lease) }
+
     public func run() async throws {
         let reporter = Reporter(
             apiURL: configuration.apiURL, token: configuration.workerToken, batchSize: configuration.reportBatchSize,
             http: HTTPClient(concurrency: 1, name: "http-report"), logger: logger)
         let executor = Executor(registry: registry, workerName: configuration.name, logger: logger)
-        let waiter = QueueWaiter(keys: RedisKeys.pollOrder(configuration.queues), redisURL: configuration.redisURL)
         logger.info(
             "worker ready",
             metadata: [
@@ -45,102 +51,125 @@ public final class Worker: Service {
                 "concurrency": "\(configuration.concurrency)", "tasks": "\(registry.names.joined(separator: ","))",
             ])
         async let reporting: Void = reporter.run()
+        async let upkeep: Void = keepLeasesAlive()
+        await recoverPreviousRun()
         await withDiscardingTaskGroup { group in
-            await recoverClaims()
-            var turn = 0
-            var failures = 0
-            while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                let free = configuration.concurrency - running.current
-                if free <= 0 {
-                    await slotFreed.wait(timeout: .seconds(1))
-                    continue
-                }
-                let claimed: [ClaimedMessage]
-                do {
-                    turn += 1
-                    claimed = try await broker.claim(
-                        worker: configuration.name, queueKeys: RedisKeys.pollOrder(rotated(configuration.queues, by: turn)),
-                        limit: free)
-                    failures = 0
-                } catch {
-                    failures += 1
-                    if failures == 1 { logger.warning("cannot claim from Redis; retrying", metadata: ["error": "\(error)"]) }
-                    try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
-                    continue
-                }
-                if claimed.isEmpty {
-                    await waiter.wait()
-                    continue
-                }
-                running.withLock { $0 += claimed.count }
-                for message in claimed {
-                    group.addTask {
-                        await self.process(message, executor: executor, reporter: reporter)
-                        self.running.withLock { $0 -= 1 }
-                        self.slotFreed.notify()
-                    }
-                }
-            }
-            logger.info("worker stopping: waiting for running tasks", metadata: ["running": "\(running.current)"])
+            await consume(into: &group, executor: executor, reporter: reporter)
+            await drainOrReturn(group: &group, reporter: reporter)
         }
+        await releaseHeld(reason: "shutdown", reporter: reporter)
         reporter.finish()
         await reporting
+        stopping.withLock { $0 = true }
+        upkeepStop.notify()
+        await upkeep
         logger.info("worker stopped")
     }
 
-    /// Decodes, runs, reports and acknowledges one message.
-    func process(_ message: ClaimedMessage, executor: Executor, reporter: Reporter) async {
+    /// Claims and starts tasks until shutdown.
+    private func consume(
+        into group: inout DiscardingTaskGroup, executor: Executor, reporter: Reporter
+    ) async {
+        let waiter = QueueWaiter(keys: RedisKeys.pollOrder(configuration.queues), redisURL: configuration.redisURL)
+        var turn = 0
+        var failures = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let free = configuration.concurrency - running.current
+            if free <= 0 {
+                await slotFreed.wait(timeout: .seconds(1))
+                continue
+            }
+            let leases: [Lease]
+            do {
+                turn += 1
+                leases = try await broker.claim(
+                    worker: configuration.name, queueKeys: RedisKeys.pollOrder(rotated(configuration.queues, by: turn)),
+                    limit: free, leaseMilliseconds: leaseMilliseconds)
+                failures = 0
+            } catch {
+                failures += 1
+                if failures == 1 { logger.warning("cannot claim from Redis; retrying", metadata: ["error": "\(error)"]) }
+                try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
+                continue
+            }
+            if leases.isEmpty {
+                await waiter.wait()
+                continue
+            }
+            running.withLock { $0 += leases.count }
+            held.withLock { for lease in leases { $0[lease.token] = false } }
+            for lease in leases {
+                group.addTask {
+                    await self.process(lease, executor: executor, reporter: reporter)
+                    self.running.withLock { $0 -= 1 }
+                    self.slotFreed.notify()
+                }
+            }
+        }
+    }
+
+    /// After claiming stopped: lets running tasks finish within the grace period, then gives
+    /// the rest back to their queues and cancels them.
+    private func drainOrReturn(group: inout DiscardingTaskGroup, reporter: Reporter) async {
+        logger.info("worker stopping: waiting for running tasks", metadata: ["running": "\(running.current)"])
+        let deadline = ContinuousClock.now + configuration.shutdownGrace
+        while running.current > 0 && !Task.isCancelled && ContinuousClock.now < deadline {
+            await slotFreed.wait(timeout: .milliseconds(200))
+        }
+        if running.current > 0 {
+            await releaseHeld(reason: Task.isCancelled ? "cancelled" : "grace period over", reporter: reporter)
+            group.cancelAll()
+        }
+    }
+
+    /// Decodes, runs, reports and acknowledges one leased message.
+    func process(_ lease: Lease, executor: Executor, reporter: Reporter) async {
         let task: TaskMessage
         do {
-            task = try TaskMessage.decode(message.raw)
+            task = try TaskMessage.decode(lease.raw)
         } catch {
             logger.error("malformed message moved to \(RedisKeys.deadLetters)", metadata: ["reason": "\(error.reason)"])
             await retrying("dead-letter") {
-                try await self.broker.deadLetter(worker: self.configuration.name, raw: message.raw, reason: error.reason, at: Date())
+                try await self.broker.deadLetter(worker: self.configuration.name, lease: lease, reason: error.reason, at: Date())
             }
+            _ = held.withLock { $0.removeValue(forKey: lease.token) }
             return
         }
-        let queue = task.queue ?? message.queueKey
-        if let eta = task.eta.flatMap(CeleryTime.parse), eta > Date() {
-            // Celery semantics: held by the worker (still in our claim list) until due.
-            try? await Task.sleep(for: .milliseconds(Int64(eta.timeIntervalSinceNow * 1000)))
-        }
-        let final: TaskReport
-        if let expires = task.expires.flatMap(CeleryTime.parse), expires < Date() {
-            var revoked = executor.startedReport(task, queue: queue)
-            revoked.state = .revoked
-            revoked.error = TaskError(type: "TaskRevokedError", module: "celery.exceptions", message: "expired")
-            final = revoked
+        let queue = task.queue ?? lease.queueKey
+        var final: TaskReport
+        if lease.crashes >= configuration.maxCrashes {
+            logger.error(
+                "task crashed its worker too often; failing it", metadata: ["task_id": "\(task.id)", "crashes": "\(lease.crashes)"])
+            final = executor.crashedReport(task, queue: queue, crashes: lease.crashes)
         } else {
-            reporter.post(executor.startedReport(task, queue: queue))
-            final = await executor.execute(task, queue: queue)
-        }
-        await reporter.deliver(final)
-        await retrying("acknowledge") {
-            try await self.broker.acknowledge(worker: self.configuration.name, raw: message.raw)
-        }
-    }
-
-    /// Puts back what an earlier run of this worker name had claimed and not acknowledged.
-    func recoverClaims() async {
-        await retrying("recover claims") {
-            for raw in try await self.broker.claimed(worker: self.configuration.name) {
-                let key: String
-                if let message = try? TaskMessage.decode(raw) {
-                    key = RedisKeys.queue(message.queue ?? EnqueueRequest.defaultQueue, priority: message.priority)
-                } else {
-                    try await self.broker.deadLetter(worker: self.configuration.name, raw: raw, reason: "unreadable claim", at: Date())
-                    continue
-                }
-                try await self.broker.requeue(worker: self.configuration.name, raw: raw, queueKey: key)
-                self.logger.info("returned an unfinished message to its queue", metadata: ["queue": "\(key)"])
+            if let eta = task.eta.flatMap(CeleryTime.parse), eta > Date() {
+                // Held under our (renewed) lease until due, as Celery holds ETA tasks.
+                try? await Task.sleep(for: .milliseconds(Int64(eta.timeIntervalSinceNow * 1000)))
+            }
+            if let expires = task.expires.flatMap(CeleryTime.parse), expires < Date() {
+                final = executor.expiredReport(task, queue: queue)
+            } else {
+                var started = executor.startedReport(task, queue: queue)
+                started.lease = lease.token
+                if !isReleased(lease.token) { reporter.post(started) }
+                final = await executor.execute(task, queue: queue)
             }
         }
+        final.lease = lease.token
+        // Given back at shutdown: another attempt will report; this one must stay silent.
+        guard !isReleased(lease.token) else { return }
+        guard await reporter.deliver(final) else { return }  // reporter stopped: the lease is released
+        await retrying("acknowledge") {
+            try await self.broker.acknowledge(worker: self.configuration.name, token: lease.token)
+        }
+        _ = held.withLock { $0.removeValue(forKey: lease.token) }
     }
+
+    func isReleased(_ token: String) -> Bool { held.withLock { $0[token] ?? true } }
 
     /// Retries a Redis step until it works: losing an ack or a dead-letter move would re-run
     /// or lose track of a message.
-    private func retrying(_ what: String, _ body: @Sendable () async throws -> Void) async {
+    func retrying(_ what: String, _ body: @Sendable () async throws -> Void) async {
         var failures = 0
         while true {
             do {
@@ -150,6 +179,8 @@ public final class Worker: Service {
                 if failures == 1 || failures % 20 == 0 {
                     logger.warning("\(what) failed; retrying", metadata: ["error": "\(error)"])
                 }
+                // Cancelled (second SIGINT): give up; an unacknowledged lease is reaped later.
+                if Task.isCancelled { return }
                 try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
             }
         }

@@ -15,6 +15,20 @@ public struct WorkerConfiguration: Sendable {
     public var workerToken: String?
     /// Most reports sent in one request.
     public var reportBatchSize: Int = 500
+    /// How long a claimed message stays leased without renewal.
+    public var lease: Duration = .seconds(30)
+    /// How often held leases are renewed.
+    public var renewInterval: Duration = .seconds(10)
+    /// How often the worker records itself alive.
+    public var heartbeatInterval: Duration = .seconds(2)
+    /// A worker silent this long is dead: the reaper returns all its leases at once.
+    public var deadAfter: Duration = .seconds(10)
+    /// How often this worker looks for expired leases and dead workers.
+    public var reapInterval: Duration = .seconds(1)
+    /// A task whose worker was lost this many times ends FAILURE `WorkerCrashed`.
+    public var maxCrashes: Int = 3
+    /// On SIGTERM, how long running tasks may finish before they are returned to the queue.
+    public var shutdownGrace: Duration = .seconds(30)
 
     public init(name: String, queues: [String], concurrency: Int, redisURL: RedisURL, apiURL: String, workerToken: String?) {
         self.name = name

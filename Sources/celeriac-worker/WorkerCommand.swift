@@ -39,14 +39,22 @@ struct WorkerCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         var logger = Logger(label: "celeriac-worker")
         logger.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
-        let worker = Worker(
-            configuration: WorkerConfiguration(
-                name: name ?? settings.workerName ?? WorkerConfiguration.defaultName, queues: settings.queues,
-                concurrency: settings.concurrency, redisURL: settings.redisURL, apiURL: settings.apiURL,
-                workerToken: settings.workerToken),
-            registry: .builtIn, logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var configuration = WorkerConfiguration(
+            name: name ?? settings.workerName ?? WorkerConfiguration.defaultName, queues: settings.queues,
+            concurrency: settings.concurrency, redisURL: settings.redisURL, apiURL: settings.apiURL,
+            workerToken: settings.workerToken)
+        configuration.lease = .seconds(settings.leaseSeconds)
+        configuration.renewInterval = .seconds(max(1, settings.leaseSeconds / 3))
+        configuration.maxCrashes = settings.maxCrashes
+        configuration.shutdownGrace = .seconds(settings.shutdownGraceSeconds)
+        let worker = Worker(configuration: configuration, registry: .builtIn, logger: logger)
+        // SIGTERM or a first SIGINT: graceful (finish within the grace period, return the
+        // rest). A second SIGINT: cancel now; unfinished tasks still go back to their queues.
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [.init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [.sigint],
+            logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(settings.shutdownGraceSeconds + 15)
+        let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
     }
 }

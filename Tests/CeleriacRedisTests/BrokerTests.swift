@@ -39,23 +39,34 @@ struct BrokerTests {
         _ = try await redis.command("DEL", queue, RedisKeys.task(record.id))
     }
 
-    @Test func claimMovesOldestFirstIntoTheClaimListAndAckRemovesIt() async throws {
+    func claim(_ limit: Int, keys: [String]? = nil, leaseMilliseconds: Int = 30_000) async throws -> [Lease] {
+        try await broker.claim(
+            worker: worker, queueKeys: keys ?? [queue], limit: limit, leaseMilliseconds: leaseMilliseconds)
+    }
+
+    @Test func claimLeasesOldestFirstAndAckEndsTheLease() async throws {
         var ids: [String] = []
         for _ in 0..<3 {
             let (m, r) = message()
             ids.append(m.id)
             try await broker.publish(m, record: r)
         }
-        let first = try await broker.claim(worker: worker, queueKeys: [queue], limit: 2)
+        let first = try await claim(2)
         #expect(try first.map { try TaskMessage.decode($0.raw).id } == Array(ids.prefix(2)))
         #expect(try await redis.command("LLEN", queue).integer == 1)
-        #expect(try await broker.claimed(worker: worker).count == 2)
-        for claimed in first { try await broker.acknowledge(worker: worker, raw: claimed.raw) }
-        #expect(try await broker.claimed(worker: worker).isEmpty)
-        let rest = try await broker.claim(worker: worker, queueKeys: [queue], limit: 10)
+        #expect(Set(try await broker.leases(worker: worker)) == Set(first.map(\.token)))
+        // Fencing tokens only grow, and the task record names its current lease.
+        #expect(Int(first[1].token)! > Int(first[0].token)!)
+        #expect(try await redis.command("HGET", RedisKeys.task(ids[0]), "lease").string == first[0].token)
+        #expect(try await redis.command("ZSCORE", RedisKeys.leases, first[0].token) != .null)
+        for lease in first { #expect(try await broker.acknowledge(worker: worker, token: lease.token)) }
+        #expect(try await broker.leases(worker: worker).isEmpty)
+        #expect(try await redis.command("ZSCORE", RedisKeys.leases, first[0].token) == .null)
+        #expect(try await redis.command("EXISTS", RedisKeys.lease(first[0].token)).integer == 0)
+        let rest = try await claim(10)
         #expect(try rest.map { try TaskMessage.decode($0.raw).id } == [ids[2]])
-        try await broker.acknowledge(worker: worker, raw: rest[0].raw)
-        #expect(try await broker.claim(worker: worker, queueKeys: [queue], limit: 10).isEmpty)
+        try await broker.acknowledge(worker: worker, token: rest[0].token)
+        #expect(try await claim(10).isEmpty)
         for id in ids { _ = try await redis.command("DEL", RedisKeys.task(id)) }
     }
 
@@ -64,32 +75,79 @@ struct BrokerTests {
         let (high, highRecord) = message(priority: 0)
         try await broker.publish(low, record: lowRecord)
         try await broker.publish(high, record: highRecord)
-        let claimed = try await broker.claim(worker: worker, queueKeys: RedisKeys.pollOrder([queue]), limit: 2)
-        #expect(try claimed.map { try TaskMessage.decode($0.raw).id } == [high.id, low.id])
-        #expect(claimed.map(\.queueKey) == [queue, RedisKeys.queue(queue, priority: 9)])
-        for c in claimed { try await broker.acknowledge(worker: worker, raw: c.raw) }
+        let leases = try await claim(2, keys: RedisKeys.pollOrder([queue]))
+        #expect(try leases.map { try TaskMessage.decode($0.raw).id } == [high.id, low.id])
+        #expect(leases.map(\.queueKey) == [queue, RedisKeys.queue(queue, priority: 9)])
+        for lease in leases { try await broker.acknowledge(worker: worker, token: lease.token) }
     }
 
-    @Test func requeueReturnsAClaimToTheConsumingEnd() async throws {
+    @Test func releaseReturnsToTheConsumingEndWithoutACrash() async throws {
         let (a, ar) = message()
         let (b, br) = message()
         try await broker.publish(a, record: ar)
         try await broker.publish(b, record: br)
-        let claimed = try await broker.claim(worker: worker, queueKeys: [queue], limit: 1)
-        try await broker.requeue(worker: worker, raw: claimed[0].raw, queueKey: claimed[0].queueKey)
-        #expect(try await broker.claimed(worker: worker).isEmpty)
+        let leases = try await claim(1)
+        #expect(try await broker.release(tokens: leases.map(\.token)) == 1)
+        #expect(try await broker.leases(worker: worker).isEmpty)
+        #expect(try await redis.command("HGET", RedisKeys.task(a.id), "crashes") == .null)
+        #expect(try await redis.command("HGET", RedisKeys.task(a.id), "lease").string == "released")
         // a was taken and given back: it is again the next one out, ahead of b.
-        let again = try await broker.claim(worker: worker, queueKeys: [queue], limit: 2)
+        let again = try await claim(2)
         #expect(try again.map { try TaskMessage.decode($0.raw).id } == [a.id, b.id])
-        for c in again { try await broker.acknowledge(worker: worker, raw: c.raw) }
+        #expect(again[0].crashes == 0)
+        for lease in again { try await broker.acknowledge(worker: worker, token: lease.token) }
+    }
+
+    @Test func expiredLeasesAreReapedAndCountedAsCrashes() async throws {
+        let (m, r) = message()
+        try await broker.publish(m, record: r)
+        let lease = try #require(try await claim(1, leaseMilliseconds: 1).first)
+        try await Task.sleep(for: .milliseconds(20))
+        // Any worker's reaper may get there first (tests share Redis): check the outcome.
+        try await broker.reap(deadAfterMilliseconds: 3_600_000)
+        #expect(try await redis.command("LLEN", queue).integer == 1)
+        #expect(try await redis.command("HGET", RedisKeys.task(m.id), "crashes").string == "1")
+        #expect(try await redis.command("HGET", RedisKeys.task(m.id), "lease").string == "lost")
+        // The lost attempt's renewal reports it gone; the next claim knows the crash count.
+        #expect(try await broker.renew(worker: worker, tokens: [lease.token], leaseMilliseconds: 30_000) == [lease.token])
+        let next = try #require(try await claim(1).first)
+        #expect(next.crashes == 1 && next.token != lease.token)
+        try await broker.acknowledge(worker: worker, token: next.token)
+        #expect(try await broker.acknowledge(worker: worker, token: lease.token) == false)
+    }
+
+    @Test func aRestartedWorkerGetsItsPreviousLeasesBackAtOnce() async throws {
+        let (m, r) = message()
+        try await broker.publish(m, record: r)
+        _ = try await claim(1)
+        let returned = try await broker.reap(deadAfterMilliseconds: 3_600_000, worker: worker)
+        #expect(returned.contains(m.id))  // plus any expired lease of other tests
+        #expect(try await broker.leases(worker: worker).isEmpty)
+        #expect(try await redis.command("ZSCORE", RedisKeys.workers, worker) == .null)
+        let again = try #require(try await claim(1).first)
+        #expect(again.crashes == 1)
+        try await broker.acknowledge(worker: worker, token: again.token)
+    }
+
+    @Test func renewExtendsHeldLeases() async throws {
+        let (m, r) = message()
+        try await broker.publish(m, record: r)
+        let lease = try #require(try await claim(1, leaseMilliseconds: 5_000).first)
+        let before = try #require(Double(try await redis.command("ZSCORE", RedisKeys.leases, lease.token).string ?? ""))
+        #expect(try await broker.renew(worker: worker, tokens: [lease.token], leaseMilliseconds: 60_000).isEmpty)
+        let after = try #require(Double(try await redis.command("ZSCORE", RedisKeys.leases, lease.token).string ?? ""))
+        #expect(after > before + 50_000)
+        #expect(try await redis.command("ZSCORE", RedisKeys.workers, worker) != .null)
+        try await broker.acknowledge(worker: worker, token: lease.token)
     }
 
     @Test func deadLetterKeepsTheMessageAndTheReason() async throws {
         let garbage = Array("{not json".utf8)
         _ = try await redis.command([Array("LPUSH".utf8), Array(queue.utf8), garbage])
-        let claimed = try await broker.claim(worker: worker, queueKeys: [queue], limit: 1)
-        try await broker.deadLetter(worker: worker, raw: claimed[0].raw, reason: "test: malformed", at: Date())
-        #expect(try await broker.claimed(worker: worker).isEmpty)
+        let lease = try #require(try await claim(1).first)
+        try await broker.deadLetter(worker: worker, lease: lease, reason: "test: malformed", at: Date())
+        #expect(try await broker.leases(worker: worker).isEmpty)
+        #expect(try await redis.command("ZSCORE", RedisKeys.leases, lease.token) == .null)
         let entries = try await redis.command("LRANGE", RedisKeys.deadLetters, "0", "50").array ?? []
         let mine = entries.compactMap { $0.bytes.flatMap { try? JSONValue.parse($0) } }
             .first { $0["worker"]?.stringValue == worker }

@@ -64,7 +64,7 @@ struct RedisClientTests {
         } catch let error as RedisError {
             #expect(error.isConnectionProblem)
         }
-        #expect(ContinuousClock.now - started < .seconds(3))
+        #expect(ContinuousClock.now - started < .seconds(10))  // fails, does not hang
     }
 
     @Test func reconnectsAfterTheServerDropsTheConnection() async throws {
@@ -87,11 +87,14 @@ struct RedisClientTests {
         let url = try TestServices.redisURL
         let blocking = RedisClient(url: url, name: "blocker")
         let other = RedisClient(url: url)
-        let key = TestServices.uniqueName("celeriac:test:empty")
-        async let waited = Broker.waitForMessage(on: blocking, key: key, seconds: 1)
-        let started = ContinuousClock.now
+        let key = TestServices.uniqueName("celeriac:test:wake")
+        // Blocks for up to 20 s; it returns true only if the push below woke it, which
+        // happens after the other client's 20 round trips completed while it was blocked.
+        async let woken = Broker.waitForMessage(on: blocking, key: key, seconds: 20)
+        try await Task.sleep(for: .milliseconds(100))
         for _ in 0..<20 { try await other.ping() }
-        #expect(ContinuousClock.now - started < .milliseconds(500))
-        #expect(try await waited == false)
+        _ = try await other.command("LPUSH", key, "wake")
+        #expect(try await woken == true)
+        _ = try await other.command("DEL", key)
     }
 }

@@ -18,16 +18,32 @@ struct TaskStoreTests {
         let redis = RedisClient(url: try TestServices.redisURL)
         let store = TaskStore(redis: redis, ttlSeconds: 600)
         let id = UUID().uuidString.lowercased()
-        #expect(try await store.apply(report(id, .started)))
-        #expect(try await store.apply(report(id, .success, result: "x")))
+        #expect(try await store.apply(report(id, .started)) == .applied)
+        #expect(try await store.apply(report(id, .success, result: "x")) == .applied)
         // A STARTED arriving after SUCCESS (reports from a retry path, reordering) loses.
-        #expect(try await store.apply(report(id, .started)) == false)
+        #expect(try await store.apply(report(id, .started)) == .stale)
         let record = try #require(try await store.fetch(id: id))
         #expect(record.state == .success && record.result == "x" && record.worker == "w@test")
         let meta = try #require(try await redis.command("GET", RedisKeys.resultMeta(id)).string)
         let parsed = try JSONValue.parse(Array(meta.utf8))
         #expect(parsed["status"]?.stringValue == "SUCCESS" && parsed["result"] == "x")
         #expect(parsed["task_id"]?.stringValue == id)
+        _ = try await redis.command("DEL", RedisKeys.task(id), RedisKeys.resultMeta(id))
+    }
+
+    @Test func reportsOfASupersededLeaseAreFenced() async throws {
+        let redis = RedisClient(url: try TestServices.redisURL)
+        let store = TaskStore(redis: redis, ttlSeconds: 600)
+        let id = UUID().uuidString.lowercased()
+        _ = try await redis.command("HSET", RedisKeys.task(id), "lease", "42")
+        var zombie = report(id, .success, result: "old")
+        zombie.lease = "41"
+        #expect(try await store.apply(zombie) == .fenced)
+        var current = report(id, .success, result: "new")
+        current.lease = "42"
+        #expect(try await store.apply(current) == .applied)
+        #expect(try await store.fetch(id: id)?.result == "new")
+        #expect(try await redis.command("GET", RedisKeys.resultMeta(id)).string?.contains("\"new\"") == true)
         _ = try await redis.command("DEL", RedisKeys.task(id), RedisKeys.resultMeta(id))
     }
 

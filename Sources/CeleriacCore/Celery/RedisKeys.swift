@@ -37,9 +37,22 @@ public enum RedisKeys {
     /// Celery's result key; also the PUBLISH channel of the same name.
     public static func resultMeta(_ taskID: String) -> String { "celery-task-meta-" + taskID }
     /// Our record of a task (hash): name, args, queue, state, times, worker.
-    public static func task(_ taskID: String) -> String { "celeriac:task:" + taskID }
-    /// Messages a worker has taken and not yet acknowledged.
-    public static func claim(worker: String) -> String { "celeriac:claim:" + worker }
+    public static func task(_ taskID: String) -> String { taskPrefix + taskID }
+    public static let taskPrefix = "celeriac:task:"
+    /// Fencing-token counter: every lease gets the next number.
+    public static let fence = "celeriac:fence"
+    /// Lease expiry times (ZSET: token → expiry, Unix ms by Redis's clock).
+    public static let leases = "celeriac:leases"
+    /// What one lease holds (hash: message, queue, worker, task).
+    public static let leasePrefix = "celeriac:lease:"
+    public static func lease(_ token: String) -> String { leasePrefix + token }
+    /// The worker's claim: tokens of the leases it holds (set).
+    public static let workerLeasesPrefix = "celeriac:worker-leases:"
+    public static func workerLeases(_ worker: String) -> String { workerLeasesPrefix + worker }
+    /// Live workers (ZSET: name → last heartbeat, Unix ms by Redis's clock).
+    public static let workers = "celeriac:workers"
+    /// `Idempotency-Key` of `POST /tasks` → task id and body digest, kept 24 h.
+    public static func idempotency(_ key: String) -> String { "celeriac:idempotency:" + key }
     /// Messages no worker could read, with the reason (a list of JSON entries).
     public static let deadLetters = "celeriac:dead"
 }

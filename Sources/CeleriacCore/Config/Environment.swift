@@ -19,6 +19,12 @@ public struct Settings: Sendable {
     public var workerToken: String?
     public var resultTTLSeconds: Int
     public var logLevel: String
+    /// Worker: seconds a claimed message stays leased without renewal.
+    public var leaseSeconds: Int
+    /// Worker: a task whose worker was lost this many times ends FAILURE `WorkerCrashed`.
+    public var maxCrashes: Int
+    /// Worker: seconds running tasks get to finish on SIGTERM before they are returned.
+    public var shutdownGraceSeconds: Int
 
     public static let defaultDatabaseURL = "postgresql://celeriac@127.0.0.1:5432/celeriac"
 
@@ -42,6 +48,9 @@ public struct Settings: Sendable {
         workerToken = env["CELERIAC_WORKER_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         resultTTLSeconds = try Self.int(env, "CELERIAC_RESULT_TTL", default: 86_400, range: 60...(365 * 86_400))
         logLevel = env["CELERIAC_LOG_LEVEL"] ?? "info"
+        leaseSeconds = try Self.int(env, "CELERIAC_LEASE_SECONDS", default: 30, range: 5...3600)
+        maxCrashes = try Self.int(env, "CELERIAC_MAX_CRASHES", default: 3, range: 1...1000)
+        shutdownGraceSeconds = try Self.int(env, "CELERIAC_SHUTDOWN_GRACE", default: 30, range: 0...86_400)
     }
 
     static func int(_ env: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws(ConfigError) -> Int {

@@ -30,7 +30,8 @@ extension TaskRecord {
             id: id, task: task, state: state, result: json("result") ?? .null, error: error,
             args: json("args")?.arrayValue ?? [], kwargs: json("kwargs")?.objectValue ?? [:], queue: hash["queue"],
             createdAt: date("created_at"), startedAt: date("started_at"), finishedAt: date("finished_at"),
-            worker: hash["worker"], retries: hash["retries"].flatMap { Int($0) } ?? 0)
+            worker: hash["worker"], retries: hash["retries"].flatMap { Int($0) } ?? 0,
+            crashes: hash["crashes"].flatMap { Int($0) } ?? 0)
     }
 
     static func seconds(_ date: Date) -> String { String(format: "%.6f", date.timeIntervalSince1970) }

@@ -18,11 +18,13 @@ public struct TaskRecord: Sendable, Equatable {
     public var finishedAt: Date?
     public var worker: String?
     public var retries: Int
+    /// Attempts that ended with their worker gone (killed, lost): not retries.
+    public var crashes: Int
 
     public init(
         id: String, task: String, state: TaskState, result: JSONValue = .null, error: TaskError? = nil,
         args: [JSONValue] = [], kwargs: [String: JSONValue] = [:], queue: String? = nil, createdAt: Date? = nil,
-        startedAt: Date? = nil, finishedAt: Date? = nil, worker: String? = nil, retries: Int = 0
+        startedAt: Date? = nil, finishedAt: Date? = nil, worker: String? = nil, retries: Int = 0, crashes: Int = 0
     ) {
         self.id = id
         self.task = task
@@ -37,6 +39,7 @@ public struct TaskRecord: Sendable, Equatable {
         self.finishedAt = finishedAt
         self.worker = worker
         self.retries = retries
+        self.crashes = crashes
     }
 
     /// The API's JSON representation (keys in the order openapi.yaml lists them).
@@ -52,12 +55,13 @@ public struct TaskRecord: Sendable, Equatable {
             "error": error, "args": .array(args), "kwargs": .object(kwargs), "queue": queue.map(JSONValue.string) ?? .null,
             "created_at": time(createdAt), "started_at": time(startedAt), "finished_at": time(finishedAt),
             "worker": worker.map(JSONValue.string) ?? .null, "retries": .int(Int64(retries)),
+            "crashes": .int(Int64(crashes)),
         ]))
         return writer.output
     }
 
     static let keyOrder = [
         "id", "task", "state", "result", "error", "args", "kwargs", "queue", "created_at", "started_at",
-        "finished_at", "worker", "retries", "type", "message", "traceback",
+        "finished_at", "worker", "retries", "crashes", "type", "message", "traceback",
     ]
 }

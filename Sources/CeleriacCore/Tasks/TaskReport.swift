@@ -21,10 +21,13 @@ public struct TaskReport: Sendable, Equatable, Codable {
     /// What was raised, for FAILURE.
     public var error: TaskError?
     public var retries: Int
+    /// The attempt's lease (fencing) token; the API rejects a report whose token is not the
+    /// task's current lease. Nil for reporters without leases.
+    public var lease: String?
 
     public init(
         id: String, state: TaskState, task: String, queue: String?, args: [JSONValue]?, kwargs: [String: JSONValue]?,
-        worker: String, pid: Int?, timestamp: Double, result: JSONValue? = nil, error: TaskError? = nil, retries: Int = 0
+        worker: String, pid: Int?, timestamp: Double, result: JSONValue? = nil, error: TaskError? = nil, retries: Int = 0, lease: String? = nil
     ) {
         self.id = id
         self.state = state
@@ -38,6 +41,7 @@ public struct TaskReport: Sendable, Equatable, Codable {
         self.result = result
         self.error = error
         self.retries = retries
+        self.lease = lease
     }
 }
 

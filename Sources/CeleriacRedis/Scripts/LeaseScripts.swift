@@ -1,0 +1,166 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+import CeleriacCore
+
+/// Leased consumption (docs/delivery.md). Times come from Redis's own clock (`TIME`), so
+/// workers with skewed clocks agree on when a lease expired. Keys derived inside a script
+/// (`celeriac:lease:<token>`, `celeriac:task:<id>`) are why Redis Cluster is unsupported.
+extension RedisScript {
+    /// Lua shared by the scripts below: the current time in ms, and returning one lease's
+    /// message to the consuming end of its queue.
+    ///
+    /// `requeue(token, crashed)`: RPUSH the message back (it runs next, like kombu's
+    /// restore), drop the lease, and on a crash count it in the task record (`crashes`) and
+    /// mark the record's lease `lost`, so a late report of that attempt is fenced.
+    static let leaseHelpers = """
+        local function now_ms()
+            local t = redis.call('TIME')
+            return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        end
+        local function requeue(token, crashed)
+            local key = '\(RedisKeys.leasePrefix)' .. token
+            local lease = redis.call('HMGET', key, 'message', 'queue', 'worker', 'task')
+            redis.call('ZREM', '\(RedisKeys.leases)', token)
+            if not lease[1] then return nil end
+            redis.call('RPUSH', lease[2], lease[1])
+            redis.call('DEL', key)
+            redis.call('SREM', '\(RedisKeys.workerLeasesPrefix)' .. lease[3], token)
+            if lease[4] ~= '' then
+                local record = '\(RedisKeys.taskPrefix)' .. lease[4]
+                if crashed then redis.call('HINCRBY', record, 'crashes', 1) end
+                redis.call('HSET', record, 'lease', crashed and 'lost' or 'released')
+            end
+            return lease[4]
+        end
+        """
+
+    /// Takes up to ARGV[2] messages from the queue lists (poll order, consuming end) and leases
+    /// each in the same step: a message is always in a queue or under a lease, never in flight.
+    /// KEYS[1] `celeriac:fence`  KEYS[2] `celeriac:leases`  KEYS[3] worker's lease set
+    /// KEYS[4] `celeriac:workers`  KEYS[5..] queue lists
+    /// ARGV[1] worker  ARGV[2] most messages  ARGV[3] lease ms  ARGV[4] record TTL seconds
+    /// Returns: flat `{queue_key, message, token, crashes, ...}`.
+    static let claimLeased = RedisScript(name: "claim_leased", source: leaseHelpers + """
+
+        local now = now_ms()
+        redis.call('ZADD', KEYS[4], now, ARGV[1])
+        local wanted = tonumber(ARGV[2])
+        local out = {}
+        for i = 5, #KEYS do
+            while #out < wanted * 4 do
+                local message = redis.call('RPOP', KEYS[i])
+                if not message then break end
+                local token = tostring(redis.call('INCR', KEYS[1]))
+                local ok, decoded = pcall(cjson.decode, message)
+                local id = ''
+                if ok and type(decoded) == 'table' and type(decoded.headers) == 'table'
+                    and type(decoded.headers.id) == 'string' then id = decoded.headers.id end
+                redis.call('HSET', '\(RedisKeys.leasePrefix)' .. token,
+                    'message', message, 'queue', KEYS[i], 'worker', ARGV[1], 'task', id)
+                redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), token)
+                redis.call('SADD', KEYS[3], token)
+                local crashes = 0
+                if id ~= '' then
+                    local record = '\(RedisKeys.taskPrefix)' .. id
+                    redis.call('HSET', record, 'lease', token)
+                    if redis.call('TTL', record) < 0 then redis.call('EXPIRE', record, ARGV[4]) end
+                    crashes = tonumber(redis.call('HGET', record, 'crashes') or '0')
+                end
+                out[#out + 1] = KEYS[i]
+                out[#out + 1] = message
+                out[#out + 1] = token
+                out[#out + 1] = crashes
+            end
+            if #out >= wanted * 4 then break end
+        end
+        return out
+        """)
+
+    /// Extends the worker's leases and records it alive.
+    /// KEYS[1] `celeriac:leases`  KEYS[2] `celeriac:workers`
+    /// ARGV[1] worker  ARGV[2] lease ms  ARGV[3..] tokens the worker holds
+    /// Returns: the tokens whose lease is gone (reaped: another attempt may be running).
+    static let renewLeases = RedisScript(name: "renew_leases", source: leaseHelpers + """
+
+        local now = now_ms()
+        redis.call('ZADD', KEYS[2], now, ARGV[1])
+        local lost = {}
+        for i = 3, #ARGV do
+            if redis.call('ZADD', KEYS[1], 'XX', 'CH', now + tonumber(ARGV[2]), ARGV[i]) == 0
+                and not redis.call('ZSCORE', KEYS[1], ARGV[i]) then
+                lost[#lost + 1] = ARGV[i]
+            end
+        end
+        return lost
+        """)
+
+    /// Records the worker alive (between lease renewals).
+    /// KEYS[1] `celeriac:workers`  ARGV[1] worker
+    static let heartbeat = RedisScript(name: "heartbeat", source: leaseHelpers + """
+
+        redis.call('ZADD', KEYS[1], now_ms(), ARGV[1])
+        return 1
+        """)
+
+    /// Ends a lease after the API accepted the final report.
+    /// KEYS[1] `celeriac:leases`  KEYS[2] worker's lease set  ARGV[1] token
+    /// Returns: 1 if the lease was still held, 0 if it had been reaped.
+    static let acknowledgeLease = RedisScript(name: "acknowledge_lease", source: """
+        redis.call('SREM', KEYS[2], ARGV[1])
+        redis.call('DEL', '\(RedisKeys.leasePrefix)' .. ARGV[1])
+        return redis.call('ZREM', KEYS[1], ARGV[1])
+        """)
+
+    /// Returns leases to their queues without counting a crash (graceful shutdown).
+    /// ARGV[1..] tokens   Returns: how many were returned.
+    static let releaseLeases = RedisScript(name: "release_leases", source: leaseHelpers + """
+
+        local n = 0
+        for i = 1, #ARGV do
+            if requeue(ARGV[i], false) then n = n + 1 end
+        end
+        return n
+        """)
+
+    /// Returns expired leases and every lease of workers silent for ARGV[1] ms to their queues,
+    /// counting a crash for each. Also what a restarted worker runs for its own name first.
+    /// KEYS[1] `celeriac:leases`  KEYS[2] `celeriac:workers`
+    /// ARGV[1] dead-after ms  ARGV[2] most leases per call  ARGV[3] (optional) a worker name
+    /// to treat as dead now
+    /// Returns: ids of the tasks returned (`''` for unreadable messages).
+    static let reapLeases = RedisScript(name: "reap_leases", source: leaseHelpers + """
+
+        local now = now_ms()
+        local returned = {}
+        local function reap_worker(worker)
+            local set = '\(RedisKeys.workerLeasesPrefix)' .. worker
+            for _, token in ipairs(redis.call('SMEMBERS', set)) do
+                local id = requeue(token, true)
+                if id then returned[#returned + 1] = id end
+            end
+            redis.call('DEL', set)
+            redis.call('ZREM', KEYS[2], worker)
+        end
+        if ARGV[3] then reap_worker(ARGV[3]) end
+        local dead = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[1]), 'LIMIT', 0, 10)
+        for _, worker in ipairs(dead) do reap_worker(worker) end
+        local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
+        for _, token in ipairs(expired) do
+            local id = requeue(token, true)
+            if id then returned[#returned + 1] = id end
+        end
+        return returned
+        """)
+
+    /// Moves an unreadable leased message to the dead-letter list with the reason.
+    /// KEYS[1] `celeriac:leases`  KEYS[2] worker's lease set  KEYS[3] `celeriac:dead`
+    /// ARGV[1] token  ARGV[2] dead-letter entry JSON  ARGV[3] most entries kept
+    static let deadLetterLease = RedisScript(name: "dead_letter_lease", source: """
+        redis.call('ZREM', KEYS[1], ARGV[1])
+        redis.call('SREM', KEYS[2], ARGV[1])
+        redis.call('DEL', '\(RedisKeys.leasePrefix)' .. ARGV[1])
+        redis.call('LPUSH', KEYS[3], ARGV[2])
+        redis.call('LTRIM', KEYS[3], 0, tonumber(ARGV[3]) - 1)
+        return 1
+        """)
+}
