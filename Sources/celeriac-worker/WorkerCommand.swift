@@ -51,10 +51,26 @@ struct WorkerCommand: AsyncParsableCommand {
         // SIGTERM or a first SIGINT: graceful (finish within the grace period, return the
         // rest). A second SIGINT: cancel now; unfinished tasks still go back to their queues.
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [.sigint],
-            logger: logger)
+            services: [.init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(settings.shutdownGraceSeconds + 15)
         let group = ServiceGroup(configuration: groupConfiguration)
-        try await group.run()
+        let signalLogger = logger
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            tasks.addTask {
+                // ServiceGroup forbids one signal for both stages, so the second SIGINT is ours.
+                var interrupts = 0
+                for await _ in await UnixSignalsSequence(trapping: .sigint) {
+                    interrupts += 1
+                    if interrupts == 2 {
+                        signalLogger.warning("second SIGINT: stopping now; unfinished tasks go back to their queues")
+                        return
+                    }
+                }
+            }
+            try await tasks.next()
+            tasks.cancelAll()
+            try await tasks.waitForAll()
+        }
     }
 }

@@ -5,17 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 redis_port=${1:?redis port}
 pg_port=${2:?postgres port}
-venv=.celeriac/venv
+venv=$(scripts/venv.sh)
 logs=.celeriac/test/interop
 mkdir -p "$logs"
 
-# A venv per requirements.txt content: reinstalled only when the pins change.
-if ! cmp -s Tests/interop/requirements.txt "$venv/requirements.txt"; then
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check -r Tests/interop/requirements.txt
-  cp Tests/interop/requirements.txt "$venv/requirements.txt"
-fi
 
 db=celeriac_interop
 psql -q -h 127.0.0.1 -p "$pg_port" -U celeriac -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"

@@ -1,0 +1,190 @@
+"""Fault tests against real processes (see docs/delivery.md for the guarantees checked).
+
+    python faults.py kill --kills 20      kill -9 random workers under load, restart them
+    python faults.py redis-restart        restart redis-server mid-load
+    python faults.py api-restart          kill -9 and restart celeriac-api mid-load
+    python faults.py zombie               SIGSTOP a worker past its lease, SIGCONT it later
+    python faults.py all                  the four above (what `make test` runs)
+
+Ports: CELERIAC_FAULT_REDIS_PORT (6397), CELERIAC_FAULT_API_PORT (18090); PostgreSQL from
+CELERIAC_FAULT_PG_PORT. Prints one JSON line of measurements per scenario.
+"""
+import argparse
+import json
+import os
+import random
+import signal
+import threading
+import time
+
+from stack import Stack, http, sleep_args, wait_until
+
+REDIS_PORT = int(os.environ.get("CELERIAC_FAULT_REDIS_PORT", "6397"))
+API_PORT = int(os.environ.get("CELERIAC_FAULT_API_PORT", "18090"))
+PG_PORT = int(os.environ["CELERIAC_FAULT_PG_PORT"])
+
+
+def stack(name):
+    return Stack(name, REDIS_PORT, API_PORT, PG_PORT)
+
+
+def check_history(s, ids, timeout=60):
+    """Every id has exactly one history row, in SUCCESS (the API flushes rows in batches)."""
+    id_list = ",".join(f"'{i}'" for i in ids)
+    query = (f"SELECT count(*), count(DISTINCT task_id) FROM django_celery_results_taskresult "
+             f"WHERE status = 'SUCCESS' AND task_id IN ({id_list})")
+    wait_until(lambda: s.psql(query) == f"{len(ids)}|{len(ids)}", timeout, f"{len(ids)} SUCCESS rows in history")
+
+
+def kill_test(kills, tasks=2000, workers=3, interval=2.0):
+    s = stack("kill")
+    try:
+        s.start_api()
+        names = [f"fault-{i}" for i in range(workers)]
+        for name in names:
+            s.start_worker(name, concurrency=2)
+        ids = [s.enqueue("celeriac.sleep", sleep_args(), retries=5) for _ in range(tasks)]
+        assert all(ids), "enqueue failed"
+        killed = {}  # task id -> wall time of the first kill that hit it in flight
+        for _ in range(kills):
+            time.sleep(interval)
+            name = random.choice(names)
+            s.workers[name].send_signal(signal.SIGKILL)
+            s.workers[name].wait()
+            now = time.time()
+            in_flight = s.leased_tasks(name)  # its leases stay put until its restart reaps them
+            for task_id in in_flight:
+                killed.setdefault(task_id, now)
+            s.start_worker(name, concurrency=2)
+        states = s.wait_all_final(ids, timeout=120)
+        bad = [(i, st) for i, st in zip(ids, states) if st != "SUCCESS"]
+        assert not bad, f"not SUCCESS: {bad[:5]}"
+        check_history(s, ids)
+        wait_until(lambda: s.leases_left() == 0, 30, "no lease left")
+        # Kill to re-start: the first start (or, when the start report was stale because the
+        # dead attempt had already reported SUCCESS, the finish) stamped after the kill.
+        restarted_at = {}
+        for task_id, at in killed.items():
+            rec = s.record(task_id)
+            stamps = [float(rec[k]) for k in ("started_at", "finished_at") if float(rec.get(k, "0")) > at]
+            if stamps:
+                restarted_at[task_id] = min(stamps) - at
+        missing = [i for i in killed if i not in restarted_at]
+        assert not missing, f"killed tasks never restarted: {missing[:5]}"
+        worst = max(restarted_at.values(), default=0.0)
+        assert worst <= 30, f"a killed task restarted only after {worst:.1f}s"
+        crashes = sum(int(s.record(i).get("crashes", "0")) for i in ids)
+        print(json.dumps({"scenario": "kill", "kills": kills, "tasks": tasks, "tasks_in_flight_at_kills": len(killed),
+                          "crashes_recorded": crashes, "max_kill_to_restart_s": round(worst, 3),
+                          "p50_kill_to_restart_s": round(sorted(restarted_at.values())[len(restarted_at) // 2], 3)
+                          if restarted_at else None}))
+    finally:
+        s.stop()
+
+
+def under_load(s, fault, tasks=600):
+    """Enqueues `tasks` sleeps from a thread while `fault` runs; returns the 201'd ids."""
+    accepted = []
+
+    def producer():
+        for _ in range(tasks):
+            task_id = s.enqueue("celeriac.sleep", [0.01])
+            if task_id:
+                accepted.append(task_id)
+            time.sleep(0.005)
+
+    thread = threading.Thread(target=producer)
+    thread.start()
+    time.sleep(1.0)
+    fault()
+    thread.join()
+    return accepted
+
+
+def redis_restart_test():
+    s = stack("redis")
+    try:
+        s.start_api()
+        s.start_worker("redis-a", concurrency=8)
+        s.start_worker("redis-b", concurrency=8)
+        refused = []
+
+        def fault():
+            s.restart_redis()
+            # While Redis was down the API answered 503, not 500.
+            refused.append(http("GET", s.api_url + "/ready")[0])
+
+        accepted = under_load(s, fault)
+        states = s.wait_all_final(accepted, timeout=90)
+        assert all(st == "SUCCESS" for st in states), "a 201'd task did not succeed after the Redis restart"
+        check_history(s, accepted)
+        print(json.dumps({"scenario": "redis-restart", "accepted": len(accepted), "all_succeeded": True}))
+    finally:
+        s.stop()
+
+
+def api_restart_test():
+    s = stack("api")
+    try:
+        s.start_api()
+        s.start_worker("api-a", concurrency=8)
+
+        def fault():
+            s.api.send_signal(signal.SIGKILL)
+            s.api.wait()
+            time.sleep(2)  # workers keep leases and buffer reports meanwhile
+            s.start_api()
+
+        accepted = under_load(s, fault)
+        states = s.wait_all_final(accepted, timeout=90)
+        assert all(st == "SUCCESS" for st in states), "a 201'd task did not succeed after the API restart"
+        print(json.dumps({"scenario": "api-restart", "accepted": len(accepted), "all_succeeded": True}))
+    finally:
+        s.stop()
+
+
+def zombie_test():
+    s = stack("zombie")
+    try:
+        s.start_api()
+        zombie = s.start_worker("zombie", concurrency=1)
+        task_id = s.enqueue("celeriac.sleep", [3])
+        wait_until(lambda: s.record(task_id).get("state") == "STARTED", 20, "zombie started the task")
+        zombie.send_signal(signal.SIGSTOP)
+        stopped = time.monotonic()
+        s.start_worker("rescuer", concurrency=1)
+        # Silent for the dead-worker window (10 s): the reaper hands the task to the rescuer.
+        wait_until(lambda: s.record(task_id).get("state") == "SUCCESS", 40, "re-run succeeded")
+        rerun_after = time.monotonic() - stopped
+        assert s.record(task_id).get("worker") == "rescuer"
+        zombie.send_signal(signal.SIGCONT)
+        # The zombie's sleep is long over: it reports at once, with its stale lease token.
+        log = os.path.join(os.path.dirname(__file__), "..", "..", ".celeriac", "test", "fault", "zombie-zombie.log")
+        wait_until(lambda: "superseded" in open(log).read(), 30, "zombie's report rejected")
+        rec = s.record(task_id)
+        assert rec.get("worker") == "rescuer", rec
+        assert rec.get("crashes") == "1", rec
+        check_history(s, [task_id])
+        assert s.psql(f"SELECT worker FROM django_celery_results_taskresult WHERE task_id = '{task_id}'") == "rescuer"
+        print(json.dumps({"scenario": "zombie", "rerun_after_stop_s": round(rerun_after, 2), "zombie_report": "409"}))
+    finally:
+        s.stop()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("scenario", choices=["kill", "redis-restart", "api-restart", "zombie", "all"])
+    parser.add_argument("--kills", type=int, default=20)
+    args = parser.parse_args()
+    if args.scenario in ("kill", "all"):
+        kill_test(args.kills)
+    if args.scenario in ("redis-restart", "all"):
+        redis_restart_test()
+    if args.scenario in ("api-restart", "all"):
+        api_restart_test()
+    if args.scenario in ("zombie", "all"):
+        zombie_test()
+
+
+if __name__ == "__main__":
+    main()
