@@ -1,7 +1,7 @@
 # Celeriac. `make run` starts everything locally; `make test` runs every test.
 SWIFT ?= swift
 
-.PHONY: deps build release run test interop clean
+.PHONY: deps build release run test interop chaos clean
 
 deps:
 	scripts/deps.sh
@@ -21,6 +21,12 @@ test: deps
 interop: deps
 	scripts/services.sh start .celeriac/test 6399 55439
 	Tests/interop/run.sh 6399 55439
+
+# The long kill test: 100 kill -9s under load (results go in BENCHMARKS.md).
+chaos: deps
+	scripts/services.sh start .celeriac/test 6399 55439
+	swift build
+	Tests/fault/run.sh 55439 kill --kills 100
 
 clean:
 	scripts/services.sh stop .celeriac/run || true

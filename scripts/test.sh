@@ -18,3 +18,4 @@ psql -h 127.0.0.1 -p "$pg_port" -U celeriac -d postgres -tAc \
 swift build --build-tests
 swift test --skip-build
 Tests/interop/run.sh "$redis_port" "$pg_port"
+Tests/fault/run.sh "$pg_port" all

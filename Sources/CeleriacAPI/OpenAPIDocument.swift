@@ -75,7 +75,7 @@ enum OpenAPIDocument {
           /ready:
             get:
               operationId: ready
-              summary: Readiness; Redis answers and the database is migrated
+              summary: Readiness; Redis answers (PostgreSQL is reported, not required)
               responses:
                 '200':
                   description: Ready.
@@ -86,7 +86,7 @@ enum OpenAPIDocument {
                         properties:
                           status: { type: string }
                           redis: { type: string }
-                          postgres: { type: string }
+                          postgres: { type: string, enum: [ok, migrating, unavailable], description: History is buffered while PostgreSQL is away. }
                 '503': { $ref: '#/components/responses/Problem' }
           /openapi.yaml:
             get:

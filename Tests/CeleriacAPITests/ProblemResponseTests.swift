@@ -81,13 +81,15 @@ struct ProblemResponseTests {
     @Test func healthReadyAndOpenAPI() async throws {
         try await LiveStack.run(startWorker: false) { stack in
             #expect(try await stack.request("GET", "/health").status == 200)
-            // Ready once Redis answers and the history migration ran (right after start-up).
-            var ready = 0
-            for _ in 0..<100 where ready != 200 {
-                ready = try await stack.request("GET", "/ready").status
-                if ready != 200 { try await Task.sleep(for: .milliseconds(50)) }
+            // Ready as soon as Redis answers; PostgreSQL turns "ok" once migrated.
+            var postgres = ""
+            for _ in 0..<100 where postgres != "ok" {
+                let ready = try await stack.request("GET", "/ready")
+                #expect(ready.status == 200)
+                postgres = try stack.json(ready)["postgres"]?.stringValue ?? ""
+                if postgres != "ok" { try await Task.sleep(for: .milliseconds(50)) }
             }
-            #expect(ready == 200)
+            #expect(postgres == "ok")
             let spec = try await stack.request("GET", "/openapi.yaml")
             #expect(spec.status == 200 && spec.text.contains("openapi: 3.1"))
         }

@@ -3,8 +3,9 @@
     python faults.py kill --kills 20      kill -9 random workers under load, restart them
     python faults.py redis-restart        restart redis-server mid-load
     python faults.py api-restart          kill -9 and restart celeriac-api mid-load
+    python faults.py postgres-down        stop PostgreSQL mid-run, start it again
     python faults.py zombie               SIGSTOP a worker past its lease, SIGCONT it later
-    python faults.py all                  the four above (what `make test` runs)
+    python faults.py all                  all of the above (what `make test` runs)
 
 Ports: CELERIAC_FAULT_REDIS_PORT (6397), CELERIAC_FAULT_API_PORT (18090); PostgreSQL from
 CELERIAC_FAULT_PG_PORT. Prints one JSON line of measurements per scenario.
@@ -14,6 +15,7 @@ import json
 import os
 import random
 import signal
+import subprocess
 import threading
 import time
 
@@ -109,12 +111,17 @@ def redis_restart_test():
         s.start_worker("redis-b", concurrency=8)
         refused = []
 
+        def while_down():
+            # The API answers 503 problem+json (never 500) and accepts nothing.
+            time.sleep(0.5)
+            status, problem = http("POST", s.api_url + "/tasks", {"task": "celeriac.echo", "args": [1]})
+            refused.append((status, problem.get("status"), http("GET", s.api_url + "/ready")[0]))
+
         def fault():
-            s.restart_redis()
-            # While Redis was down the API answered 503, not 500.
-            refused.append(http("GET", s.api_url + "/ready")[0])
+            s.restart_redis(while_down)
 
         accepted = under_load(s, fault)
+        assert refused == [(503, 503, 503)], refused
         states = s.wait_all_final(accepted, timeout=90)
         assert all(st == "SUCCESS" for st in states), "a 201'd task did not succeed after the Redis restart"
         check_history(s, accepted)
@@ -141,6 +148,33 @@ def api_restart_test():
         print(json.dumps({"scenario": "api-restart", "accepted": len(accepted), "all_succeeded": True}))
     finally:
         s.stop()
+
+
+def postgres_down_test():
+    """A PostgreSQL of its own, stopped mid-run: enqueue and results go on, history catches up."""
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    services = os.path.join(root, "scripts", "services.sh")
+    pg_dir = os.path.join(root, ".celeriac", "test", "fault-pg")
+    pg_port = PG_PORT + 1
+    subprocess.run([services, "start", pg_dir, "-", str(pg_port)], check=True)
+    s = Stack("pgdown", REDIS_PORT, API_PORT, pg_port)
+    try:
+        s.start_api()
+        s.start_worker("pg-a", concurrency=8)
+        before = [s.enqueue("celeriac.echo", [i]) for i in range(50)]
+        subprocess.run([services, "stop", pg_dir], check=True)
+        ready = http("GET", s.api_url + "/ready")
+        assert ready[0] == 200 and ready[1]["postgres"] == "unavailable", ready
+        during = [s.enqueue("celeriac.echo", [i]) for i in range(200)]
+        assert all(during), "enqueue failed while PostgreSQL was down"
+        states = s.wait_all_final(during, timeout=60)
+        assert all(st == "SUCCESS" for st in states)
+        subprocess.run([services, "start", pg_dir, "-", str(pg_port)], check=True)
+        check_history(s, before + during, timeout=90)
+        print(json.dumps({"scenario": "postgres-down", "enqueued_while_down": len(during), "history_caught_up": True}))
+    finally:
+        s.stop()
+        subprocess.run([services, "stop", pg_dir])
 
 
 def zombie_test():
@@ -173,7 +207,7 @@ def zombie_test():
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("scenario", choices=["kill", "redis-restart", "api-restart", "zombie", "all"])
+    parser.add_argument("scenario", choices=["kill", "redis-restart", "api-restart", "postgres-down", "zombie", "all"])
     parser.add_argument("--kills", type=int, default=20)
     args = parser.parse_args()
     if args.scenario in ("kill", "all"):
@@ -182,6 +216,8 @@ def main():
         redis_restart_test()
     if args.scenario in ("api-restart", "all"):
         api_restart_test()
+    if args.scenario in ("postgres-down", "all"):
+        postgres_down_test()
     if args.scenario in ("zombie", "all"):
         zombie_test()
 

@@ -20,14 +20,14 @@ FINAL = ("SUCCESS", "FAILURE", "REVOKED")
 
 
 class Stack:
-    def __init__(self, name, redis_port, api_port, pg_port):
+    def __init__(self, name, redis_port, api_port, pg_port, database_url=None):
         self.name = name
         self.redis_port = redis_port
         self.api_port = api_port
         self.api_url = f"http://127.0.0.1:{api_port}"
         self.redis_url = f"redis://127.0.0.1:{redis_port}/0"
         self.db = f"celeriac_fault_{name}"
-        self.database_url = f"postgresql://celeriac@127.0.0.1:{pg_port}/{self.db}"
+        self.database_url = database_url or f"postgresql://celeriac@127.0.0.1:{pg_port}/{self.db}"
         self.pg_port = pg_port
         self.redis_dir = tempfile.mkdtemp(prefix=f"celeriac-fault-{name}-")
         self.redis_proc = None
@@ -48,13 +48,15 @@ class Stack:
             stdout=open(os.path.join(LOGS, f"{self.name}-redis.log"), "a"), stderr=subprocess.STDOUT)
         wait_until(lambda: _redis_ping(self.redis_port), 10, "redis up")
 
-    def restart_redis(self):
-        """SHUTDOWN (persists the append-only file), then start again from it."""
+    def restart_redis(self, while_down=None):
+        """SHUTDOWN (persists the append-only file), run `while_down`, start again from it."""
         try:
             redis.Redis(port=self.redis_port).shutdown(save=False)
         except redis.exceptions.ConnectionError:
             pass
         self.redis_proc.wait(10)
+        if while_down:
+            while_down()
         self.start_redis()
 
     def env(self, **extra):
