@@ -17,8 +17,10 @@ struct TaskRoutes: Sendable {
         router.get("/tasks/{id}") { _, context in try await show(id: context.parameters.get("id") ?? "") }
     }
 
-    /// Validates, publishes a Celery v2 message, records PENDING, answers 201.
+    /// Validates, publishes a Celery v2 message, records PENDING, answers 201. With an
+    /// `Idempotency-Key` already used: 200 and the first task for the same body, 409 otherwise.
     func enqueue(_ request: Request) async throws -> Response {
+        let key = try idempotencyKey(request)
         let body = try await request.jsonBody(limit: api.settings.maxBodyBytes)
         let input = try EnqueueRequest(json: body)
         let id = UUID().uuidString.lowercased()
@@ -30,13 +32,41 @@ struct TaskRoutes: Sendable {
         let record = TaskRecord(
             id: id, task: input.task, state: .pending, args: input.args, kwargs: input.kwargs, queue: input.queue,
             createdAt: now)
-        try await api.broker.publish(message, record: record)
-        api.history.record(HistoryEntry(enqueued: record, at: now))
+        let idempotency = key.map { Broker.Idempotency(key: $0, canonicalRequest: input.canonicalJSON) }
+        switch try await api.broker.publish(message, record: record, idempotency: idempotency) {
+        case .published:
+            api.history.record(HistoryEntry(enqueued: record, at: now))
+            return created(id: id, state: .pending, status: .created)
+        case .duplicate(let original):
+            let state = try await api.tasks.fetch(id: original)?.state ?? .pending
+            return created(id: original, state: state, status: .ok)
+        case .conflict(let original):
+            throw Problem(
+                status: 409, title: "Conflict",
+                detail: "Idempotency-Key was already used for a different request (task \(original))",
+                type: "/problems/idempotency-conflict")
+        }
+    }
+
+    private func created(id: String, state: TaskState, status: HTTPResponse.Status) -> Response {
         var writer = JSONWriter(keyOrder: ["id", "state", "links", "self"])
-        writer.write(.object(["id": .string(id), "state": "PENDING", "links": .object(["self": .string("/tasks/\(id)")])]))
+        writer.write(.object([
+            "id": .string(id), "state": .string(state.rawValue), "links": .object(["self": .string("/tasks/\(id)")]),
+        ]))
         var headers = HTTPFields()
         headers[.location] = "/tasks/\(id)"
-        return .json(writer.output, status: .created, headers: headers)
+        return .json(writer.output, status: status, headers: headers)
+    }
+
+    /// The `Idempotency-Key` header: 1–255 visible ASCII characters.
+    private func idempotencyKey(_ request: Request) throws -> String? {
+        guard let value = request.headers.first(where: { $0.name.canonicalName == "idempotency-key" })?.value else {
+            return nil
+        }
+        guard (1...255).contains(value.utf8.count), value.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw Problem.badRequest("Idempotency-Key must be 1–255 visible ASCII characters")
+        }
+        return value
     }
 
     /// The task's record from Redis (merged with Celery's result key), else from history.

@@ -28,20 +28,52 @@ public struct Broker: Sendable {
         self.recordTTLSeconds = recordTTLSeconds
     }
 
+    /// What ``publish(_:record:idempotency:)`` did.
+    public enum PublishOutcome: Sendable, Equatable {
+        /// Queued; the queue list's length after the push.
+        case published(queueLength: Int)
+        /// The idempotency key was used before for the same request: nothing queued.
+        case duplicate(taskID: String)
+        /// The idempotency key was used before for a different request: nothing queued.
+        case conflict(taskID: String)
+    }
+
+    /// An `Idempotency-Key` and the request it stands for.
+    public struct Idempotency: Sendable {
+        public var key: String
+        /// The request in a canonical form: equal requests give equal text.
+        public var canonicalRequest: String
+        public var ttlSeconds: Int
+        public init(key: String, canonicalRequest: String, ttlSeconds: Int = 86_400) {
+            self.key = key
+            self.canonicalRequest = canonicalRequest
+            self.ttlSeconds = ttlSeconds
+        }
+    }
+
     /// Publishes `message` on its queue and priority list and stores `record`, atomically.
-    /// - Returns: the queue list's length after the push.
     @discardableResult
-    public func publish(_ message: TaskMessage, record: TaskRecord) async throws -> Int {
+    public func publish(_ message: TaskMessage, record: TaskRecord, idempotency: Idempotency? = nil) async throws
+        -> PublishOutcome
+    {
         let queue = message.queue ?? EnqueueRequest.defaultQueue
-        var args = [message.encoded(), String(recordTTLSeconds), RedisKeys.bindingMember(queue)]
+        var args = [
+            message.encoded(), String(recordTTLSeconds), RedisKeys.bindingMember(queue),
+            idempotency == nil ? "" : record.id, idempotency?.canonicalRequest ?? "", String(idempotency?.ttlSeconds ?? 0),
+        ]
         for (field, value) in record.hashFields() { args += [field, value] }
         let reply = try await redis.run(
             .enqueue,
             keys: [
                 RedisKeys.queue(queue, priority: message.priority), RedisKeys.task(record.id), RedisKeys.bindingSet,
-                RedisKeys.permanentBindingSet,
+                RedisKeys.permanentBindingSet, RedisKeys.idempotency(idempotency?.key ?? ""),
             ], args: args)
-        return Int(reply.integer ?? 0)
+        let parts = reply.array ?? []
+        switch (parts.first?.integer, parts.count > 1 ? parts[1] : nil) {
+        case (1, let id?): return .duplicate(taskID: id.string ?? "")
+        case (2, let id?): return .conflict(taskID: id.string ?? "")
+        case (_, let length): return .published(queueLength: Int(length?.integer ?? 0))
+        }
     }
 
     /// Takes up to `limit` messages from `queueKeys` (in poll order) and leases each to

@@ -27,7 +27,7 @@ struct BrokerTests {
 
     @Test func publishPushesAKombuMessageAndARecord() async throws {
         let (message, record) = message()
-        #expect(try await broker.publish(message, record: record) == 1)
+        #expect(try await broker.publish(message, record: record) == .published(queueLength: 1))
         let raw = try #require(try await redis.command("LINDEX", queue, "0").bytes)
         let decoded = try TaskMessage.decode(raw)
         #expect(decoded.id == message.id && decoded.task == "celeriac.echo")

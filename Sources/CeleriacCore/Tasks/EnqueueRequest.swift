@@ -76,3 +76,14 @@ public struct EnqueueRequest: Sendable, Equatable {
         key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
     }
 }
+
+extension EnqueueRequest {
+    /// The request with defaults filled in and keys sorted: two bodies that mean the same
+    /// task give the same text (for `Idempotency-Key`).
+    public var canonicalJSON: String {
+        JSONValue.object([
+            "task": .string(task), "args": .array(args), "kwargs": .object(kwargs), "queue": .string(queue),
+            "priority": .int(Int64(priority)),
+        ]).jsonText
+    }
+}

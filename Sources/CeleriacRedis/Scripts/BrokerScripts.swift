@@ -2,20 +2,36 @@
 
 extension RedisScript {
     /// Publishes a task like kombu (LPUSH onto the queue's list, binding kept) and creates
-    /// our task record in the same step, so a task is never queued without a record.
+    /// our task record in the same step, so a task is never queued without a record. With an
+    /// idempotency key, a second call with the same key publishes nothing: it answers the
+    /// first task's id, and whether the request (by SHA-1 of its canonical form) was the same.
     /// KEYS[1] queue list (`<queue>` or `<queue>\x06\x16<step>`)   KEYS[2] record `celeriac:task:<id>`
     /// KEYS[3] `_kombu.binding.celery`   KEYS[4] `_kombu.binding_permanent.celery`
+    /// KEYS[5] `celeriac:idempotency:<key>` (unused without a key)
     /// ARGV[1] envelope JSON   ARGV[2] record TTL, seconds   ARGV[3] binding member
-    /// ARGV[4..] record field, value pairs
-    /// Returns: the queue length after the push.
+    /// ARGV[4] task id when a key is given, else ''   ARGV[5] canonical request   ARGV[6] key TTL
+    /// ARGV[7..] record field, value pairs
+    /// Returns: `{0, queue length}` published; `{1, id}` same request seen; `{2, id}` key reused
+    /// with another request.
     static let enqueue = RedisScript(name: "enqueue", source: """
+        if ARGV[4] ~= '' then
+            local digest = redis.sha1hex(ARGV[5])
+            local seen = redis.call('GET', KEYS[5])
+            if seen then
+                local space = string.find(seen, ' ', 1, true)
+                local id = string.sub(seen, 1, space - 1)
+                if string.sub(seen, space + 1) == digest then return {1, id} end
+                return {2, id}
+            end
+            redis.call('SET', KEYS[5], ARGV[4] .. ' ' .. digest, 'EX', ARGV[6])
+        end
         local length = redis.call('LPUSH', KEYS[1], ARGV[1])
         local fields = {}
-        for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
+        for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
         redis.call('HSET', KEYS[2], unpack(fields))
         redis.call('EXPIRE', KEYS[2], ARGV[2])
         redis.call('SADD', KEYS[3], ARGV[3])
         redis.call('SADD', KEYS[4], ARGV[3])
-        return length
+        return {0, length}
         """)
 }
