@@ -22,7 +22,14 @@ enum OpenAPIDocument {
               summary: Enqueue a task
               description: |
                 Validates the body, assigns a UUID, pushes a Celery v2 message onto the queue's Redis
-                list (kombu layout) and records the task as PENDING.
+                list (kombu layout) and records the task as PENDING. With an `Idempotency-Key` seen in
+                the last 24 h: the same request (same meaning, any spelling) answers 200 with the first
+                task and queues nothing; a different request answers 409.
+              parameters:
+                - name: Idempotency-Key
+                  in: header
+                  required: false
+                  schema: { type: string, minLength: 1, maxLength: 255, pattern: '^[\x21-\x7E]+$' }
               requestBody:
                 required: true
                 content:
@@ -39,7 +46,17 @@ enum OpenAPIDocument {
                   content:
                     application/json:
                       schema: { $ref: '#/components/schemas/Enqueued' }
+                '200':
+                  description: Same Idempotency-Key and request as an earlier call; nothing new queued.
+                  headers:
+                    Location:
+                      description: The first task's URL.
+                      schema: { type: string }
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/Enqueued' }
                 '400': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
                 '413': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
@@ -105,7 +122,9 @@ enum OpenAPIDocument {
               description: |
                 A batch of state changes in the order they happened. When `CELERIAC_WORKER_TOKEN` is
                 set, a matching `Authorization: Bearer` header is required. A report for a state older
-                than the recorded one is ignored.
+                than the recorded one is ignored. A report whose `lease` token is not the task's current
+                lease (a superseded attempt) is rejected: the answer is 409, listing those reports in
+                `errors`; the other reports of the batch were applied.
               security:
                 - {}
                 - workerToken: []
@@ -126,6 +145,7 @@ enum OpenAPIDocument {
                           applied: { type: integer, description: Reports that changed a record (the rest were stale). }
                 '400': { $ref: '#/components/responses/Problem' }
                 '401': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
                 '413': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
