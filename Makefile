@@ -1,7 +1,7 @@
 # Celeriac. `make run` starts everything locally; `make test` runs every test.
 SWIFT ?= swift
 
-.PHONY: deps build release run test interop chaos clean
+.PHONY: deps build release run test interop chaos bench clean
 
 deps:
 	scripts/deps.sh
@@ -21,6 +21,10 @@ test: deps
 interop: deps
 	scripts/services.sh start .celeriac/test 6399 55439
 	Tests/interop/run.sh 6399 55439
+
+# Ours and Celery / redis-benchmark side by side; writes BENCHMARKS.md.
+bench: deps
+	bench/run.sh full
 
 # The long kill test: 100 kill -9s under load (results go in BENCHMARKS.md).
 chaos: deps

@@ -3,8 +3,7 @@
 # Uses apt-get directly as root, else sudo.
 set -euo pipefail
 packages=(redis-server redis-tools libhiredis-dev libpq-dev libcurl4-openssl-dev pkg-config postgresql-15
-  postgresql-client-15 python3-venv)
-[ "${1:-}" = "--bench" ] && packages+=(wrk hyperfine)
+  postgresql-client-15 python3-venv wrk curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -19,3 +19,5 @@ swift build --build-tests
 swift test --skip-build
 Tests/interop/run.sh "$redis_port" "$pg_port"
 Tests/fault/run.sh "$pg_port" all
+# The benchmark harness, briefly, so it cannot rot (numbers not recorded).
+bench/run.sh smoke

@@ -1,0 +1,88 @@
+"""Turns bench/run.sh's results.jsonl into Markdown; with --update FILE, replaces the part of
+FILE between the bench markers with it (the rest of BENCHMARKS.md is written by hand)."""
+import json
+import platform
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def version(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.strip().splitlines()[0]
+    except (OSError, IndexError, subprocess.TimeoutExpired):
+        return "?"
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}×" if a and b else "n/a"
+
+
+def render(rows, mode):
+    by = lambda name: [r for r in rows if r["bench"] == name]
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    import celery
+    out = [f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, mode `{mode}`, `make bench`.",
+           f"Machine: {cpu}, {len([l for l in open('/proc/cpuinfo') if l.startswith('processor')])} cores, "
+           f"{platform.system()} {platform.release()}; {version(['swift', '--version'])}; "
+           f"{version(['redis-server', '--version'])}; Celery {celery.__version__}, Python {platform.python_version()}.",
+           ""]
+    enqueue = by("http_enqueue")[0]
+    celery1, celery8 = [r["result"] for r in by("celery_apply_async")]
+    lpush = by("redis_lpush")[0]
+    out += ["### Enqueue", "",
+            "| Producer | tasks/s | ours ÷ it |", "|---|---|---|",
+            f"| Celeriac `POST /tasks` (wrk, 64 connections, unique bodies) | {enqueue['tasks_per_s']:.0f} | 1 |",
+            f"| Celery `apply_async`, 1 process | {celery1['tasks_per_s']} | {ratio(enqueue['tasks_per_s'], celery1['tasks_per_s'])} |",
+            f"| Celery `apply_async`, 8 processes | {celery8['tasks_per_s']} | {ratio(enqueue['tasks_per_s'], celery8['tasks_per_s'])} |",
+            f"| `redis-benchmark -t lpush -c 64 -d {lpush['payload_bytes']}` (the limit) | {lpush['per_s']:.0f} | "
+            f"{ratio(enqueue['tasks_per_s'], lpush['per_s'])} |",
+            "", f"Non-2xx answers during the wrk run: {enqueue['non_2xx']}.", ""]
+    drains = by("drain")
+    ours = drains[0]
+    out += ["### Worker drain (reports and results included)", "",
+            "| Consumer | tasks | seconds | tasks/s | ours ÷ it |", "|---|---|---|---|---|"]
+    for d in drains:
+        out.append(f"| {d['consumer']} | {d['tasks']} | {d['seconds']} | {d['tasks_per_s']} | "
+                   f"{ratio(ours['tasks_per_s'], d['tasks_per_s'])} |")
+    out += ["", "### Latency (enqueue → start, enqueue → result; ms)", "",
+            "| Load | target/s | achieved/s | start p50 | p99 | p99.9 | result p50 | p99 | p99.9 |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for l in by("latency"):
+        r = l["result"]
+        out.append(f"| {l['load_percent']}% | {r['target_rate']:.0f} | {r['achieved_rate']} | {r['start_ms']['p50']} | "
+                   f"{r['start_ms']['p99']} | {r['start_ms']['p999']} | {r['result_ms']['p50']} | "
+                   f"{r['result_ms']['p99']} | {r['result_ms']['p999']} |")
+    out += ["", "### Memory (RSS)", "", "| Process | state | MiB |", "|---|---|---|"]
+    for m in by("rss_idle"):
+        out.append(f"| {m['process']} | idle | {m['kb'] / 1024:.1f} |")
+    out.append(f"| celeriac-api | under wrk load | {enqueue['api_rss_kb_under_load'] / 1024:.1f} |")
+    out.append(f"| celeriac-worker -c 64 | draining | {ours['worker_rss_kb_under_load'] / 1024:.1f} |")
+    for d in drains[1:]:
+        out.append(f"| {d['consumer']} (all processes) | draining | {d['rss_kb_under_load'] / 1024:.1f} |")
+    out += ["", "### Scaling", "", "| Workers (-c 32 each) | tasks | tasks/s |", "|---|---|---|"]
+    for s in by("scaling"):
+        out.append(f"| {s['workers']} | {s['tasks']} | {s['tasks_per_s']} |")
+    out += ["", "| Messages queued | taken | tasks/s |", "|---|---|---|"]
+    for q in by("queue_length"):
+        out.append(f"| {q['queued']} | {q['result']['taken']} | {q['result']['tasks_per_s']} |")
+    return "\n".join(out) + "\n"
+
+
+def main():
+    rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+    text = render(rows, sys.argv[2])
+    if len(sys.argv) > 4 and sys.argv[3] == "--update":
+        path = sys.argv[4]
+        doc = open(path).read()
+        head, _, rest = doc.partition(BEGIN)
+        _, _, tail = rest.partition(END)
+        open(path, "w").write(f"{head}{BEGIN}\n{text}{END}{tail}")
+    else:
+        sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Benchmarks, ours and the references side by side in one run (`make bench`), written to
+# BENCHMARKS.md between the bench markers. `bench/run.sh smoke` is the short version CI runs
+# so the harness cannot rot (debug build, small counts, BENCHMARKS.md untouched).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-full}
+if [ "$mode" = smoke ]; then
+  drain_n=2000 wrk_s=3 celery_s=2 lat_s=3 scale_n=1000 big_n=20000 config=debug
+else
+  drain_n=${BENCH_DRAIN:-100000} wrk_s=20 celery_s=10 lat_s=10 scale_n=50000 big_n=1000000 config=release
+fi
+dir=.celeriac/bench
+redis_port=6401 pg_port=55441 api_port=18101
+out=$dir/results.jsonl
+mkdir -p "$dir"
+: >"$out"
+swift build -c "$config" --product celeriac-api >/dev/null
+swift build -c "$config" --product celeriac-worker >/dev/null
+bin=$(swift build -c "$config" --show-bin-path)
+venv=$(scripts/venv.sh)
+py="$PWD/$venv/bin/python"
+scripts/services.sh start "$dir" "$redis_port" "$pg_port"
+pids=()
+cleanup() {
+  [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null
+  wait 2>/dev/null || true
+  scripts/services.sh stop "$dir"
+}
+trap cleanup EXIT
+redis-cli -p "$redis_port" flushall >/dev/null
+export BENCH_REDIS_URL="redis://127.0.0.1:$redis_port/0"
+export CELERIAC_REDIS_URL=$BENCH_REDIS_URL CELERIAC_PORT=$api_port CELERIAC_LOG_LEVEL=warning
+export CELERIAC_DATABASE_URL="postgresql://celeriac@127.0.0.1:$pg_port/celeriac"
+export CELERIAC_API_URL="http://127.0.0.1:$api_port"
+record() { echo "$1" | tee -a "$out"; }
+rss_kb() { ps -o rss= -p "$1" | tr -d ' '; }
+tree_rss_kb() { ps -o rss= --ppid "$1" -p "$1" | awk '{s+=$1} END {print s}'; }
+now() { date +%s.%N; }
+wait_ready() { for _ in $(seq 200); do curl -sf "$CELERIAC_API_URL/ready" >/dev/null && return; sleep 0.05; done; exit 1; }
+wait_gone() { while kill -0 "$1" 2>/dev/null; do sleep 0.05; done; }
+celery_side() { (cd bench && "$py" celery_side.py "$@"); }
+
+"$bin/celeriac-api" 2>"$dir/api.log" & api=$!; pids+=($api)
+wait_ready
+sleep 2
+record "{\"bench\": \"rss_idle\", \"process\": \"celeriac-api\", \"kb\": $(rss_kb $api)}"
+"$bin/celeriac-worker" -n bench-idle -Q bench_idle 2>"$dir/worker-idle.log" & w=$!
+sleep 3
+record "{\"bench\": \"rss_idle\", \"process\": \"celeriac-worker\", \"kb\": $(rss_kb $w)}"
+kill -TERM $w; wait_gone $w
+
+# 1. HTTP enqueue: wrk, unique bodies, 64 connections; vs Celery apply_async; vs LPUSH.
+BENCH_QUEUE=bench_enqueue wrk -t2 -c64 -d"${wrk_s}s" -s bench/enqueue.lua "$CELERIAC_API_URL" >"$dir/wrk.txt" &
+wrk_pid=$!
+sleep $((wrk_s / 2))
+api_load_kb=$(rss_kb $api)
+wait $wrk_pid
+rps=$(awk '/Requests\/sec/ {print $2}' "$dir/wrk.txt")
+non2xx=$(awk '/Non-2xx/ {print $5}' "$dir/wrk.txt")
+record "{\"bench\": \"http_enqueue\", \"tasks_per_s\": $rps, \"non_2xx\": ${non2xx:-0}, \"api_rss_kb_under_load\": $api_load_kb}"
+msg_bytes=$(redis-cli -p "$redis_port" --no-raw lindex bench_enqueue 0 | wc -c)
+redis-cli -p "$redis_port" del bench_enqueue >/dev/null
+for procs in 1 8; do
+  record "{\"bench\": \"celery_apply_async\", \"result\": $(celery_side enqueue --procs $procs --seconds "$celery_s")}"
+done
+redis-cli -p "$redis_port" del bench_celery_enqueue >/dev/null
+lpush=$(redis-benchmark -p "$redis_port" -t lpush -c 64 -n $((wrk_s * 15000)) -d "$msg_bytes" --csv | awk -F'"' '/LPUSH/ {print $4}')
+record "{\"bench\": \"redis_lpush\", \"per_s\": $lpush, \"payload_bytes\": $msg_bytes}"
+redis-cli -p "$redis_port" del mylist >/dev/null
+
+# 2. Worker drain: N echo messages pre-loaded, one worker, reports included.
+drain_ours() {  # drain_ours N WORKERS CONCURRENCY: sets secs and load_kb
+  local last started ps=()
+  last=$(celery_side preload --count "$1" --queue bench_drain | "$py" -c 'import json,sys; print(json.load(sys.stdin)["last"])')
+  started=$(now)
+  for i in $(seq "$2"); do "$bin/celeriac-worker" -n "bench-$i" -Q bench_drain -c "$3" 2>>"$dir/worker.log" & ps+=($!); done
+  pids+=("${ps[@]}")
+  sleep 1
+  load_kb=$(rss_kb "${ps[0]}")
+  secs=$(celery_side drain --queue bench_drain --last "$last" --started "$started" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')
+  kill -TERM "${ps[@]}"; for p in "${ps[@]}"; do wait_gone "$p"; done
+}
+drain_ours "$drain_n" 1 64
+record "{\"bench\": \"drain\", \"consumer\": \"celeriac-worker -c 64\", \"tasks\": $drain_n, \"seconds\": $secs, \"tasks_per_s\": $("$py" -c "print(round($drain_n/$secs))"), \"worker_rss_kb_under_load\": $load_kb}"
+ours_max=$("$py" -c "print(round($drain_n/$secs))")
+
+drain_celery() {  # drain_celery LABEL ARGS...
+  local label=$1; shift
+  local last started pid
+  last=$(celery_side preload --count "$drain_n" --task bench.noop --queue bench_celery | "$py" -c 'import json,sys; print(json.load(sys.stdin)["last"])')
+  started=$(now)
+  (cd bench && exec "$py" -m celery -A bench_app worker -Q bench_celery --without-mingle --without-gossip -l warning "$@") \
+    >"$dir/celery-$label.log" 2>&1 & pid=$!; pids+=($pid)
+  sleep 3
+  local kb; kb=$(tree_rss_kb $pid)
+  secs=$(celery_side drain --queue bench_celery --last "$last" --started "$started" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')
+  kill -TERM $pid; wait_gone $pid
+  record "{\"bench\": \"drain\", \"consumer\": \"celery $label\", \"tasks\": $drain_n, \"seconds\": $secs, \"tasks_per_s\": $("$py" -c "print(round($drain_n/$secs))"), \"rss_kb_under_load\": $kb}"
+}
+drain_celery "prefork -c 2" --pool prefork -c 2
+drain_celery "threads -c 8" --pool threads -c 8
+(cd bench && exec "$py" -m celery -A bench_app worker -Q bench_idle_celery --without-mingle --without-gossip -l warning --pool prefork -c 2) \
+  >"$dir/celery-idle.log" 2>&1 & cpid=$!; pids+=($cpid)
+sleep 5
+record "{\"bench\": \"rss_idle\", \"process\": \"celery worker prefork -c 2 (all processes)\", \"kb\": $(tree_rss_kb $cpid)}"
+kill -TERM $cpid; wait_gone $cpid
+
+# 3. Latency at 10/50/90% of the measured drain rate (open loop, one client connection).
+"$bin/celeriac-worker" -n bench-latency -Q bench_latency -c 64 2>>"$dir/worker.log" & lw=$!; pids+=($lw)
+sleep 1
+for share in 10 50 90; do
+  rate=$("$py" -c "print(max(10, round($ours_max * $share / 100)))")
+  record "{\"bench\": \"latency\", \"load_percent\": $share, \"result\": $(celery_side latency --rate "$rate" --seconds "$lat_s" --api "$CELERIAC_API_URL" --queue bench_latency)}"
+done
+kill -TERM $lw; wait_gone $lw
+
+# 4. Scaling: 1, 2, 4 workers on the same backlog; cost with a long queue.
+for workers in 1 2 4; do
+  drain_ours "$scale_n" "$workers" 32
+  record "{\"bench\": \"scaling\", \"workers\": $workers, \"tasks\": $scale_n, \"tasks_per_s\": $("$py" -c "print(round($scale_n/$secs))")}"
+done
+take=$((scale_n / 5))
+for backlog in 1000 "$big_n"; do
+  celery_side preload --count "$backlog" --queue bench_long >/dev/null
+  "$bin/celeriac-worker" -n bench-long -Q bench_long -c 64 2>>"$dir/worker.log" & lp=$!; pids+=($lp)
+  result=$(celery_side take --queue bench_long --count "$take")
+  kill -TERM $lp; wait_gone $lp
+  redis-cli -p "$redis_port" del bench_long >/dev/null
+  record "{\"bench\": \"queue_length\", \"queued\": $backlog, \"result\": $result}"
+done
+
+"$py" bench/report.py "$out" "$mode" >"$dir/report.md"
+if [ "$mode" = full ]; then "$py" bench/report.py "$out" "$mode" --update BENCHMARKS.md; fi
+cat "$dir/report.md"
