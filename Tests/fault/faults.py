@@ -4,6 +4,7 @@
     python faults.py redis-restart        restart redis-server mid-load
     python faults.py api-restart          kill -9 and restart celeriac-api mid-load
     python faults.py postgres-down        stop PostgreSQL mid-run, start it again
+    python faults.py shutdown             SIGTERM past the grace period; SIGINT twice
     python faults.py zombie               SIGSTOP a worker past its lease, SIGCONT it later
     python faults.py all                  all of the above (what `make test` runs)
 
@@ -177,6 +178,37 @@ def postgres_down_test():
         subprocess.run([services, "stop", pg_dir])
 
 
+def shutdown_test():
+    """SIGTERM past the grace period, and SIGINT twice: unfinished tasks go back, no crash."""
+    s = stack("shutdown")
+    try:
+        s.start_api()
+        timings = {}
+        for how, env in (("sigterm", {"CELERIAC_SHUTDOWN_GRACE": 1}), ("sigint-twice", {"CELERIAC_SHUTDOWN_GRACE": 60})):
+            worker = s.start_worker(f"stop-{how}", concurrency=4, **env)
+            ids = [s.enqueue("celeriac.sleep", [30]) for _ in range(4)]
+            wait_until(lambda: all(st == "STARTED" for st in s.states(ids)), 20, "4 tasks started")
+            began = time.monotonic()
+            if how == "sigterm":
+                worker.send_signal(signal.SIGTERM)
+            else:
+                worker.send_signal(signal.SIGINT)
+                time.sleep(0.5)
+                worker.send_signal(signal.SIGINT)
+            worker.wait(30)
+            timings[how] = round(time.monotonic() - began, 2)
+            assert s.r.llen("celery") == 4, f"{how}: {s.r.llen('celery')} tasks back in the queue"
+            for task_id in ids:
+                rec = s.record(task_id)
+                assert rec.get("crashes", "0") == "0" and rec.get("lease") == "released", rec
+            assert s.leases_left() == 0
+            s.r.delete("celery")
+        assert timings["sigterm"] < 10 and timings["sigint-twice"] < 10, timings
+        print(json.dumps({"scenario": "shutdown", "exit_after_signal_s": timings, "returned_without_crash": True}))
+    finally:
+        s.stop()
+
+
 def zombie_test():
     s = stack("zombie")
     try:
@@ -207,7 +239,7 @@ def zombie_test():
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("scenario", choices=["kill", "redis-restart", "api-restart", "postgres-down", "zombie", "all"])
+    parser.add_argument("scenario", choices=["kill", "redis-restart", "api-restart", "postgres-down", "shutdown", "zombie", "all"])
     parser.add_argument("--kills", type=int, default=20)
     args = parser.parse_args()
     if args.scenario in ("kill", "all"):
@@ -218,6 +250,8 @@ def main():
         api_restart_test()
     if args.scenario in ("postgres-down", "all"):
         postgres_down_test()
+    if args.scenario in ("shutdown", "all"):
+        shutdown_test()
     if args.scenario in ("zombie", "all"):
         zombie_test()
 
