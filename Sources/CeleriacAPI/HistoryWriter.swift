@@ -72,14 +72,22 @@ final class HistoryWriter: Service {
         }
     }
 
-    /// Writes what is buffered, oldest first; stops at the first failure and keeps the rest.
+    /// Most entries written in one statement.
+    static let batchSize = 1000
+
+    /// Writes what is buffered, oldest first, a batch per statement; stops after repeated
+    /// failures and keeps the rest.
     func flush() async {
         var failures = 0
         while true {
-            guard let entry = buffer.withLock({ $0.first }) else { return }
+            let droppedBefore = dropped.current
+            let batch = buffer.withLock { Array($0.prefix(Self.batchSize)) }
+            guard !batch.isEmpty else { return }
             do {
-                try await repository.upsert(entry)
-                buffer.withLock { if !$0.isEmpty { $0.removeFirst() } }
+                try await repository.upsert(batch)
+                // Overflow may have dropped some of this batch from the front meanwhile.
+                let gone = dropped.current - droppedBefore
+                buffer.withLock { $0.removeFirst(min(max(0, batch.count - gone), $0.count)) }
                 failures = 0
             } catch {
                 failures += 1

@@ -34,10 +34,11 @@ struct ReportRoutes: Sendable {
         for (index, report) in batch.reports.enumerated() where report.id.isEmpty || report.id.utf8.count > 255 {
             throw Problem.invalid([.init(pointer: "/reports/\(index)/id", detail: "must be 1–255 bytes")])
         }
+        let outcomes = try await apply(batch.reports)
         var applied = 0
         var fenced: [Problem.FieldError] = []
         for (index, report) in batch.reports.enumerated() {
-            switch try await api.tasks.apply(report) {
+            switch outcomes[index] {
             case .applied:
                 applied += 1
                 api.history.record(HistoryEntry(report: report))
@@ -58,5 +59,24 @@ struct ReportRoutes: Sendable {
         }
         return .json(
             JSONValue.object(["accepted": .int(Int64(batch.reports.count)), "applied": .int(Int64(applied))]).jsonText)
+    }
+
+    /// Applies the reports of different tasks concurrently (their Redis scripts share round
+    /// trips through pipelining) and each task's reports in order.
+    private func apply(_ reports: [TaskReport]) async throws -> [TaskStore.Outcome] {
+        var byTask: [String: [Int]] = [:]
+        for (index, report) in reports.enumerated() { byTask[report.id, default: []].append(index) }
+        var outcomes = [TaskStore.Outcome](repeating: .stale, count: reports.count)
+        try await withThrowingTaskGroup(of: [(Int, TaskStore.Outcome)].self) { group in
+            for indexes in byTask.values {
+                group.addTask {
+                    var done: [(Int, TaskStore.Outcome)] = []
+                    for index in indexes { done.append((index, try await api.tasks.apply(reports[index]))) }
+                    return done
+                }
+            }
+            for try await done in group { for (index, outcome) in done { outcomes[index] = outcome } }
+        }
+        return outcomes
     }
 }

@@ -14,11 +14,17 @@ public struct HistoryRepository: Sendable {
         "(CASE \(column) WHEN 'PENDING' THEN 0 WHEN 'RECEIVED' THEN 1 WHEN 'STARTED' THEN 2 WHEN 'RETRY' THEN 3 ELSE 4 END)"
     }
 
+    /// One statement for a whole batch: each parameter is a `text[]` column, unnested.
     static let upsertSQL = """
         INSERT INTO django_celery_results_taskresult AS t
             (task_id, status, content_type, content_encoding, result, date_done, traceback, meta,
              task_args, task_kwargs, task_name, worker, date_created, date_started)
-        VALUES ($1, $2, 'application/json', 'utf-8', $3, $4, $5, '{"children": []}', $6, $7, $8, $9, $4, $10)
+        SELECT u.task_id, u.status, 'application/json', 'utf-8', u.result, u.at::timestamptz, u.traceback,
+               '{"children": []}', u.task_args, u.task_kwargs, u.task_name, u.worker, u.at::timestamptz,
+               u.started::timestamptz
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                    $8::text[], $9::text[], $10::text[])
+             AS u(task_id, status, result, at, traceback, task_args, task_kwargs, task_name, worker, started)
         ON CONFLICT (task_id) DO UPDATE SET
             status = EXCLUDED.status,
             result = COALESCE(EXCLUDED.result, t.result),
@@ -34,9 +40,19 @@ public struct HistoryRepository: Sendable {
 
     /// Inserts or advances the row; an older state never overwrites a newer one.
     public func upsert(_ entry: HistoryEntry) async throws {
+        try await upsert([entry])
+    }
+
+    /// Inserts or advances the rows of a batch in one statement (entries of one task are
+    /// merged first, in order).
+    public func upsert(_ entries: [HistoryEntry]) async throws {
+        let rows = HistoryEntry.coalesced(entries)
+        guard !rows.isEmpty else { return }
+        func column(_ value: (HistoryEntry) -> String?) -> String? { PGTextArray.literal(rows.map(value)) }
         try await client.query(Self.upsertSQL, [
-            entry.taskID, entry.status.rawValue, entry.result, CeleryTime.format(entry.at), entry.traceback,
-            entry.taskArgs, entry.taskKwargs, entry.taskName, entry.worker, entry.startedAt.map(CeleryTime.format),
+            column(\.taskID), column(\.status.rawValue), column(\.result), column { CeleryTime.format($0.at) },
+            column(\.traceback), column(\.taskArgs), column(\.taskKwargs), column(\.taskName), column(\.worker),
+            column { $0.startedAt.map(CeleryTime.format) },
         ])
     }
 

@@ -49,4 +49,27 @@ struct HistoryRepositoryTests {
         #expect(fetched.state == .failure)
         #expect(fetched.error?.type == "RuntimeError" && fetched.error?.message == "boom")
     }
+
+    @Test func aBatchWithSeveralChangesPerTaskIsOneConsistentWrite() async throws {
+        let history = try await repository()
+        let a = UUID().uuidString.lowercased()
+        let b = UUID().uuidString.lowercased()
+        let now = Date()
+        let awkward = #"quote " backslash \ brace { } comma , NULL"#
+        try await history.upsert([
+            HistoryEntry(taskID: a, status: .pending, taskName: "celeriac.echo", taskArgs: #""('x',)""#, at: now),
+            HistoryEntry(taskID: b, status: .started, taskName: "celeriac.echo", worker: "w1", at: now, startedAt: now),
+            HistoryEntry(taskID: a, status: .started, worker: "w1", at: now, startedAt: now),
+            HistoryEntry(taskID: a, status: .success, result: JSONValue.string(awkward).jsonText, worker: "w1", at: now),
+            HistoryEntry(taskID: b, status: .pending, at: now),  // late PENDING: must not win
+        ])
+        let rows = try await history.client.query("""
+            SELECT task_id, status, result, task_args, worker, date_started IS NOT NULL
+            FROM django_celery_results_taskresult WHERE task_id IN ($1, $2) ORDER BY task_id = $1 DESC
+            """, [a, b])
+        #expect(rows.values == [
+            [a, "SUCCESS", JSONValue.string(awkward).jsonText, #""('x',)""#, "w1", "t"],
+            [b, "STARTED", nil, nil, "w1", "t"],
+        ])
+    }
 }

@@ -1,0 +1,62 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+public import CeleriacCore
+
+extension HistoryEntry {
+    /// This entry followed by `later` for the same task, as one change: what the row would
+    /// hold after both upserts (the further-along state wins; first-seen arguments stay).
+    public func merged(with later: HistoryEntry) -> HistoryEntry {
+        var merged = self
+        if later.status.progress >= status.progress {
+            merged.status = later.status
+            merged.result = later.result ?? result
+            merged.traceback = later.traceback ?? traceback
+            merged.worker = later.worker ?? worker
+            merged.at = later.at
+        }
+        merged.taskName = taskName ?? later.taskName
+        merged.taskArgs = taskArgs ?? later.taskArgs
+        merged.taskKwargs = taskKwargs ?? later.taskKwargs
+        merged.startedAt = later.startedAt ?? startedAt
+        return merged
+    }
+
+    /// `entries` with each task's changes merged into one, in order of first appearance:
+    /// one statement may not touch a row twice.
+    public static func coalesced(_ entries: [HistoryEntry]) -> [HistoryEntry] {
+        var index: [String: Int] = [:]
+        var out: [HistoryEntry] = []
+        out.reserveCapacity(entries.count)
+        for entry in entries {
+            if let at = index[entry.taskID] {
+                out[at] = out[at].merged(with: entry)
+            } else {
+                index[entry.taskID] = out.count
+                out.append(entry)
+            }
+        }
+        return out
+    }
+}
+
+/// PostgreSQL's text form of a one-dimensional `text[]`, for passing many values as one
+/// parameter (`unnest($1::text[])`).
+enum PGTextArray {
+    static func literal(_ values: [String?]) -> String {
+        var out = "{"
+        for (i, value) in values.enumerated() {
+            if i > 0 { out += "," }
+            guard let value else {
+                out += "NULL"
+                continue
+            }
+            out += "\""
+            for character in value.unicodeScalars {
+                if character == "\"" || character == "\\" { out += "\\" }
+                out.unicodeScalars.append(character)
+            }
+            out += "\""
+        }
+        return out + "}"
+    }
+}
