@@ -47,6 +47,11 @@ def render(rows, mode):
     for d in drains:
         out.append(f"| {d['consumer']} | {d['tasks']} | {d['seconds']} | {d['tasks_per_s']} | "
                    f"{ratio(ours['tasks_per_s'], d['tasks_per_s'])} |")
+    calibration = by("latency_calibration")
+    if calibration:
+        out += ["", f"Sustained end-to-end rate (one HTTP client, worker running): "
+                    f"{calibration[0]['result']['achieved_rate']} tasks/s; loads below are shares of the lower "
+                    f"of this and the drain rate."]
     out += ["", "### Latency (enqueue → start, enqueue → result; ms)", "",
             "| Load | target/s | achieved/s | start p50 | p99 | p99.9 | result p50 | p99 | p99.9 |",
             "|---|---|---|---|---|---|---|---|---|"]

@@ -29,14 +29,16 @@ final class QueueWaiter: Sendable {
             guard start else { continue }  // that list's previous wait is still blocked
             let signal = self.signal
             Task {
-                defer { self.inFlight.withLock { _ = $0.remove(index) } }
                 do {
-                    if try await Broker.waitForMessage(on: waiter.client, key: waiter.key, seconds: Self.blockSeconds) {
-                        signal.notify()
-                    }
+                    _ = try await Broker.waitForMessage(on: waiter.client, key: waiter.key, seconds: Self.blockSeconds)
                 } catch {
                     try? await Task.sleep(for: .milliseconds(200))  // Redis down: do not spin
                 }
+                // Clear the flag before waking the worker, and wake it even on a timeout: a
+                // worker that skipped this list because its wait was still in flight must not
+                // sleep on with no wait issued (a lost wake-up costs up to blockSeconds).
+                self.inFlight.withLock { _ = $0.remove(index) }
+                signal.notify()
             }
         }
         await signal.wait(timeout: .seconds(Self.blockSeconds))

@@ -26,6 +26,12 @@ import Testing
         ])
     }
 
+    @Test func jsonTextEscapesLikePython() {
+        // json.dumps(["😀", "é\u0001", "a\"b\\c\n"]) in Python 3.11:
+        #expect(JSONValue.array(["😀", "é\u{01}", "a\"b\\c\n"]).jsonText == #"["\ud83d\ude00", "\u00e9\u0001", "a\"b\\c\n"]"#)
+        #expect(JSONValue.object(["b": .double(1.5), "a": .null, "c": [true, false]]).jsonText == #"{"a": null, "b": 1.5, "c": [true, false]}"#)
+    }
+
     @Test func pythonReprOfArguments() {
         #expect(PythonRepr.tuple([2, 3]) == "(2, 3)")
         #expect(PythonRepr.tuple(["hi"]) == "('hi',)")

@@ -20,6 +20,7 @@ public struct ResultMeta: Sendable, Equatable {
         self.dateDone = dateDone
     }
 
+    static let order = JSONKeyOrder(keyOrder)
     static let keyOrder = [
         "status", "result", "traceback", "children", "date_done", "task_id", "exc_type", "exc_message", "exc_module",
         "pid", "hostname",  // STARTED meta: Celery writes {"pid": …, "hostname": …}
@@ -27,7 +28,7 @@ public struct ResultMeta: Sendable, Equatable {
 
     /// JSON text in Celery's layout.
     public func encoded() -> String {
-        var writer = JSONWriter(keyOrder: Self.keyOrder)
+        var writer = JSONWriter(order: Self.order)
         writer.write(.object([
             "status": .string(status.rawValue), "result": result,
             "traceback": traceback.map(JSONValue.string) ?? .null, "children": .array([]),

@@ -12,6 +12,7 @@ public struct MalformedMessage: Error, Sendable, Equatable, CustomStringConverti
 extension TaskMessage {
     /// Key order kombu and Celery 5.x write: envelope, headers, properties, delivery info,
     /// embed. Keys not listed (extra headers) follow, sorted.
+    static let celeryOrder = JSONKeyOrder(celeryKeyOrder)
     public static let celeryKeyOrder = [
         "body", "content-encoding", "content-type", "headers", "properties",
         "lang", "task", "id", "shadow", "eta", "expires", "group", "group_index", "retries",
@@ -66,16 +67,20 @@ extension TaskMessage {
 
     /// The body `[args, kwargs, embed]` as Python-style JSON text.
     public func encodedBody() -> String {
-        var writer = JSONWriter(keyOrder: Self.celeryKeyOrder)
+        String(decoding: encodedBodyBytes(), as: UTF8.self)
+    }
+
+    func encodedBodyBytes() -> [UInt8] {
+        var writer = JSONWriter(order: Self.celeryOrder)
         writer.write(.array([.array(args), .object(kwargs), .object(embed)]))
-        return writer.output
+        return writer.bytes
     }
 
     /// The envelope exactly as kombu writes it: keys `body, content-encoding, content-type,
     /// headers, properties`, Python separators, ASCII-only.
     public func encoded() -> String {
-        let body = Data(encodedBody().utf8).base64EncodedString()
-        var writer = JSONWriter(keyOrder: Self.celeryKeyOrder)
+        let body = Data(encodedBodyBytes()).base64EncodedString()
+        var writer = JSONWriter(order: Self.celeryOrder)
         writer.write(.object([
             "body": .string(body), "content-encoding": "utf-8", "content-type": "application/json",
             "headers": .object(headers), "properties": .object(properties),

@@ -6,41 +6,55 @@
 /// Celery peers parse any JSON, but writing the same bytes they do keeps captured fixtures
 /// byte-comparable and messages identical in `MONITOR` output.
 public struct JSONWriter: Sendable {
-    public var output: String = ""
-    /// Keys that come first in every object, in this order; the rest follow sorted.
-    private let keyRank: [String: Int]
+    /// The JSON written so far, as UTF-8 (always ASCII: everything else is escaped).
+    public private(set) var bytes: [UInt8] = []
+    /// The JSON written so far.
+    public var output: String { String(decoding: bytes, as: UTF8.self) }
+    private let order: JSONKeyOrder
 
     /// - Parameter keyOrder: keys written first, in this order (Celery's envelope order, say);
     ///   other keys follow in sorted order so output is deterministic.
     public init(keyOrder: [String] = []) {
-        output.reserveCapacity(256)
-        var rank: [String: Int] = [:]
-        for (index, key) in keyOrder.enumerated() where rank[key] == nil { rank[key] = index }
-        keyRank = rank
+        self.init(order: JSONKeyOrder(keyOrder))
+    }
+
+    /// With a key order built once (hot paths keep theirs in a `static let`).
+    public init(order: JSONKeyOrder) {
+        self.order = order
+        bytes.reserveCapacity(512)
     }
 
     /// Writes any value.
     public mutating func write(_ value: JSONValue) {
         switch value {
-        case .null: output += "null"
-        case .bool(let b): output += b ? "true" : "false"
-        case .int(let i): output += String(i)
+        case .null: append("null")
+        case .bool(true): append("true" as StaticString)
+        case .bool(false): append("false" as StaticString)
+        case .int(let i): append(String(i))
         case .double(let d): writeDouble(d)
         case .string(let s): writeString(s)
         case .array(let items):
-            output += "["
+            bytes.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
-                if index > 0 { output += ", " }
+                if index > 0 { append(", ") }
                 write(item)
             }
-            output += "]"
+            bytes.append(UInt8(ascii: "]"))
         case .object(let members):
             writeObject(members)
         }
     }
 
+    private mutating func append(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    private mutating func append(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+
     private mutating func writeObject(_ members: [String: JSONValue]) {
-        let rank = keyRank
+        let rank = order.rank
         let keys = members.keys.sorted { a, b in
             switch (rank[a], rank[b]) {
             case let (x?, y?): x < y
@@ -49,57 +63,82 @@ public struct JSONWriter: Sendable {
             case (nil, nil): a < b
             }
         }
-        output += "{"
+        bytes.append(UInt8(ascii: "{"))
         var first = true
         for key in keys {
-            let value = members[key]!
-            if !first { output += ", " }
+            if !first { append(", ") }
             first = false
             writeString(key)
-            output += ": "
-            write(value)
+            append(": ")
+            write(members[key]!)
         }
-        output += "}"
+        bytes.append(UInt8(ascii: "}"))
     }
 
     private mutating func writeDouble(_ d: Double) {
         if d.isNaN {
-            output += "NaN"  // Python's json.dumps default; our encoder never produces it from input
+            append("NaN")  // Python's json.dumps default; our encoder never produces it from input
         } else if d.isInfinite {
-            output += d < 0 ? "-Infinity" : "Infinity"
+            append(d < 0 ? "-Infinity" : "Infinity")
         } else if d.rounded() == d && abs(d) < 1e16 {
-            output += String(Int64(d)) + ".0"
+            append(String(Int64(d)))
+            append(".0")
         } else {
-            output += "\(d)"
+            append("\(d)")
         }
     }
 
     /// Escapes like Python: `\"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\f`, other controls and
-    /// non-ASCII as `\uXXXX`.
+    /// non-ASCII as `\uXXXX` (UTF-16, surrogate pairs above the BMP).
     public mutating func writeString(_ s: String) {
-        output += "\""
-        for unit in s.utf16 {
-            switch unit {
-            case 0x22: output += "\\\""
-            case 0x5C: output += "\\\\"
-            case 0x0A: output += "\\n"
-            case 0x0D: output += "\\r"
-            case 0x09: output += "\\t"
-            case 0x08: output += "\\b"
-            case 0x0C: output += "\\f"
-            case 0x20..<0x7F: output.unicodeScalars.append(Unicode.Scalar(UInt8(unit)))
-            default: output += "\\u" + Self.hex4(unit)
-            }
+        bytes.append(UInt8(ascii: "\""))
+        if s.utf8.contains(where: { $0 >= 0x80 }) {
+            writeEscapedScalars(s)  // rare: non-ASCII somewhere, take the scalar path
+        } else {
+            for byte in s.utf8 { writeASCII(byte) }
         }
-        output += "\""
+        bytes.append(UInt8(ascii: "\""))
     }
 
-    private static func hex4(_ unit: UInt16) -> String {
-        let digits = Array("0123456789abcdef")
-        return String([
-            digits[Int(unit >> 12) & 0xF], digits[Int(unit >> 8) & 0xF],
-            digits[Int(unit >> 4) & 0xF], digits[Int(unit) & 0xF],
-        ])
+    private mutating func writeASCII(_ byte: UInt8) {
+        switch byte {
+        case 0x22: append("\\\"")
+        case 0x5C: append("\\\\")
+        case 0x0A: append("\\n")
+        case 0x0D: append("\\r")
+        case 0x09: append("\\t")
+        case 0x08: append("\\b")
+        case 0x0C: append("\\f")
+        case 0x20..<0x7F: bytes.append(byte)
+        default: writeUnicodeEscape(UInt16(byte))
+        }
+    }
+
+    private mutating func writeEscapedScalars(_ s: String) {
+        for scalar in s.unicodeScalars {
+            if scalar.value < 0x80 {
+                writeASCII(UInt8(scalar.value))
+            } else {
+                for unit in String(scalar).utf16 { writeUnicodeEscape(unit) }
+            }
+        }
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    private mutating func writeUnicodeEscape(_ unit: UInt16) {
+        append("\\u")
+        for shift in [12, 8, 4, 0] as [UInt16] { bytes.append(Self.hexDigits[Int((unit >> shift) & 0xF)]) }
+    }
+}
+
+/// Which keys come first in objects, and in what order; build once, reuse.
+public struct JSONKeyOrder: Sendable {
+    let rank: [String: Int]
+    public init(_ keys: [String]) {
+        var rank: [String: Int] = [:]
+        for (index, key) in keys.enumerated() where rank[key] == nil { rank[key] = index }
+        self.rank = rank
     }
 }
 

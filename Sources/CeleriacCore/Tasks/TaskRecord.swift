@@ -49,7 +49,7 @@ public struct TaskRecord: Sendable, Equatable {
             self.error.map {
                 .object(["type": .string($0.type), "message": .string($0.message), "traceback": .string($0.traceback)])
             } ?? .null
-        var writer = JSONWriter(keyOrder: Self.keyOrder)
+        var writer = JSONWriter(order: Self.order)
         writer.write(.object([
             "id": .string(id), "task": .string(task), "state": .string(state.rawValue), "result": result,
             "error": error, "args": .array(args), "kwargs": .object(kwargs), "queue": queue.map(JSONValue.string) ?? .null,
@@ -60,6 +60,7 @@ public struct TaskRecord: Sendable, Equatable {
         return writer.output
     }
 
+    static let order = JSONKeyOrder(keyOrder)
     static let keyOrder = [
         "id", "task", "state", "result", "error", "args", "kwargs", "queue", "created_at", "started_at",
         "finished_at", "worker", "retries", "crashes", "type", "message", "traceback",
