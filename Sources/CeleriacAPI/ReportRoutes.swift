@@ -20,20 +20,7 @@ struct ReportRoutes: Sendable {
     func receive(_ request: Request) async throws -> Response {
         try api.workerToken?.verify(request)
         let body = try await request.bodyBytes(limit: api.settings.maxBodyBytes)
-        let batch: ReportBatch
-        do {
-            batch = try JSONDecoder().decode(ReportBatch.self, from: Data(body.readableBytesView))
-        } catch DecodingError.dataCorrupted {
-            throw Problem.badRequest("request body is not valid JSON")
-        } catch {
-            throw Problem.invalid([.init(pointer: "/reports", detail: "not a list of task reports: \(error)")])
-        }
-        guard batch.reports.count <= ReportBatch.maxReports else {
-            throw Problem.invalid([.init(pointer: "/reports", detail: "more than \(ReportBatch.maxReports) reports")])
-        }
-        for (index, report) in batch.reports.enumerated() where report.id.isEmpty || report.id.utf8.count > 255 {
-            throw Problem.invalid([.init(pointer: "/reports/\(index)/id", detail: "must be 1–255 bytes")])
-        }
+        let batch = try ReportBatch.decode(Array(body.readableBytesView))
         let outcomes = try await apply(batch.reports)
         var applied = 0
         var fenced: [Problem.FieldError] = []

@@ -105,13 +105,7 @@ final class Reporter: Sendable {
 
     /// True when the API took the batch (or rejected it as unusable, which retrying cannot fix).
     private func send(_ reports: [TaskReport]) async -> Bool {
-        let body: [UInt8]
-        do {
-            body = Array(try JSONEncoder().encode(ReportBatch(reports: reports)))
-        } catch {
-            logger.error("cannot encode reports; dropping them", metadata: ["error": "\(error)"])
-            return true
-        }
+        let body = ReportBatch(reports: reports).encoded()
         var headers = [("Content-Type", "application/json")]
         if let token { headers.append(("Authorization", "Bearer \(token)")) }
         do {

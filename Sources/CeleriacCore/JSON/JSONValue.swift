@@ -89,15 +89,9 @@ extension JSONValue: Codable {
 }
 
 extension JSONValue {
-    /// Parses UTF-8 JSON text. Throws ``JSONParseError`` with the decoder's reason.
+    /// Parses UTF-8 JSON text (RFC 8259, strict). Throws ``JSONParseError`` with the reason.
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch let error as DecodingError {
-            throw JSONParseError(reason: error.shortDescription)
-        } catch {
-            throw JSONParseError(reason: "\(error)")
-        }
+        try JSONParser.parse(Array(bytes))
     }
 
     /// Parses JSON text held in a string.

@@ -1,0 +1,101 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+import Foundation
+import Testing
+
+@testable import CeleriacCore
+
+/// The hand-written parser against Foundation's `JSONSerialization` (the reference) on
+/// generated documents, and on inputs that must be refused.
+@Suite struct JSONParserTests {
+    /// A deterministic generator, so a failure names a seed that reproduces it.
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let alphabet: [String] = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u{01}", "é", "안", "😀", "\u{7F}"]
+
+    static func randomValue(_ g: inout Generator, depth: Int) -> JSONValue {
+        switch Int.random(in: 0..<(depth > 4 ? 6 : 8), using: &g) {
+        case 0: return .null
+        case 1: return .bool(Bool.random(using: &g))
+        case 2: return .int(Int64.random(in: Int64.min...Int64.max, using: &g) >> Int64.random(in: 0...63, using: &g))
+        case 3: return .double(Double.random(in: -1e6...1e6, using: &g))
+        case 4, 5:
+            return .string((0..<Int.random(in: 0...12, using: &g)).map { _ in alphabet.randomElement(using: &g)! }.joined())
+        case 6: return .array((0..<Int.random(in: 0...5, using: &g)).map { _ in randomValue(&g, depth: depth + 1) })
+        default:
+            var object: [String: JSONValue] = [:]
+            for _ in 0..<Int.random(in: 0...5, using: &g) {
+                object["k\(Int.random(in: 0...20, using: &g))"] = randomValue(&g, depth: depth + 1)
+            }
+            return .object(object)
+        }
+    }
+
+    /// What JSONSerialization made of the text, in our terms (numbers compared as Doubles).
+    static func same(_ ours: JSONValue, _ reference: Any) -> Bool {
+        switch ours {
+        case .null: return reference is NSNull
+        case .bool(let b): return (reference as? NSNumber)?.boolValue == b
+        case .int(let i): return (reference as? NSNumber).map { $0.int64Value == i || $0.doubleValue == Double(i) } ?? false
+        case .double(let d): return (reference as? NSNumber).map { abs($0.doubleValue - d) <= abs(d) * 1e-15 } ?? false
+        case .string(let s): return (reference as? String) == s
+        case .array(let items):
+            guard let other = reference as? [Any], other.count == items.count else { return false }
+            return zip(items, other).allSatisfy { same($0, $1) }
+        case .object(let members):
+            guard let other = reference as? [String: Any], other.count == members.count else { return false }
+            return members.allSatisfy { key, value in other[key].map { same(value, $0) } ?? false }
+        }
+    }
+
+    @Test(arguments: 0..<20)
+    func agreesWithJSONSerializationOnGeneratedDocuments(seed: Int) throws {
+        var g = Generator(state: UInt64(seed))
+        for _ in 0..<100 {
+            let value = Self.randomValue(&g, depth: 0)
+            let text = value.jsonText
+            let parsed = try JSONValue.parse(text)
+            #expect(parsed.jsonText == text, "seed \(seed): \(text)")
+            let reference = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+            #expect(Self.same(parsed, reference), "seed \(seed): \(text)")
+        }
+    }
+
+    @Test(arguments: [
+        "", " ", "{", "}", "[", "[1,]", "[1 2]", "{\"a\" 1}", "{\"a\":}", "{a: 1}", "{\"a\":1,}", "01", "-", "1.", ".5",
+        "1e", "+1", "NaN", "Infinity", "tru", "nul", "\"abc", "\"\\x\"", "\"\\u12\"", "\"a\u{01}b\"", "[1] x", "1e999",
+        "{\"a\":1}}", "\"\\", "[\"\\ud800\\u\"]",
+    ])
+    func refusesWhatIsNotJSON(_ text: String) {
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
+    }
+
+    @Test func refusesInvalidUTF8AndDeepNesting() {
+        #expect(throws: JSONParseError.self) { try JSONValue.parse([0x22, 0xFF, 0xFE, 0x22]) }
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(deep) }
+        let fine = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
+        #expect(throws: Never.self) { try JSONValue.parse(fine) }
+    }
+
+    @Test func numbersAndEscapesFollowPython() throws {
+        #expect(try JSONValue.parse("1") == .int(1))
+        #expect(try JSONValue.parse("1.0") == .double(1.0))
+        #expect(try JSONValue.parse("-0") == .int(0))
+        #expect(try JSONValue.parse("1e2") == .double(100))
+        #expect(try JSONValue.parse("9223372036854775808") == .double(9_223_372_036_854_775_808))
+        #expect(try JSONValue.parse(#""\ud83d\ude00\u00e9\/\n""#) == .string("😀é/\n"))
+        #expect(try JSONValue.parse(#""\ud800x""#) == .string("\u{FFFD}x"))
+        #expect(try JSONValue.parse(#"{"a": 1, "a": 2}"#) == .object(["a": 2]))
+        #expect(try JSONValue.parse(" \t\r\n[ ] ") == .array([]))
+    }
+}
