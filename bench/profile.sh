@@ -11,6 +11,8 @@ mkdir -p "$dir"
 swift build -c release >/dev/null
 bin=$(swift build -c release --show-bin-path)
 venv=$(scripts/venv.sh)
+scripts/services.sh stop "$dir"
+rm -rf "$dir/appendonlydir"  # a fresh, empty Redis: no replay of an earlier run's data
 scripts/services.sh start "$dir" "$redis_port" "$pg_port"
 pids=()
 trap '[ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; scripts/services.sh stop "$dir"' EXIT

@@ -20,6 +20,8 @@ swift build -c "$config" --product celeriac-worker >/dev/null
 bin=$(swift build -c "$config" --show-bin-path)
 venv=$(scripts/venv.sh)
 py="$PWD/$venv/bin/python"
+scripts/services.sh stop "$dir"
+rm -rf "$dir/appendonlydir"  # a fresh, empty Redis: no replay of an earlier run's data
 scripts/services.sh start "$dir" "$redis_port" "$pg_port"
 pids=()
 cleanup() {

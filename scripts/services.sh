@@ -24,7 +24,8 @@ start() {
   if [ "$redis_port" != - ] && ! redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
     redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$dir" --daemonize yes \
       --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --appendonly yes --save ""
-    for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    # PONG, not just an answer: a Redis loading its append-only file answers LOADING.
+    for _ in $(seq 600); do redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
   fi
   [ "$pg_port" = - ] && return 0
   if [ ! -e "$dir/pg" ]; then

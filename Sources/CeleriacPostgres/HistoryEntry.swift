@@ -51,6 +51,7 @@ public struct HistoryEntry: Sendable, Equatable {
             traceback: report.error?.traceback, taskName: report.task,
             taskArgs: report.args.map { JSONValue.string(PythonRepr.tuple($0)).jsonText },
             taskKwargs: report.kwargs.map { JSONValue.string(PythonRepr.of(.object($0))).jsonText },
-            worker: report.worker, at: date, startedAt: report.state == .started ? date : nil)
+            worker: report.worker, at: date,
+            startedAt: report.state == .started ? date : report.startedAt.map(Date.init(timeIntervalSince1970:)))
     }
 }

@@ -79,7 +79,7 @@ final class Reporter: Sendable {
                 await wake.wait(timeout: .seconds(1))
                 continue
             }
-            if await send(batch.map(\.report)) {
+            if await send(Self.folded(batch.map(\.report))) {
                 failures = 0
                 // Only what is still queued: abandon() may have dropped some of the batch meanwhile.
                 let sent = queue.withLock { entries in
@@ -132,5 +132,25 @@ final class Reporter: Sendable {
             logger.warning("cannot reach API; retrying", metadata: ["error": "\(error)"])
             return false
         }
+    }
+
+    /// The batch with each STARTED report dropped when the same attempt's final report is in
+    /// the batch too (its start time travels in the final report): half the reports, and half
+    /// the API's and Redis's work, for tasks that finish before their STARTED was sent.
+    static func folded(_ reports: [TaskReport]) -> [TaskReport] {
+        var finals: [String: Int] = [:]
+        for (index, report) in reports.enumerated() where report.state.isFinal {
+            finals[report.id + "/" + (report.lease ?? "")] = index
+        }
+        guard !finals.isEmpty else { return reports }
+        var out = reports
+        var skip = Set<Int>()
+        for (index, report) in reports.enumerated() where report.state == .started {
+            if let final = finals[report.id + "/" + (report.lease ?? "")], final > index {
+                out[final].startedAt = report.timestamp
+                skip.insert(index)
+            }
+        }
+        return skip.isEmpty ? out : out.enumerated().filter { !skip.contains($0.offset) }.map(\.element)
     }
 }

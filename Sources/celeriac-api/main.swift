@@ -21,4 +21,10 @@ logger.info("starting", metadata: ["redis": "\(settings.redisURL)", "listen": "\
 let app = APIServer.makeApplication(settings: settings, logger: logger) { [logger] port in
     logger.info("listening", metadata: ["url": "http://\(settings.host):\(port)"])
 }
-try await app.runService()
+do {
+    try await app.runService()
+} catch {
+    // A port in use, say: say so and exit non-zero rather than trap.
+    logger.critical("celeriac-api stopped", metadata: ["error": "\(error)"])
+    exit(1)
+}

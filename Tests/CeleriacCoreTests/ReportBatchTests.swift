@@ -11,11 +11,14 @@ import Testing
             worker: "w@h", pid: 7, timestamp: 1_764_000_000.25, result: nil,
             error: TaskError(type: "RuntimeError", module: "builtins", message: "boom", traceback: "tb"), retries: 2,
             lease: "42")
+        var folded = full
+        folded.state = .success
+        folded.startedAt = 1_764_000_000.125
         let bare = TaskReport(
             id: "t2", state: .success, task: "celeriac.echo", queue: nil, args: nil, kwargs: nil, worker: "w@h", pid: nil,
             timestamp: 1_764_000_000, result: .object(["a": .null]))
-        let batch = try ReportBatch.decode(ReportBatch(reports: [full, bare]).encoded())
-        #expect(batch.reports == [full, bare])
+        let batch = try ReportBatch.decode(ReportBatch(reports: [full, folded, bare]).encoded())
+        #expect(batch.reports == [full, folded, bare])
     }
 
     @Test func badBatchesPointAtTheField() {

@@ -58,6 +58,7 @@ extension TaskReport {
         case .success, .failure, .revoked: fields.append(("finished_at", at))
         default: break
         }
+        if let startedAt { fields.append(("started_at", String(format: "%.6f", startedAt))) }
         if let result { fields.append(("result", result.jsonText)) }
         if let error, let data = try? JSONEncoder().encode(error) {
             fields.append(("error", String(decoding: data, as: UTF8.self)))

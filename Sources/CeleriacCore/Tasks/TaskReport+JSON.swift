@@ -15,6 +15,7 @@ extension TaskReport {
         if let result { object["result"] = result }
         if let error { object["error"] = error.json }
         if let lease { object["lease"] = .string(lease) }
+        if let startedAt { object["started_at"] = .double(startedAt) }
         return .object(object)
     }
 
@@ -36,11 +37,13 @@ extension TaskReport {
             guard let parsed = TaskError(json: value) else { throw bad("error", "expected {type, module, message, traceback}") }
             error = parsed
         }
-        self.init(
+        var report = TaskReport(
             id: id, state: state, task: task, queue: o["queue"]?.stringValue, args: o["args"]?.arrayValue,
             kwargs: o["kwargs"]?.objectValue, worker: worker, pid: o["pid"]?.intValue.map { Int($0) },
             timestamp: timestamp, result: o["result"].flatMap { $0 == .null ? nil : $0 }, error: error,
             retries: Int(o["retries"]?.intValue ?? 0), lease: o["lease"]?.stringValue)
+        report.startedAt = o["started_at"]?.doubleValue
+        self = report
     }
 }
 

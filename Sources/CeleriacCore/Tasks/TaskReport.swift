@@ -24,6 +24,9 @@ public struct TaskReport: Sendable, Equatable, Codable {
     /// The attempt's lease (fencing) token; the API rejects a report whose token is not the
     /// task's current lease. Nil for reporters without leases.
     public var lease: String?
+    /// When the attempt started (Unix seconds), on a final report whose STARTED report the
+    /// worker folded into it because neither had been sent yet.
+    public var startedAt: Double?
 
     public init(
         id: String, state: TaskState, task: String, queue: String?, args: [JSONValue]?, kwargs: [String: JSONValue]?,
