@@ -146,7 +146,7 @@ def cmd_latency(args):
     while True:
         due = start + n * interval
         now = time.monotonic()
-        if due > start + args.seconds:
+        if due > start + args.seconds or now > start + args.seconds:
             break
         if now < due:
             time.sleep(due - now)

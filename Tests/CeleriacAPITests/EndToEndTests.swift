@@ -85,6 +85,21 @@ struct EndToEndTests {
         }
     }
 
+    @Test func aTaskThatCrashedItsWorkerThreeTimesFailsWithoutRunning() async throws {
+        try await LiveStack.run { stack in
+            // Enqueued where no worker listens, marked as having crashed 3 workers, then moved
+            // onto the stack's queue: the worker must fail it rather than run it a 4th time.
+            let parking = TestServices.uniqueName("parking")
+            let id = try await stack.enqueue(#"{"task": "celeriac.echo", "args": ["x"], "queue": "\#(parking)"}"#)
+            _ = try await stack.redis.command("HSET", RedisKeys.task(id), "crashes", "3")
+            _ = try await stack.redis.command("LMOVE", parking, stack.queue, "RIGHT", "LEFT")
+            let task = try await stack.waitFinal(id)
+            #expect(task["state"]?.stringValue == "FAILURE")
+            #expect(task["error"]?["type"]?.stringValue == "WorkerCrashed")
+            #expect(task["crashes"]?.intValue == 3 && task["started_at"] == .null)
+        }
+    }
+
     @Test func sleepRunsConcurrently() async throws {
         try await LiveStack.run { stack in
             var ids: [String] = []
