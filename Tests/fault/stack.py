@@ -96,8 +96,10 @@ class Stack:
     # -- data ------------------------------------------------------------------------------
 
     def psql(self, sql, db=None):
+        # SQL on stdin: an IN list of thousands of ids is too long for argv.
         out = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "celeriac", "-d",
-                              db or self.db, "-tAc", sql], check=True, capture_output=True, text=True)
+                              db or self.db, "-tA", "-v", "ON_ERROR_STOP=1", "-f", "-"], input=sql, check=True,
+                             capture_output=True, text=True)
         return out.stdout.strip()
 
     def enqueue(self, task, args, retries=0):
