@@ -1,6 +1,5 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
-import Foundation
 
 /// A JSON document as a value: what task arguments, results and Celery headers are made of.
 ///
@@ -54,40 +53,6 @@ public enum JSONValue: Sendable, Hashable {
     }
 }
 
-extension JSONValue: Codable {
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() {
-            self = .null
-        } else if let b = try? c.decode(Bool.self) {
-            self = .bool(b)
-        } else if let i = try? c.decode(Int64.self) {
-            self = .int(i)
-        } else if let d = try? c.decode(Double.self) {
-            self = .double(d)
-        } else if let s = try? c.decode(String.self) {
-            self = .string(s)
-        } else if let a = try? c.decode([JSONValue].self) {
-            self = .array(a)
-        } else {
-            self = .object(try c.decode([String: JSONValue].self))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .null: try c.encodeNil()
-        case .bool(let b): try c.encode(b)
-        case .int(let i): try c.encode(i)
-        case .double(let d): try c.encode(d)
-        case .string(let s): try c.encode(s)
-        case .array(let a): try c.encode(a)
-        case .object(let o): try c.encode(o)
-        }
-    }
-}
-
 extension JSONValue {
     /// Parses UTF-8 JSON text (RFC 8259, strict). Throws ``JSONParseError`` with the reason.
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
@@ -104,25 +69,4 @@ extension JSONValue {
 public struct JSONParseError: Error, Sendable, CustomStringConvertible {
     public let reason: String
     public var description: String { "invalid JSON: \(reason)" }
-}
-
-extension DecodingError {
-    /// The human part of a decoding error, without Swift type names.
-    var shortDescription: String {
-        switch self {
-        case .dataCorrupted(let context): Self.underlying(context)
-        case .keyNotFound(_, let context), .typeMismatch(_, let context), .valueNotFound(_, let context):
-            Self.underlying(context)
-        @unknown default: "unreadable JSON"
-        }
-    }
-
-    private static func underlying(_ context: Context) -> String {
-        if let inner = context.underlyingError as NSError?,
-            let detail = inner.userInfo[NSDebugDescriptionErrorKey] as? String
-        {
-            return detail
-        }
-        return context.debugDescription
-    }
 }

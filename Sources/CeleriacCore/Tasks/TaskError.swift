@@ -2,7 +2,7 @@
 
 /// What a failed run raised, in the shape Celery stores (`exc_type`, `exc_module`,
 /// `exc_message` list) plus the traceback text.
-public struct TaskError: Sendable, Equatable, Codable {
+public struct TaskError: Sendable, Equatable {
     /// Exception class name, e.g. `ValueError`, `NotRegistered`.
     public var type: String
     /// Python module of the class; `celery.exceptions` for Celery's own, `celeriac` for ours.

@@ -22,12 +22,8 @@ extension TaskRecord {
         guard let task = hash["task"], let state = hash["state"].flatMap(TaskState.init(rawValue:)) else { return nil }
         func json(_ key: String) -> JSONValue? { hash[key].flatMap { try? JSONValue.parse($0) } }
         func date(_ key: String) -> Date? { hash[key].flatMap(Double.init).map(Date.init(timeIntervalSince1970:)) }
-        var error: TaskError?
-        if let text = hash["error"], let data = text.data(using: .utf8) {
-            error = try? JSONDecoder().decode(TaskError.self, from: data)
-        }
         self.init(
-            id: id, task: task, state: state, result: json("result") ?? .null, error: error,
+            id: id, task: task, state: state, result: json("result") ?? .null, error: json("error").flatMap(TaskError.init(json:)),
             args: json("args")?.arrayValue ?? [], kwargs: json("kwargs")?.objectValue ?? [:], queue: hash["queue"],
             createdAt: date("created_at"), startedAt: date("started_at"), finishedAt: date("finished_at"),
             worker: hash["worker"], retries: hash["retries"].flatMap { Int($0) } ?? 0,
@@ -60,9 +56,7 @@ extension TaskReport {
         }
         if let startedAt { fields.append(("started_at", String(format: "%.6f", startedAt))) }
         if let result { fields.append(("result", result.jsonText)) }
-        if let error, let data = try? JSONEncoder().encode(error) {
-            fields.append(("error", String(decoding: data, as: UTF8.self)))
-        }
+        if let error { fields.append(("error", error.json.jsonText)) }
         return fields
     }
 

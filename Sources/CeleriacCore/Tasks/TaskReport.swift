@@ -4,7 +4,7 @@
 ///
 /// Carries the task's name, queue and arguments too, because a task published by a plain
 /// Celery client has no record in the API until its first report arrives.
-public struct TaskReport: Sendable, Equatable, Codable {
+public struct TaskReport: Sendable, Equatable {
     public var id: String
     public var state: TaskState
     public var task: String
@@ -49,7 +49,7 @@ public struct TaskReport: Sendable, Equatable, Codable {
 }
 
 /// The body of `POST /internal/reports`: reports in the order they happened.
-public struct ReportBatch: Sendable, Codable {
+public struct ReportBatch: Sendable {
     public var reports: [TaskReport]
     public init(reports: [TaskReport]) { self.reports = reports }
     /// Most reports accepted in one request.

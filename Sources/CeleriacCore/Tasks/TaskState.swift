@@ -1,7 +1,7 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 /// Celery's task states, spelled as Celery stores them.
-public enum TaskState: String, Sendable, Codable, CaseIterable {
+public enum TaskState: String, Sendable, CaseIterable {
     case pending = "PENDING"
     case received = "RECEIVED"
     case started = "STARTED"
