@@ -6,8 +6,8 @@ import CeleriacCore
 /// workers with skewed clocks agree on when a lease expired. Keys derived inside a script
 /// (`celeriac:lease:<token>`, `celeriac:task:<id>`) are why Redis Cluster is unsupported.
 extension RedisScript {
-    /// Lua shared by the scripts below: the current time in ms, and returning one lease's
-    /// message to the consuming end of its queue.
+    /// Lua shared by the scripts below: the current time in ms, ending a lease
+    /// (`drop_lease`), and returning one lease's message to the consuming end of its queue.
     ///
     /// `requeue(token, crashed)`: RPUSH the message back (it runs next, like kombu's
     /// restore), drop the lease, and on a crash count it in the task record (`crashes`) and
@@ -17,14 +17,19 @@ extension RedisScript {
             local t = redis.call('TIME')
             return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         end
+        local function drop_lease(leases, worker_set, token)
+            redis.call('SREM', worker_set, token)
+            redis.call('DEL', '\(RedisKeys.leasePrefix)' .. token)
+            return redis.call('ZREM', leases, token)
+        end
         local function requeue(token, crashed)
-            local key = '\(RedisKeys.leasePrefix)' .. token
-            local lease = redis.call('HMGET', key, 'message', 'queue', 'worker', 'task')
-            redis.call('ZREM', '\(RedisKeys.leases)', token)
-            if not lease[1] then return nil end
+            local lease = redis.call('HMGET', '\(RedisKeys.leasePrefix)' .. token, 'message', 'queue', 'worker', 'task')
+            if not lease[1] then
+                redis.call('ZREM', '\(RedisKeys.leases)', token)
+                return nil
+            end
             redis.call('RPUSH', lease[2], lease[1])
-            redis.call('DEL', key)
-            redis.call('SREM', '\(RedisKeys.workerLeasesPrefix)' .. lease[3], token)
+            drop_lease('\(RedisKeys.leases)', '\(RedisKeys.workerLeasesPrefix)' .. lease[3], token)
             if lease[4] ~= '' then
                 local record = '\(RedisKeys.taskPrefix)' .. lease[4]
                 if crashed then redis.call('HINCRBY', record, 'crashes', 1) end
@@ -105,10 +110,9 @@ extension RedisScript {
     /// Ends a lease after the API accepted the final report.
     /// KEYS[1] `celeriac:leases`  KEYS[2] worker's lease set  ARGV[1] token
     /// Returns: 1 if the lease was still held, 0 if it had been reaped.
-    static let acknowledgeLease = RedisScript(name: "acknowledge_lease", source: """
-        redis.call('SREM', KEYS[2], ARGV[1])
-        redis.call('DEL', '\(RedisKeys.leasePrefix)' .. ARGV[1])
-        return redis.call('ZREM', KEYS[1], ARGV[1])
+    static let acknowledgeLease = RedisScript(name: "acknowledge_lease", source: leaseHelpers + """
+
+        return drop_lease(KEYS[1], KEYS[2], ARGV[1])
         """)
 
     /// Returns leases to their queues without counting a crash (graceful shutdown).
@@ -132,12 +136,13 @@ extension RedisScript {
 
         local now = now_ms()
         local returned = {}
+        local function reap(token)
+            local id = requeue(token, true)
+            if id then returned[#returned + 1] = id end
+        end
         local function reap_worker(worker)
             local set = '\(RedisKeys.workerLeasesPrefix)' .. worker
-            for _, token in ipairs(redis.call('SMEMBERS', set)) do
-                local id = requeue(token, true)
-                if id then returned[#returned + 1] = id end
-            end
+            for _, token in ipairs(redis.call('SMEMBERS', set)) do reap(token) end
             redis.call('DEL', set)
             redis.call('ZREM', KEYS[2], worker)
         end
@@ -145,20 +150,16 @@ extension RedisScript {
         local dead = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[1]), 'LIMIT', 0, 10)
         for _, worker in ipairs(dead) do reap_worker(worker) end
         local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
-        for _, token in ipairs(expired) do
-            local id = requeue(token, true)
-            if id then returned[#returned + 1] = id end
-        end
+        for _, token in ipairs(expired) do reap(token) end
         return returned
         """)
 
     /// Moves an unreadable leased message to the dead-letter list with the reason.
     /// KEYS[1] `celeriac:leases`  KEYS[2] worker's lease set  KEYS[3] `celeriac:dead`
     /// ARGV[1] token  ARGV[2] dead-letter entry JSON  ARGV[3] most entries kept
-    static let deadLetterLease = RedisScript(name: "dead_letter_lease", source: """
-        redis.call('ZREM', KEYS[1], ARGV[1])
-        redis.call('SREM', KEYS[2], ARGV[1])
-        redis.call('DEL', '\(RedisKeys.leasePrefix)' .. ARGV[1])
+    static let deadLetterLease = RedisScript(name: "dead_letter_lease", source: leaseHelpers + """
+
+        drop_lease(KEYS[1], KEYS[2], ARGV[1])
         redis.call('LPUSH', KEYS[3], ARGV[2])
         redis.call('LTRIM', KEYS[3], 0, tonumber(ARGV[3]) - 1)
         return 1
