@@ -30,7 +30,9 @@ extension TaskRecord {
             crashes: hash["crashes"].flatMap { Int($0) } ?? 0)
     }
 
-    static func seconds(_ date: Date) -> String { String(format: "%.6f", date.timeIntervalSince1970) }
+    /// Unix seconds with microseconds, the hash's time format.
+    static func seconds(_ date: Date) -> String { seconds(date.timeIntervalSince1970) }
+    static func seconds(_ unix: Double) -> String { String(format: "%.6f", unix) }
 }
 
 extension TaskReport {
@@ -41,20 +43,20 @@ extension TaskReport {
         if let args { fields.append(("args", JSONValue.array(args).jsonText)) }
         if let kwargs { fields.append(("kwargs", JSONValue.object(kwargs).jsonText)) }
         if let queue { fields.append(("queue", queue)) }
-        fields.append(("created_at", String(format: "%.6f", timestamp)))
+        fields.append(("created_at", TaskRecord.seconds(timestamp)))
         return fields
     }
 
     /// Fields a report always sets.
     public func hashFields() -> [(String, String)] {
         var fields: [(String, String)] = [("state", state.rawValue), ("worker", worker), ("retries", String(retries))]
-        let at = String(format: "%.6f", timestamp)
+        let at = TaskRecord.seconds(timestamp)
         switch state {
         case .started: fields.append(("started_at", at))
         case .success, .failure, .revoked: fields.append(("finished_at", at))
         default: break
         }
-        if let startedAt { fields.append(("started_at", String(format: "%.6f", startedAt))) }
+        if let startedAt { fields.append(("started_at", TaskRecord.seconds(startedAt))) }
         if let result { fields.append(("result", result.jsonText)) }
         if let error { fields.append(("error", error.json.jsonText)) }
         return fields

@@ -37,13 +37,12 @@ extension TaskReport {
             guard let parsed = TaskError(json: value) else { throw bad("error", "expected {type, module, message, traceback}") }
             error = parsed
         }
-        var report = TaskReport(
+        self.init(
             id: id, state: state, task: task, queue: o["queue"]?.stringValue, args: o["args"]?.arrayValue,
             kwargs: o["kwargs"]?.objectValue, worker: worker, pid: o["pid"]?.intValue.map { Int($0) },
             timestamp: timestamp, result: o["result"].flatMap { $0 == .null ? nil : $0 }, error: error,
-            retries: Int(o["retries"]?.intValue ?? 0), lease: o["lease"]?.stringValue)
-        report.startedAt = o["started_at"]?.doubleValue
-        self = report
+            retries: Int(o["retries"]?.intValue ?? 0), lease: o["lease"]?.stringValue,
+            startedAt: o["started_at"]?.doubleValue)
     }
 }
 

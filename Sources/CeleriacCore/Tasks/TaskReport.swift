@@ -30,7 +30,8 @@ public struct TaskReport: Sendable, Equatable {
 
     public init(
         id: String, state: TaskState, task: String, queue: String?, args: [JSONValue]?, kwargs: [String: JSONValue]?,
-        worker: String, pid: Int?, timestamp: Double, result: JSONValue? = nil, error: TaskError? = nil, retries: Int = 0, lease: String? = nil
+        worker: String, pid: Int?, timestamp: Double, result: JSONValue? = nil, error: TaskError? = nil, retries: Int = 0, lease: String? = nil,
+        startedAt: Double? = nil
     ) {
         self.id = id
         self.state = state
@@ -45,6 +46,7 @@ public struct TaskReport: Sendable, Equatable {
         self.error = error
         self.retries = retries
         self.lease = lease
+        self.startedAt = startedAt
     }
 }
 
