@@ -20,7 +20,7 @@ import subprocess
 import threading
 import time
 
-from stack import Stack, http, sleep_args, wait_until
+from stack import LOGS, ROOT, Stack, http, sleep_args, wait_until
 
 REDIS_PORT = int(os.environ.get("CELERIAC_FAULT_REDIS_PORT", "6397"))
 API_PORT = int(os.environ.get("CELERIAC_FAULT_API_PORT", "18090"))
@@ -153,9 +153,8 @@ def api_restart_test():
 
 def postgres_down_test():
     """A PostgreSQL of its own, stopped mid-run: enqueue and results go on, history catches up."""
-    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-    services = os.path.join(root, "scripts", "services.sh")
-    pg_dir = os.path.join(root, ".celeriac", "test", "fault-pg")
+    services = os.path.join(ROOT, "scripts", "services.sh")
+    pg_dir = os.path.join(ROOT, ".celeriac", "test", "fault-pg")
     pg_port = PG_PORT + 1
     subprocess.run([services, "start", pg_dir, "-", str(pg_port)], check=True)
     s = Stack("pgdown", REDIS_PORT, API_PORT, pg_port)
@@ -225,7 +224,7 @@ def zombie_test():
         assert s.record(task_id).get("worker") == "rescuer"
         zombie.send_signal(signal.SIGCONT)
         # The zombie's sleep is long over: it reports at once, with its stale lease token.
-        log = os.path.join(os.path.dirname(__file__), "..", "..", ".celeriac", "test", "fault", "zombie-zombie.log")
+        log = os.path.join(LOGS, "zombie-zombie.log")
         wait_until(lambda: "superseded" in open(log).read(), 30, "zombie's report rejected")
         rec = s.record(task_id)
         assert rec.get("worker") == "rescuer", rec
