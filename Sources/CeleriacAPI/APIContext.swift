@@ -34,6 +34,6 @@ struct APIContext: Sendable {
         historyReader = HistoryRepository(client: postgres)
         workerToken = settings.workerToken.map(BearerToken.init)
         origin = "gen\(ProcessInfo.processInfo.processIdentifier)@\(ProcessInfo.processInfo.hostName)"
-        producerID = UUID().uuidString.lowercased()
+        producerID = TaskID.random()
     }
 }

@@ -23,19 +23,21 @@ struct TaskRoutes: Sendable {
         let key = try idempotencyKey(request)
         let body = try await request.jsonBody(limit: api.settings.maxBodyBytes)
         let input = try EnqueueRequest(json: body)
-        let id = UUID().uuidString.lowercased()
+        let id = TaskID.random()
         let now = Date()
-        let message = TaskMessage.make(
+        let new = TaskMessage.NewTask(
             id: id, task: input.task, args: input.args, kwargs: input.kwargs, queue: input.queue,
-            priority: input.priority, origin: api.origin, replyTo: api.producerID,
-            deliveryTag: UUID().uuidString.lowercased())
+            priority: input.priority, origin: api.origin, replyTo: api.producerID, deliveryTag: TaskID.random())
         let record = TaskRecord(
             id: id, task: input.task, state: .pending, args: input.args, kwargs: input.kwargs, queue: input.queue,
             createdAt: now)
         let idempotency = key.map { Broker.Idempotency(key: $0, canonicalRequest: input.canonicalJSON) }
-        switch try await api.broker.publish(message, record: record, idempotency: idempotency) {
+        let outcome = try await api.broker.publish(
+            envelope: TaskMessage.envelope(new), queue: input.queue, priority: input.priority, record: record,
+            idempotency: idempotency)
+        switch outcome {
         case .published:
-            api.history.record(HistoryEntry(enqueued: record, at: now))
+            api.history.record(HistoryEntry(enqueued: record, at: now, argsrepr: new.argsrepr, kwargsrepr: new.kwargsrepr))
             return created(id: id, state: .pending, status: .created)
         case .duplicate(let original):
             let state = try await api.tasks.fetch(id: original)?.state ?? .pending
@@ -49,10 +51,15 @@ struct TaskRoutes: Sendable {
     }
 
     private func created(id: String, state: TaskState, status: HTTPResponse.Status) -> Response {
-        var writer = JSONWriter(keyOrder: ["id", "state", "links", "self"])
-        writer.write(.object([
-            "id": .string(id), "state": .string(state.rawValue), "links": .object(["self": .string("/tasks/\(id)")]),
-        ]))
+        // Ids are UUIDs (ours) or what a Celery client chose; the writer escapes them.
+        var writer = JSONWriter()
+        writer.raw(#"{"id": "#)
+        writer.writeString(id)
+        writer.raw(#", "state": "#)
+        writer.writeString(state.rawValue)
+        writer.raw(#", "links": {"self": "#)
+        writer.writeString("/tasks/\(id)")
+        writer.raw("}}")
         var headers = HTTPFields()
         headers[.location] = "/tasks/\(id)"
         return .json(writer.output, status: status, headers: headers)

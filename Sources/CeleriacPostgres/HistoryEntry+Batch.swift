@@ -1,6 +1,6 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
-public import CeleriacCore
+import CeleriacCore
 
 extension HistoryEntry {
     /// This entry followed by `later` for the same task, as one change: what the row would
@@ -43,20 +43,23 @@ extension HistoryEntry {
 /// parameter (`unnest($1::text[])`).
 enum PGTextArray {
     static func literal(_ values: [String?]) -> String {
-        var out = "{"
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(values.count * 40)
         for (i, value) in values.enumerated() {
-            if i > 0 { out += "," }
+            if i > 0 { out.append(UInt8(ascii: ",")) }
             guard let value else {
-                out += "NULL"
+                out.append(contentsOf: "NULL".utf8)
                 continue
             }
-            out += "\""
-            for character in value.unicodeScalars {
-                if character == "\"" || character == "\\" { out += "\\" }
-                out.unicodeScalars.append(character)
+            out.append(UInt8(ascii: "\""))
+            for byte in value.utf8 {
+                // UTF-8 continuation and lead bytes never equal these ASCII bytes.
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
+                out.append(byte)
             }
-            out += "\""
+            out.append(UInt8(ascii: "\""))
         }
-        return out + "}"
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 }

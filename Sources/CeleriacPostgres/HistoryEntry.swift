@@ -35,11 +35,14 @@ public struct HistoryEntry: Sendable, Equatable {
     }
 
     /// The PENDING row written when a task is enqueued.
-    public init(enqueued record: TaskRecord, at date: Date) {
+    /// - Parameters:
+    ///   - argsrepr: `repr(tuple(args))` when the caller has it already (the message header).
+    ///   - kwargsrepr: `repr(kwargs)`, likewise.
+    public init(enqueued record: TaskRecord, at date: Date, argsrepr: String? = nil, kwargsrepr: String? = nil) {
         self.init(
             taskID: record.id, status: .pending, taskName: record.task,
-            taskArgs: JSONValue.string(PythonRepr.tuple(record.args)).jsonText,
-            taskKwargs: JSONValue.string(PythonRepr.of(.object(record.kwargs))).jsonText, at: date)
+            taskArgs: JSONValue.string(argsrepr ?? PythonRepr.tuple(record.args)).jsonText,
+            taskKwargs: JSONValue.string(kwargsrepr ?? PythonRepr.of(.object(record.kwargs))).jsonText, at: date)
     }
 
     /// The change a worker reported.

@@ -56,18 +56,29 @@ public struct Broker: Sendable {
     public func publish(_ message: TaskMessage, record: TaskRecord, idempotency: Idempotency? = nil) async throws
         -> PublishOutcome
     {
-        let queue = message.queue ?? EnqueueRequest.defaultQueue
-        var args = [
-            message.encoded(), String(recordTTLSeconds), RedisKeys.bindingMember(queue),
-            idempotency == nil ? "" : record.id, idempotency?.canonicalRequest ?? "", String(idempotency?.ttlSeconds ?? 0),
+        try await publish(
+            envelope: Array(message.encoded().utf8), queue: message.queue ?? EnqueueRequest.defaultQueue,
+            priority: message.priority, record: record, idempotency: idempotency)
+    }
+
+    /// Publishes an encoded envelope (``TaskMessage/envelope(_:)``) on `queue`'s list for
+    /// `priority` and stores `record`, atomically.
+    @discardableResult
+    public func publish(
+        envelope: [UInt8], queue: String, priority: Int, record: TaskRecord, idempotency: Idempotency? = nil
+    ) async throws -> PublishOutcome {
+        var args: [[UInt8]] = [
+            envelope, Array(String(recordTTLSeconds).utf8), Array(RedisKeys.bindingMember(queue).utf8),
+            Array((idempotency == nil ? "" : record.id).utf8), Array((idempotency?.canonicalRequest ?? "").utf8),
+            Array(String(idempotency?.ttlSeconds ?? 0).utf8),
         ]
-        for (field, value) in record.hashFields() { args += [field, value] }
+        for (field, value) in record.hashFields() { args += [Array(field.utf8), Array(value.utf8)] }
         let reply = try await redis.run(
             .enqueue,
             keys: [
-                RedisKeys.queue(queue, priority: message.priority), RedisKeys.task(record.id), RedisKeys.bindingSet,
+                RedisKeys.queue(queue, priority: priority), RedisKeys.task(record.id), RedisKeys.bindingSet,
                 RedisKeys.permanentBindingSet, RedisKeys.idempotency(idempotency?.key ?? ""),
-            ], args: args)
+            ], rawArgs: args)
         let parts = reply.array ?? []
         switch (parts.first?.integer, parts.count > 1 ? parts[1] : nil) {
         case (1, let id?): return .duplicate(taskID: id.string ?? "")

@@ -57,7 +57,7 @@ struct HistoryRepositoryTests {
         let now = Date()
         let awkward = #"quote " backslash \ brace { } comma , NULL"#
         try await history.upsert([
-            HistoryEntry(taskID: a, status: .pending, taskName: "celeriac.echo", taskArgs: #""('x',)""#, at: now),
+            HistoryEntry(taskID: a, status: .pending, taskName: "celeriac.echo", taskArgs: #""('é👋',)""#, at: now),
             HistoryEntry(taskID: b, status: .started, taskName: "celeriac.echo", worker: "w1", at: now, startedAt: now),
             HistoryEntry(taskID: a, status: .started, worker: "w1", at: now, startedAt: now),
             HistoryEntry(taskID: a, status: .success, result: JSONValue.string(awkward).jsonText, worker: "w1", at: now),
@@ -68,7 +68,7 @@ struct HistoryRepositoryTests {
             FROM django_celery_results_taskresult WHERE task_id IN ($1, $2) ORDER BY task_id = $1 DESC
             """, [a, b])
         #expect(rows.values == [
-            [a, "SUCCESS", JSONValue.string(awkward).jsonText, #""('x',)""#, "w1", "t"],
+            [a, "SUCCESS", JSONValue.string(awkward).jsonText, #""('é👋',)""#, "w1", "t"],
             [b, "STARTED", nil, nil, "w1", "t"],
         ])
     }

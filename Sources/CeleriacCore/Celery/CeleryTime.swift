@@ -16,10 +16,20 @@ public enum CeleryTime {
         }
         var parts = tm()
         gmtime_r(&whole, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%06d+00:00", Int(parts.tm_year) + 1900,
-            Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min),
-            Int(parts.tm_sec), micros)
+        var out: [UInt8] = []
+        out.reserveCapacity(32)
+        let fields: [(Int, Int, UInt8)] = [
+            (Int(parts.tm_year) + 1900, 4, UInt8(ascii: "-")), (Int(parts.tm_mon) + 1, 2, UInt8(ascii: "-")),
+            (Int(parts.tm_mday), 2, UInt8(ascii: "T")), (Int(parts.tm_hour), 2, UInt8(ascii: ":")),
+            (Int(parts.tm_min), 2, UInt8(ascii: ":")), (Int(parts.tm_sec), 2, UInt8(ascii: ".")),
+        ]
+        for (value, width, separator) in fields {
+            ASCIIDigits.append(value, width: width, to: &out)
+            out.append(separator)
+        }
+        ASCIIDigits.append(micros, width: 6, to: &out)
+        out.append(contentsOf: "+00:00".utf8)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses RFC 3339 / ISO 8601 with or without fractional seconds; nil when unreadable.

@@ -45,6 +45,16 @@ public struct JSONWriter: Sendable {
         }
     }
 
+    /// Appends text that is already JSON (punctuation, keys known to need no escaping).
+    public mutating func raw(_ text: StaticString) {
+        append(text)
+    }
+
+    /// Appends bytes that are already JSON-safe (base64 text inside quotes the caller wrote).
+    public mutating func raw(_ bytes: [UInt8]) {
+        self.bytes.append(contentsOf: bytes)
+    }
+
     private mutating func append(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }

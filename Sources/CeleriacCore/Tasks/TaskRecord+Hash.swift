@@ -32,7 +32,7 @@ extension TaskRecord {
 
     /// Unix seconds with microseconds, the hash's time format.
     static func seconds(_ date: Date) -> String { seconds(date.timeIntervalSince1970) }
-    static func seconds(_ unix: Double) -> String { String(format: "%.6f", unix) }
+    static func seconds(_ unix: Double) -> String { ASCIIDigits.unixSeconds(unix) }
 }
 
 extension TaskReport {
