@@ -4,7 +4,8 @@
     python celery_side.py preload --count N --task T --queue Q    N protocol-v2 messages via LPUSH
     python celery_side.py drain --queue Q --last ID --timeout S   waits until Q drained and ID's result exists
     python celery_side.py take --queue Q --count N                rate a consumer takes N off a full queue
-    python celery_side.py latency --rate R --seconds S --api URL  paced POST /tasks; enqueue→start/result
+    python celery_side.py latency --rate R --seconds S --api URL [--procs N]
+                                                                  paced POST /tasks; enqueue→start/result
 """
 import argparse
 import base64
@@ -132,32 +133,51 @@ def pct(values, p):
     return round(values[min(len(values) - 1, int(len(values) * p))] * 1000, 3)
 
 
-def cmd_latency(args):
-    """Open-loop at `rate`: ids enqueued on a fixed schedule; latencies from the records' own
-    timestamps (created_at by the API, started_at/finished_at by the worker, one clock)."""
-    host, port = args.api.split("//")[1].split(":")
+def latency_sender(api, queue, rate, seconds, offset, start, out):
+    """One connection posting on a fixed schedule (rate/s, first send at start+offset)."""
+    host, port = api.split("//")[1].split(":")
     client = HTTP(host, int(port))
-    r = redis.Redis.from_url(URL)
     ids = []
-    interval = 1.0 / args.rate
-    start = time.monotonic()
+    interval = 1.0 / rate
     n = 0
     behind = 0
     while True:
-        due = start + n * interval
-        now = time.monotonic()
-        if due > start + args.seconds or now > start + args.seconds:
+        due = start + offset + n * interval
+        now = time.time()
+        if due > start + seconds or now > start + seconds:
             break
         if now < due:
             time.sleep(due - now)
         elif now - due > 0.05:
             behind += 1
-        status, body = client.post("/tasks", '{"task": "celeriac.echo", "args": [%d], "queue": "%s"}' % (n, args.queue))
+        status, body = client.post("/tasks", '{"task": "celeriac.echo", "args": [%d], "queue": "%s"}' % (n, queue))
         if status == 201:
             ids.append(json.loads(body)["id"])
         n += 1
-    achieved = len(ids) / (time.monotonic() - start)
+    out.put((ids, behind))
+
+
+def cmd_latency(args):
+    """Open-loop at `rate` in total over `procs` connections (one process each, schedules
+    interleaved); latencies from the records' own timestamps (created_at by the API,
+    started_at/finished_at by the worker, one clock)."""
+    out = multiprocessing.Queue()
+    start = time.time() + 0.5  # every sender up before the first send
+    per = args.rate / args.procs
+    procs = [multiprocessing.Process(target=latency_sender, args=(
+        args.api, args.queue, per, args.seconds, i / args.rate, start, out)) for i in range(args.procs)]
+    for p in procs:
+        p.start()
+    ids, behind = [], 0
+    for _ in procs:
+        got, late = out.get()
+        ids += got
+        behind += late
+    for p in procs:
+        p.join()
+    achieved = len(ids) / (time.time() - start)
     time.sleep(2)
+    r = redis.Redis.from_url(URL)
     pipe = r.pipeline(transaction=False)
     for task_id in ids:
         pipe.hmget(f"celeriac:task:{task_id}", "created_at", "started_at", "finished_at")
@@ -165,7 +185,7 @@ def cmd_latency(args):
     starts = [float(s) - float(c) for c, s, f in rows if c and s]
     results = [float(f) - float(c) for c, s, f in rows if c and f]
     print(json.dumps({"target_rate": args.rate, "achieved_rate": round(achieved), "tasks": len(ids),
-                      "late_sends": behind,
+                      "connections": args.procs, "late_sends": behind,
                       "start_ms": {"p50": pct(starts, 0.5), "p99": pct(starts, 0.99), "p999": pct(starts, 0.999)},
                       "result_ms": {"p50": pct(results, 0.5), "p99": pct(results, 0.99), "p999": pct(results, 0.999)}}))
 
@@ -194,6 +214,7 @@ def main():
     p.add_argument("--seconds", type=float, default=10)
     p.add_argument("--api", required=True)
     p.add_argument("--queue", default="celery")
+    p.add_argument("--procs", type=int, default=1, help="connections, one process each")
     args = parser.parse_args()
     {"enqueue": cmd_enqueue, "preload": cmd_preload, "drain": cmd_drain, "take": cmd_take,
      "latency": cmd_latency}[args.cmd](args)

@@ -49,9 +49,10 @@ def render(rows, mode):
                    f"{ratio(ours['tasks_per_s'], d['tasks_per_s'])} |")
     calibration = by("latency_calibration")
     if calibration:
-        out += ["", f"Sustained end-to-end rate (one HTTP client, worker running): "
-                    f"{calibration[0]['result']['achieved_rate']} tasks/s; loads below are shares of the lower "
-                    f"of this and the drain rate."]
+        result = calibration[0]["result"]
+        out += ["", f"Sustained end-to-end rate ({result.get('connections', 1)} paced Python HTTP clients, one "
+                    f"process each, worker running): {result['achieved_rate']} tasks/s; loads below are shares "
+                    f"of the lower of this and the drain rate."]
     out += ["", "### Latency (enqueue → start, enqueue → result; ms)", "",
             "| Load | target/s | achieved/s | start p50 | p99 | p99.9 | result p50 | p99 | p99.9 |",
             "|---|---|---|---|---|---|---|---|---|"]

@@ -6,9 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-full}
 if [ "$mode" = smoke ]; then
-  drain_n=2000 wrk_s=3 celery_s=2 lat_s=3 scale_n=1000 big_n=20000 config=debug
+  drain_n=2000 wrk_s=3 celery_s=2 lat_s=3 lat_conns=2 scale_n=1000 big_n=20000 config=debug
 else
-  drain_n=${BENCH_DRAIN:-100000} wrk_s=20 celery_s=10 lat_s=10 scale_n=50000 big_n=1000000 config=release
+  drain_n=${BENCH_DRAIN:-100000} wrk_s=20 celery_s=10 lat_s=10 lat_conns=8 scale_n=50000 big_n=1000000 config=release
 fi
 dir=.celeriac/bench
 redis_port=6401 pg_port=55441 api_port=18101
@@ -109,18 +109,18 @@ record "{\"bench\": \"rss_idle\", \"process\": \"celery worker prefork -c 2 (all
 kill -TERM $cpid; wait_gone $cpid
 
 # 3. Latency at 10/50/90% of the sustained end-to-end rate (enqueue over HTTP while the
-# worker runs, which shares the cores; open loop, one client connection): the lower of the
+# worker runs, which shares the cores; open loop, $lat_conns client connections): the lower of the
 # drain rate and what an unthrottled run of the same client achieves.
 "$bin/celeriac-worker" -n bench-latency -Q bench_latency -c 64 2>>"$dir/worker.log" & lw=$!; pids+=($lw)
 sleep 1
-flat_out=$(celery_side latency --rate 100000 --seconds "$lat_s" --api "$CELERIAC_API_URL" --queue bench_latency)
+flat_out=$(celery_side latency --rate 100000 --seconds "$lat_s" --api "$CELERIAC_API_URL" --queue bench_latency --procs "$lat_conns")
 record "{\"bench\": \"latency_calibration\", \"result\": $flat_out}"
 e2e_max=$("$py" -c "import json; print(min($ours_max, json.loads('$flat_out')['achieved_rate']))")
 redis-cli -p "$redis_port" del bench_latency >/dev/null
 sleep 2
 for share in 10 50 90; do
   rate=$("$py" -c "print(max(10, round($e2e_max * $share / 100)))")
-  record "{\"bench\": \"latency\", \"load_percent\": $share, \"result\": $(celery_side latency --rate "$rate" --seconds "$lat_s" --api "$CELERIAC_API_URL" --queue bench_latency)}"
+  record "{\"bench\": \"latency\", \"load_percent\": $share, \"result\": $(celery_side latency --rate "$rate" --seconds "$lat_s" --api "$CELERIAC_API_URL" --queue bench_latency --procs "$lat_conns")}"
 done
 kill -TERM $lw; wait_gone $lw
 
@@ -131,7 +131,8 @@ for workers in 1 2 4; do
 done
 take=$((scale_n / 5))
 for backlog in 1000 "$big_n"; do
-  celery_side preload --count "$backlog" --queue bench_long >/dev/null
+  # backlog + take: the queue never gets shorter than the backlog while the rate is taken.
+  celery_side preload --count $((backlog + take)) --queue bench_long >/dev/null
   "$bin/celeriac-worker" -n bench-long -Q bench_long -c 64 2>>"$dir/worker.log" & lp=$!; pids+=($lp)
   result=$(celery_side take --queue bench_long --count "$take")
   kill -TERM $lp; wait_gone $lp

@@ -3,8 +3,9 @@
 public import CeleriacCore
 public import Foundation
 
-/// A message leased to one worker: it must be acknowledged (or given back) before the lease
-/// expires, or the reaper returns it to its queue and counts a crash.
+/// A message leased to one worker: its final report must be accepted (which ends the lease),
+/// or it must be given back, before the lease expires, or the reaper returns it to its queue
+/// and counts a crash.
 public struct Lease: Sendable {
     public let queueKey: String
     public let raw: [UInt8]
@@ -14,8 +15,8 @@ public struct Lease: Sendable {
     public let crashes: Int
 }
 
-/// Queues on kombu's Redis layout: publish; leased claim, renew, acknowledge, release, reap;
-/// dead-letter. The key layout and each script are described in docs/delivery.md.
+/// Queues on kombu's Redis layout: publish; leased claim, renew, release, reap; dead-letter.
+/// (A lease ends when the API applies the attempt's final report: ``TaskStore/apply(_:)``.) The key layout and each script are described in docs/delivery.md.
 public struct Broker: Sendable {
     public let redis: RedisClient
     /// How long task records and result keys live (Celery's `result_expires`, 1 day).
@@ -105,14 +106,6 @@ public struct Broker: Sendable {
             index += 4
         }
         return leases
-    }
-
-    /// Ends a lease once the API accepted the task's final report.
-    /// - Returns: false when the lease had already been reaped (another attempt owns the task).
-    @discardableResult
-    public func acknowledge(worker: String, token: String) async throws -> Bool {
-        try await redis.run(
-            .acknowledgeLease, keys: [RedisKeys.leases, RedisKeys.workerLeases(worker)], args: [token]).integer == 1
     }
 
     /// Extends `tokens` and records `worker` alive.

@@ -22,12 +22,13 @@ public struct TaskStore: Sendable {
         case fenced
     }
 
-    /// Applies a worker's report to the record and `celery-task-meta-<id>`.
+    /// Applies a worker's report to the record and `celery-task-meta-<id>`; a final report of
+    /// the task's current attempt also ends that attempt's lease.
     public func apply(_ report: TaskReport) async throws -> Outcome {
         let once = report.hashFieldsIfAbsent()
         var args = [
             String(report.state.progress), String(ttlSeconds), report.resultMeta().encoded(), report.lease ?? "",
-            String(once.count),
+            report.state.isFinal ? "1" : "0", String(once.count),
         ]
         for (field, value) in once { args += [field, value] }
         for (field, value) in report.hashFields() { args += [field, value] }

@@ -60,7 +60,7 @@ extension Worker {
     }
 
     /// Gives every lease still held back to its queue (no crash counted) and marks it
-    /// released, so the attempt neither reports nor acknowledges.
+    /// released, so the attempt does not report.
     func releaseHeld(reason: String, reporter: Reporter) async {
         let tokens = held.withLock { held in
             let open = held.filter { !$0.value }.map(\.key)

@@ -8,9 +8,9 @@ import Foundation
 public import Logging
 public import ServiceLifecycle
 
-/// A worker process: leases messages from its queues, runs them with bounded concurrency,
-/// reports each state change through the API and acknowledges (ends the lease) only after
-/// the final report was accepted.
+/// A worker process: leases messages from its queues, runs them with bounded concurrency and
+/// reports each state change through the API. The lease ends when the API accepts the final
+/// report (it applies the report and ends the lease in one script), never before.
 ///
 /// On graceful shutdown (SIGTERM, first SIGINT) it stops claiming and lets running tasks
 /// finish for ``WorkerConfiguration/shutdownGrace``; what is still running then, or on
@@ -20,7 +20,11 @@ public final class Worker: Service {
     let registry: JobRegistry
     let logger: Logger
     let broker: Broker
-    private let running = Locked(0)
+    /// Tasks whose job is running (bounded by the concurrency).
+    private let executing = Locked(0)
+    /// Tasks claimed whose final report the API has not accepted yet (running ones included):
+    /// a finished job frees its slot at once, while its lease waits for the report.
+    private let unfinished = Locked(0)
     private let slotFreed = WakeSignal()
     /// Leases this process holds: token → released (given back at shutdown; do not report).
     let held = Locked<[String: Bool]>([:])
@@ -35,7 +39,7 @@ public final class Worker: Service {
     }
 
     /// Tasks running now.
-    public var activeTasks: Int { running.current }
+    public var activeTasks: Int { executing.current }
 
     var leaseMilliseconds: Int { milliseconds(configuration.lease) }
 
@@ -74,7 +78,8 @@ public final class Worker: Service {
         var turn = 0
         var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let free = configuration.concurrency - running.current
+            let free = min(
+                configuration.concurrency - executing.current, configuration.maxUnfinished - unfinished.current)
             if free <= 0 {
                 await slotFreed.wait(timeout: .seconds(1))
                 continue
@@ -96,12 +101,13 @@ public final class Worker: Service {
                 await waiter.wait()
                 continue
             }
-            running.withLock { $0 += leases.count }
+            executing.withLock { $0 += leases.count }
+            unfinished.withLock { $0 += leases.count }
             held.withLock { for lease in leases { $0[lease.token] = false } }
             for lease in leases {
                 group.addTask {
                     await self.process(lease, executor: executor, reporter: reporter)
-                    self.running.withLock { $0 -= 1 }
+                    self.unfinished.withLock { $0 -= 1 }
                     self.slotFreed.notify()
                 }
             }
@@ -111,19 +117,29 @@ public final class Worker: Service {
     /// After claiming stopped: lets running tasks finish within the grace period, then gives
     /// the rest back to their queues and cancels them.
     private func drainOrReturn(group: inout DiscardingTaskGroup, reporter: Reporter) async {
-        logger.info("worker stopping: waiting for running tasks", metadata: ["running": "\(running.current)"])
+        logger.info(
+            "worker stopping: waiting for running tasks and their reports",
+            metadata: ["running": "\(executing.current)", "unreported": "\(unfinished.current)"])
         let deadline = ContinuousClock.now + configuration.shutdownGrace
-        while running.current > 0 && !Task.isCancelled && ContinuousClock.now < deadline {
+        while unfinished.current > 0 && !Task.isCancelled && ContinuousClock.now < deadline {
             await slotFreed.wait(timeout: .milliseconds(200))
         }
-        if running.current > 0 {
+        if unfinished.current > 0 {
             await releaseHeld(reason: Task.isCancelled ? "cancelled" : "grace period over", reporter: reporter)
             group.cancelAll()
         }
     }
 
-    /// Decodes, runs, reports and acknowledges one leased message.
+    /// Decodes, runs and reports one leased message; the API ends its lease with the final report.
     func process(_ lease: Lease, executor: Executor, reporter: Reporter) async {
+        var executionEnded = false
+        func endExecution() {
+            guard !executionEnded else { return }
+            executionEnded = true
+            executing.withLock { $0 -= 1 }
+            slotFreed.notify()
+        }
+        defer { endExecution() }
         let task: TaskMessage
         do {
             task = try TaskMessage.decode(lease.raw)
@@ -153,15 +169,15 @@ public final class Worker: Service {
                 started.lease = lease.token
                 if !isReleased(lease.token) { reporter.post(started) }
                 final = await executor.execute(task, queue: queue)
+                // Its STARTED may reach the API after it (batches go out in parallel).
+                final.startedAt = final.startedAt ?? started.timestamp
             }
         }
         final.lease = lease.token
+        endExecution()  // the job is done: its slot may take the next task while the report goes out
         // Given back at shutdown: another attempt will report; this one must stay silent.
         guard !isReleased(lease.token) else { return }
         guard await reporter.deliver(final) else { return }  // reporter stopped: the lease is released
-        await retrying("acknowledge") {
-            try await self.broker.acknowledge(worker: self.configuration.name, token: lease.token)
-        }
         _ = held.withLock { $0.removeValue(forKey: lease.token) }
     }
 
@@ -179,7 +195,7 @@ public final class Worker: Service {
                 if failures == 1 || failures % 20 == 0 {
                     logger.warning("\(what) failed; retrying", metadata: ["error": "\(error)"])
                 }
-                // Cancelled (second SIGINT): give up; an unacknowledged lease is reaped later.
+                // Cancelled (second SIGINT): give up; a lease left behind is reaped later.
                 if Task.isCancelled { return }
                 try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
             }

@@ -15,6 +15,9 @@ public struct WorkerConfiguration: Sendable {
     public var workerToken: String?
     /// Most reports sent in one request.
     public var reportBatchSize: Int = 500
+    /// Most tasks held at once: running, or finished with the final report not yet accepted
+    /// by the API. Claiming pauses beyond it, so an API outage holds at most this many leases.
+    public var maxUnfinished: Int
     /// How long a claimed message stays leased without renewal.
     public var lease: Duration = .seconds(30)
     /// How often held leases are renewed.
@@ -34,6 +37,7 @@ public struct WorkerConfiguration: Sendable {
         self.name = name
         self.queues = queues
         self.concurrency = concurrency
+        self.maxUnfinished = max(16 * concurrency, 1024)
         self.redisURL = redisURL
         self.apiURL = apiURL
         self.workerToken = workerToken

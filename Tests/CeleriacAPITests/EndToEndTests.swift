@@ -22,6 +22,10 @@ struct EndToEndTests {
             // Celery's own result key, as AsyncResult.get() reads it.
             let meta = try JSONValue.parse(try #require(try await stack.redis.command("GET", RedisKeys.resultMeta(id)).bytes))
             #expect(meta["status"]?.stringValue == "SUCCESS" && meta["result"] == "hi")
+            // Applying the final report ended the attempt's lease in the same step.
+            let token = try #require(try await stack.redis.command("HGET", RedisKeys.task(id), "lease").string)
+            #expect(try await stack.redis.command("ZSCORE", RedisKeys.leases, token) == .null)
+            #expect(try await stack.redis.command("EXISTS", RedisKeys.lease(token)).integer == 0)
         }
     }
 

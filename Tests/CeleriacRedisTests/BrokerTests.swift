@@ -10,12 +10,24 @@ import Testing
 struct BrokerTests {
     let redis: RedisClient
     let broker: Broker
+    let tasks: TaskStore
     let queue = TestServices.uniqueName("q")
     let worker = TestServices.uniqueName("w")
 
     init() throws {
         redis = RedisClient(url: try TestServices.redisURL)
         broker = Broker(redis: redis, recordTTLSeconds: 600)
+        tasks = TaskStore(redis: redis, ttlSeconds: 600)
+    }
+
+    /// Ends a lease the way a worker's final report does: the API applies the report and
+    /// drops the lease in the same script.
+    @discardableResult
+    func finish(_ lease: Lease) async throws -> TaskStore.Outcome {
+        let message = try TaskMessage.decode(lease.raw)
+        return try await tasks.apply(TaskReport(
+            id: message.id, state: .success, task: message.task, queue: queue, args: message.args, kwargs: message.kwargs,
+            worker: worker, pid: 1, timestamp: Date().timeIntervalSince1970, result: "done", lease: lease.token))
     }
 
     func message(_ id: String = UUID().uuidString.lowercased(), priority: Int = 0) -> (TaskMessage, TaskRecord) {
@@ -44,7 +56,7 @@ struct BrokerTests {
             worker: worker, queueKeys: keys ?? [queue], limit: limit, leaseMilliseconds: leaseMilliseconds)
     }
 
-    @Test func claimLeasesOldestFirstAndAckEndsTheLease() async throws {
+    @Test func claimLeasesOldestFirstAndTheFinalReportEndsTheLease() async throws {
         var ids: [String] = []
         for _ in 0..<3 {
             let (m, r) = message()
@@ -59,13 +71,13 @@ struct BrokerTests {
         #expect(Int(first[1].token)! > Int(first[0].token)!)
         #expect(try await redis.command("HGET", RedisKeys.task(ids[0]), "lease").string == first[0].token)
         #expect(try await redis.command("ZSCORE", RedisKeys.leases, first[0].token) != .null)
-        for lease in first { #expect(try await broker.acknowledge(worker: worker, token: lease.token)) }
+        for lease in first { #expect(try await finish(lease) == .applied) }
         #expect(try await broker.leases(worker: worker).isEmpty)
         #expect(try await redis.command("ZSCORE", RedisKeys.leases, first[0].token) == .null)
         #expect(try await redis.command("EXISTS", RedisKeys.lease(first[0].token)).integer == 0)
         let rest = try await claim(10)
         #expect(try rest.map { try TaskMessage.decode($0.raw).id } == [ids[2]])
-        try await broker.acknowledge(worker: worker, token: rest[0].token)
+        try await finish(rest[0])
         #expect(try await claim(10).isEmpty)
         for id in ids { _ = try await redis.command("DEL", RedisKeys.task(id)) }
     }
@@ -78,7 +90,7 @@ struct BrokerTests {
         let leases = try await claim(2, keys: RedisKeys.pollOrder([queue]))
         #expect(try leases.map { try TaskMessage.decode($0.raw).id } == [high.id, low.id])
         #expect(leases.map(\.queueKey) == [queue, RedisKeys.queue(queue, priority: 9)])
-        for lease in leases { try await broker.acknowledge(worker: worker, token: lease.token) }
+        for lease in leases { try await finish(lease) }
     }
 
     @Test func releaseReturnsToTheConsumingEndWithoutACrash() async throws {
@@ -95,7 +107,7 @@ struct BrokerTests {
         let again = try await claim(2)
         #expect(try again.map { try TaskMessage.decode($0.raw).id } == [a.id, b.id])
         #expect(again[0].crashes == 0)
-        for lease in again { try await broker.acknowledge(worker: worker, token: lease.token) }
+        for lease in again { try await finish(lease) }
     }
 
     @Test func expiredLeasesAreReapedAndCountedAsCrashes() async throws {
@@ -112,8 +124,9 @@ struct BrokerTests {
         #expect(try await broker.renew(worker: worker, tokens: [lease.token], leaseMilliseconds: 30_000) == [lease.token])
         let next = try #require(try await claim(1).first)
         #expect(next.crashes == 1 && next.token != lease.token)
-        try await broker.acknowledge(worker: worker, token: next.token)
-        #expect(try await broker.acknowledge(worker: worker, token: lease.token) == false)
+        try await finish(next)
+        #expect(try await finish(lease) == .fenced)  // the reaped attempt can neither report nor end a lease
+        #expect(try await broker.leases(worker: worker).isEmpty)
     }
 
     @Test func aRestartedWorkerGetsItsPreviousLeasesBackAtOnce() async throws {
@@ -126,7 +139,7 @@ struct BrokerTests {
         #expect(try await redis.command("ZSCORE", RedisKeys.workers, worker) == .null)
         let again = try #require(try await claim(1).first)
         #expect(again.crashes == 1)
-        try await broker.acknowledge(worker: worker, token: again.token)
+        try await finish(again)
     }
 
     @Test func renewExtendsHeldLeases() async throws {
@@ -138,7 +151,7 @@ struct BrokerTests {
         let after = try #require(Double(try await redis.command("ZSCORE", RedisKeys.leases, lease.token).string ?? ""))
         #expect(after > before + 50_000)
         #expect(try await redis.command("ZSCORE", RedisKeys.workers, worker) != .null)
-        try await broker.acknowledge(worker: worker, token: lease.token)
+        try await finish(lease)
     }
 
     @Test func deadLetterKeepsTheMessageAndTheReason() async throws {

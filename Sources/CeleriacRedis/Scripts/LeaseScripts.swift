@@ -47,6 +47,18 @@ extension RedisScript {
     /// Returns: flat `{queue_key, message, token, crashes, ...}`.
     static let claimLeased = RedisScript(name: "claim_leased", source: leaseHelpers + """
 
+        -- headers.id. Every key before `headers` in a kombu envelope is ours or base64, and
+        -- quotes inside JSON strings are escaped, so the first `"id": "..."` is the header;
+        -- anything unusual (escapes in the id) takes the full decode.
+        local function task_id(message)
+            local id = string.match(message, '"id"%s*:%s*"([^"\\\\]+)"')
+            if id then return id end
+            local ok, decoded = pcall(cjson.decode, message)
+            if ok and type(decoded) == 'table' and type(decoded.headers) == 'table'
+                and type(decoded.headers.id) == 'string' then return decoded.headers.id end
+            return ''
+        end
+
         local now = now_ms()
         redis.call('ZADD', KEYS[4], now, ARGV[1])
         local wanted = tonumber(ARGV[2])
@@ -56,10 +68,7 @@ extension RedisScript {
                 local message = redis.call('RPOP', KEYS[i])
                 if not message then break end
                 local token = tostring(redis.call('INCR', KEYS[1]))
-                local ok, decoded = pcall(cjson.decode, message)
-                local id = ''
-                if ok and type(decoded) == 'table' and type(decoded.headers) == 'table'
-                    and type(decoded.headers.id) == 'string' then id = decoded.headers.id end
+                local id = task_id(message)
                 redis.call('HSET', '\(RedisKeys.leasePrefix)' .. token,
                     'message', message, 'queue', KEYS[i], 'worker', ARGV[1], 'task', id)
                 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), token)
@@ -105,14 +114,6 @@ extension RedisScript {
 
         redis.call('ZADD', KEYS[1], now_ms(), ARGV[1])
         return 1
-        """)
-
-    /// Ends a lease after the API accepted the final report.
-    /// KEYS[1] `celeriac:leases`  KEYS[2] worker's lease set  ARGV[1] token
-    /// Returns: 1 if the lease was still held, 0 if it had been reaped.
-    static let acknowledgeLease = RedisScript(name: "acknowledge_lease", source: leaseHelpers + """
-
-        return drop_lease(KEYS[1], KEYS[2], ARGV[1])
         """)
 
     /// Returns leases to their queues without counting a crash (graceful shutdown).

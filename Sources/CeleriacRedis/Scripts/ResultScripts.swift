@@ -1,31 +1,51 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
+import CeleriacCore
+
 extension RedisScript {
     /// Applies one reported state change: updates our task record and writes Celery's result
     /// key exactly as Celery does (SETEX with TTL, PUBLISH on the key's own channel), unless
     /// the record already holds a later state of the run (a late STARTED after SUCCESS), or
     /// the report comes from an attempt whose lease is no longer the task's (fencing).
+    /// A final report of the current attempt also ends its lease, so the worker needs no
+    /// acknowledgement round trip of its own per task.
     /// KEYS[1] record `celeriac:task:<id>`   KEYS[2] result `celery-task-meta-<id>`
     /// ARGV[1] rank of the new state (TaskState.progress)   ARGV[2] TTL, seconds
     /// ARGV[3] meta JSON   ARGV[4] the attempt's lease token, '' for none
-    /// ARGV[5] n = count of set-if-absent pairs that follow
-    /// ARGV[6 .. 5+2n] field, value pairs set only if absent   ARGV[6+2n ..] pairs always set
+    /// ARGV[5] '1' when the state is final (ends the lease), else '0'
+    /// ARGV[6] n = count of set-if-absent pairs that follow
+    /// ARGV[7 .. 6+2n] field, value pairs set only when the record has no `task` yet
+    /// ARGV[7+2n ..] pairs always set
     /// Returns: 1 if applied, 0 if ignored as stale, -1 if fenced.
-    static let applyReport = RedisScript(name: "apply_report", source: """
+    static let applyReport = RedisScript(name: "apply_report", source: leaseHelpers + """
+
+        local record = redis.call('HMGET', KEYS[1], 'lease', 'rank', 'task')
         if ARGV[4] ~= '' then
-            local lease = redis.call('HGET', KEYS[1], 'lease')
+            local lease = record[1]
             if lease and lease ~= ARGV[4] then return -1 end
+            if ARGV[5] == '1' then
+                local worker = redis.call('HGET', '\(RedisKeys.leasePrefix)' .. ARGV[4], 'worker')
+                if worker then
+                    drop_lease('\(RedisKeys.leases)', '\(RedisKeys.workerLeasesPrefix)' .. worker, ARGV[4])
+                end
+            end
         end
-        local current = tonumber(redis.call('HGET', KEYS[1], 'rank') or '-1')
+        local current = tonumber(record[2] or '-1')
         local rank = tonumber(ARGV[1])
         if current > rank then return 0 end
-        local n = tonumber(ARGV[5])
-        local i = 6
-        while i < 6 + 2 * n do
-            redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1])
-            i = i + 2
-        end
+        local n = tonumber(ARGV[6])
+        local i = 7
         local fields = {'rank', ARGV[1]}
+        -- The set-if-absent fields all come with the record's creation (enqueue): a record
+        -- without `task` (a plain Celery client's task) takes them all, any other none.
+        if not record[3] then
+            while i < 7 + 2 * n do
+                fields[#fields + 1] = ARGV[i]
+                fields[#fields + 1] = ARGV[i + 1]
+                i = i + 2
+            end
+        end
+        i = 7 + 2 * n
         while i <= #ARGV do
             fields[#fields + 1] = ARGV[i]
             fields[#fields + 1] = ARGV[i + 1]
