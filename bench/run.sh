@@ -45,6 +45,15 @@ celery_side() { (cd bench && "$py" celery_side.py "$@"); }
 
 "$bin/celeriac-api" 2>"$dir/api.log" & api=$!; pids+=($api)
 wait_ready
+# Every run starts from an empty history table: PostgreSQL's cost per row grows with the
+# table, so rows left by earlier runs would make runs incomparable.
+emptied=no
+for _ in $(seq 150); do  # the API creates the table in the background
+  psql -h 127.0.0.1 -p "$pg_port" -U celeriac -d celeriac -qc "TRUNCATE django_celery_results_taskresult" 2>/dev/null &&
+    emptied=yes && break
+  sleep 0.2
+done
+[ $emptied = yes ] || { echo "bench: cannot empty the history table" >&2; exit 1; }
 sleep 2
 record "{\"bench\": \"rss_idle\", \"process\": \"celeriac-api\", \"kb\": $(rss_kb $api)}"
 "$bin/celeriac-worker" -n bench-idle -Q bench_idle 2>"$dir/worker-idle.log" & w=$!
