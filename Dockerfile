@@ -1,5 +1,6 @@
 # Celeriac: api, worker and CLI in one image; pick the binary with the container command.
-# Build stage: the same commands the README uses (swift build -c release).
+# Build stage: the same build `make release` runs (static Swift runtime and Foundation, so
+# the run stage needs no Swift libraries).
 FROM swift:6.1-bookworm AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libhiredis-dev libpq-dev libcurl4-openssl-dev pkg-config \
@@ -8,9 +9,9 @@ WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
-RUN swift build -c release --product celeriac-api \
- && swift build -c release --product celeriac-worker \
- && swift build -c release --product celeriac \
+RUN swift build -c release --static-swift-stdlib --product celeriac-api \
+ && swift build -c release --static-swift-stdlib --product celeriac-worker \
+ && swift build -c release --static-swift-stdlib --product celeriac \
  && mkdir -p /out \
  && cp .build/release/celeriac-api .build/release/celeriac-worker .build/release/celeriac /out/
 
@@ -21,10 +22,8 @@ RUN apt-get update \
       postgresql-client \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin celeriac
-COPY --from=build /usr/lib/swift/linux/*.so /usr/lib/swift/linux/
 COPY --from=build /out/ /usr/local/bin/
-ENV LD_LIBRARY_PATH=/usr/lib/swift/linux \
-    CELERIAC_HOST=0.0.0.0 \
+ENV CELERIAC_HOST=0.0.0.0 \
     CELERIAC_PORT=8080
 USER celeriac
 EXPOSE 8080

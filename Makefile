@@ -9,8 +9,11 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# Release binaries link the Swift runtime and Foundation statically: nothing to install
+# beside them, and an idle worker maps a few MiB of its own code instead of every Swift
+# shared library.
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
 
 run: release
 	scripts/run.sh

@@ -26,7 +26,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis"),
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq"),
-        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl"),
+        // Headers only: libcurl itself is loaded at run time (CurlLibrary.swift).
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
 
         .target(name: "CeleriacCore", swiftSettings: swiftSettings),
         .target(
@@ -37,13 +38,22 @@ let package = Package(
             name: "CeleriacPostgres",
             dependencies: ["CeleriacCore", "CLibPQ", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
+        // The HTTP client (libcurl) and the server seam (Hummingbird) live in one folder but
+        // are two modules, so the worker links neither Hummingbird nor, through it, all of
+        // Foundation: an idle worker's memory is mostly shared-library pages.
         .target(
             name: "CeleriacHTTP",
+            dependencies: ["CeleriacCore", "CCurl"],
+            exclude: ["Server"],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "CeleriacHTTPServer",
             dependencies: [
-                "CeleriacCore", "CCurl",
+                "CeleriacCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            path: "Sources/CeleriacHTTP/Server",
             swiftSettings: swiftSettings),
         .target(
             name: "CeleriacJobs",
@@ -52,7 +62,7 @@ let package = Package(
         .target(
             name: "CeleriacAPI",
             dependencies: [
-                "CeleriacCore", "CeleriacRedis", "CeleriacPostgres", "CeleriacHTTP",
+                "CeleriacCore", "CeleriacRedis", "CeleriacPostgres", "CeleriacHTTPServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -106,7 +116,8 @@ let package = Package(
         .testTarget(
             name: "CeleriacAPITests",
             dependencies: [
-                "CeleriacAPI", "CeleriacWorker", "CeleriacHTTP", "CeleriacJobs", "CeleriacPostgres", "TestSupport",
+                "CeleriacAPI", "CeleriacWorker", "CeleriacHTTP", "CeleriacHTTPServer", "CeleriacJobs", "CeleriacPostgres",
+                "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -6,17 +6,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-full}
 if [ "$mode" = smoke ]; then
-  drain_n=2000 wrk_s=3 celery_s=2 lat_s=3 lat_conns=2 scale_n=1000 big_n=20000 config=debug
+  drain_n=2000 wrk_s=3 celery_s=2 lat_s=3 lat_conns=2 scale_n=1000 big_n=20000 config=debug static=
 else
-  drain_n=${BENCH_DRAIN:-100000} wrk_s=20 celery_s=10 lat_s=10 lat_conns=8 scale_n=50000 big_n=1000000 config=release
+  drain_n=${BENCH_DRAIN:-100000} wrk_s=20 celery_s=10 lat_s=10 lat_conns=8 scale_n=50000 big_n=1000000 config=release static=--static-swift-stdlib
 fi
 dir=.celeriac/bench
 redis_port=6401 pg_port=55441 api_port=18101
 out=$dir/results.jsonl
 mkdir -p "$dir"
 : >"$out"
-swift build -c "$config" --product celeriac-api >/dev/null
-swift build -c "$config" --product celeriac-worker >/dev/null
+swift build -c "$config" $static --product celeriac-api >/dev/null  # as `make release` builds them
+swift build -c "$config" $static --product celeriac-worker >/dev/null
 bin=$(swift build -c "$config" --show-bin-path)
 venv=$(scripts/venv.sh)
 py="$PWD/$venv/bin/python"

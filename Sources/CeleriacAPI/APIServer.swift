@@ -1,7 +1,7 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 public import CeleriacCore
-import CeleriacHTTP
+import CeleriacHTTPServer
 public import Hummingbird
 public import Logging
 import NIOCore

@@ -1,7 +1,7 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 import CeleriacCore
-import CeleriacHTTP
+import CeleriacHTTPServer
 import CeleriacPostgres
 import CeleriacRedis
 import Logging

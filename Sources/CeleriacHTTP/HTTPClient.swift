@@ -1,7 +1,11 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 import CeleriacCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An outgoing HTTP request.
 public struct HTTPClientRequest: Sendable {

@@ -1,7 +1,11 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 public import CeleriacCore
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// A message leased to one worker: its final report must be accepted (which ends the lease),
 /// or it must be given back, before the lease expires, or the reaper returns it to its queue

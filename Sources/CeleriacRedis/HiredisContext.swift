@@ -1,7 +1,11 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 internal import CHiredis
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The only owner of one `redisContext*`. Not thread-safe: used only from the
 /// ``BlockingThread`` of the ``RedisConnection`` that created it.

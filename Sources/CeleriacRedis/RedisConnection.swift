@@ -1,7 +1,11 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 public import CeleriacCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One Redis connection on its own thread, with automatic pipelining: commands issued
 /// concurrently by many tasks are written together and their replies read back in one
@@ -22,7 +26,7 @@ public final class RedisConnection: @unchecked Sendable {
     public let url: RedisURL
     private let timeout: Duration
     private let thread: BlockingThread
-    private let lock = NSLock()
+    private let lock = PThreadMutex()
     private var pending: [Request] = []
     private var drainScheduled = false
     private var context: HiredisContext?

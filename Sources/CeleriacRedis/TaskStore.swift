@@ -1,7 +1,11 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 public import CeleriacCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Task records and Celery result keys in Redis. The API is their only writer.
 public struct TaskStore: Sendable {

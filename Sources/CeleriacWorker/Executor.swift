@@ -2,7 +2,11 @@
 
 import CeleriacCore
 import CeleriacJobs
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 
 /// Runs one decoded task message: picks the job, runs it, and turns the outcome into the

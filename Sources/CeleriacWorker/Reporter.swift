@@ -2,7 +2,11 @@
 
 import CeleriacCore
 import CeleriacHTTP
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 
 /// Sends state changes to the API's `POST /internal/reports` in batches, in order, retrying

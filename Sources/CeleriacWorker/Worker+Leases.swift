@@ -2,7 +2,11 @@
 
 import CeleriacCore
 import CeleriacRedis
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 
 /// Lease upkeep: heartbeat, renewal, reaping, and giving leases back.

@@ -4,7 +4,11 @@ public import CeleriacJobs
 import CeleriacCore
 import CeleriacHTTP
 import CeleriacRedis
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 public import Logging
 public import ServiceLifecycle
 

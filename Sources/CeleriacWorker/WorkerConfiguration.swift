@@ -1,7 +1,11 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 public import CeleriacCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What a worker process needs to know; built from ``Settings`` and command-line flags.
 public struct WorkerConfiguration: Sendable {

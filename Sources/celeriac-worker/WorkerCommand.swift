@@ -5,7 +5,11 @@ import ArgumentParser
 import CeleriacCore
 import CeleriacJobs
 import CeleriacWorker
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import ServiceLifecycle
 import UnixSignals

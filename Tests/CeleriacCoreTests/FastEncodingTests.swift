@@ -78,3 +78,23 @@ import Testing
         #expect(seen.count == 1000)
     }
 }
+
+/// The small replacements for Foundation-only string helpers (the worker links
+/// FoundationEssentials only) against Foundation itself.
+@Suite struct EssentialsOnlyHelpersTests {
+    @Test func percentDecodingMatchesFoundation() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["%", "%4", "%40", "%2F", "%zz", "%e2%82%ac", "%FF", "%c3", "a", "é", "@", ":", "%%41", "%0"]
+        for _ in 0..<2000 {
+            let text = (0..<Int.random(in: 0...6, using: &generator))
+                .map { _ in pieces.randomElement(using: &generator)! }.joined()
+            #expect(text.removingPercentEncodingSafely == (text.removingPercentEncoding ?? text), "\(text)")
+        }
+    }
+
+    @Test func queueNamesAreTrimmedAndPointersEscaped() throws {
+        let settings = try Settings(environment: ["CELERIAC_QUEUES": " a , b\t,c"])
+        #expect(settings.queues == ["a", "b", "c"])
+        #expect(EnqueueRequest.escape("a/b~c") == "a~1b~0c")
+    }
+}

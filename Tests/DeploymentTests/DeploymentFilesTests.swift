@@ -51,8 +51,13 @@ import Yams
             #expect(dockerfile.contains("--product \(product)"), "\(product) not built")
             #expect(try Self.text("Package.swift").contains("name: \"\(product)\""))
         }
-        // The README's build command is the one the image runs.
-        #expect(try Self.text("Makefile").contains("build -c release"))
+        // `make release` and the image build the same way (static Swift runtime), so the
+        // run stage needs no Swift libraries.
+        #expect(try Self.text("Makefile").contains("build -c release --static-swift-stdlib"))
+        for product in Self.executables {
+            #expect(dockerfile.contains("build -c release --static-swift-stdlib --product \(product)"))
+        }
+        #expect(!dockerfile.contains("/usr/lib/swift"))
         // Every path copied into the build exists.
         for line in lines where line.hasPrefix("COPY ") && !line.contains("--from") {
             let source = line.split(separator: " ")[1]

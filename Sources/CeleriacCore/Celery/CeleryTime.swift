@@ -1,6 +1,17 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// Celery's timestamp text: UTC, microseconds, `+00:00` (`2026-11-24T01:08:45.792897+00:00`),
 /// which is what Python's `datetime.isoformat()` gives and what Celery peers parse.

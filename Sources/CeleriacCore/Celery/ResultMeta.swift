@@ -1,6 +1,10 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// The value of `celery-task-meta-<id>`, which `AsyncResult(id).get()` reads.
 ///

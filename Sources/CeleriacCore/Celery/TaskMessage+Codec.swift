@@ -1,6 +1,10 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Why a queued message could not be read as a Celery v2 task.
 public struct MalformedMessage: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,6 +1,12 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One dedicated OS thread that runs blocking work (hiredis, libpq, libcurl calls) in FIFO
 /// order, so such calls never occupy Swift's cooperative pool (two threads on our machines).
@@ -8,18 +14,29 @@ import Foundation
 /// Owners: each C connection owns one `BlockingThread`; everything touching that connection's
 /// C handle runs on it. The thread ends when ``stop()`` is called or the object is released.
 public final class BlockingThread: @unchecked Sendable {
-    // Safe to share: `queue` is touched only while holding its NSCondition.
+    // Safe to share: `queue` is touched only while holding its mutex.
     private let queue: JobQueue
 
-    /// Starts the thread.
-    /// - Parameter name: shown in debuggers and `top -H` (`redis-1`, `pg-0`, ...).
+    /// Starts the thread (512 KiB stack, detached).
+    /// - Parameter name: shown in debuggers and `top -H` (`redis-1`, `pg-0`, ...); Linux
+    ///   keeps the first 15 bytes.
     public init(name: String) {
         let queue = JobQueue()
         self.queue = queue
-        let thread = Thread { queue.runLoop() }
-        thread.name = name
-        thread.stackSize = 512 * 1024
-        thread.start()
+        let box = Unmanaged.passRetained(ThreadStart(queue: queue, name: String(decoding: name.utf8.prefix(15), as: UTF8.self)))
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        pthread_attr_setstacksize(&attributes, 512 * 1024)
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        var thread = pthread_t()
+        let started = pthread_create(&thread, &attributes, { argument in
+            let start = Unmanaged<ThreadStart>.fromOpaque(argument!).takeRetainedValue()
+            ThreadName.set(start.name)
+            start.queue.runLoop()
+            return nil
+        }, box.toOpaque())
+        pthread_attr_destroy(&attributes)
+        precondition(started == 0, "pthread_create failed: \(started)")
     }
 
     deinit { queue.stop() }
@@ -41,10 +58,32 @@ public final class BlockingThread: @unchecked Sendable {
     public func stop() { queue.stop() }
 }
 
+/// Names the calling thread. `pthread_setname_np` is a GNU extension Swift's Glibc module
+/// does not declare, so it is looked up once at run time; without it threads stay unnamed.
+private enum ThreadName {
+    private typealias SetName = @convention(c) (pthread_t, UnsafePointer<CChar>) -> Int32
+    private static let setName: SetName? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pthread_setname_np")
+        .map { unsafeBitCast($0, to: SetName.self) }
+
+    static func set(_ name: String) {
+        _ = setName?(pthread_self(), name)
+    }
+}
+
+/// What the new thread starts with.
+private final class ThreadStart {
+    let queue: JobQueue
+    let name: String
+    init(queue: JobQueue, name: String) {
+        self.queue = queue
+        self.name = name
+    }
+}
+
 /// FIFO of jobs guarded by a condition variable; the thread sleeps while it is empty.
 private final class JobQueue: @unchecked Sendable {
     // Safe to share: every field is read and written only while `condition` is locked.
-    private let condition = NSCondition()
+    private let condition = PThreadMutex()
     private var jobs: [@Sendable () -> Void] = []
     private var stopped = false
 

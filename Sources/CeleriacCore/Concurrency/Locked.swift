@@ -1,12 +1,10 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
-import Foundation
-
 /// A value behind a lock (nio's `NIOLockedValueBox`), for small state shared across tasks
 /// and threads: counters, caches, buffers.
 public final class Locked<Value>: @unchecked Sendable {
     // Safe to share: `value` is only touched while `lock` is held.
-    private let lock = NSLock()
+    private let lock = PThreadMutex()
     private var value: Value
 
     public init(_ value: Value) { self.value = value }

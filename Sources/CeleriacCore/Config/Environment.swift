@@ -1,6 +1,10 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Reads `CELERIAC_*` settings from an environment dictionary (injected, so tests need no
 /// process environment). Every variable, with its default, is listed in the README.
@@ -36,7 +40,7 @@ public struct Settings: Sendable {
         port = try Self.int(env, "CELERIAC_PORT", default: 8080, range: 0...65535)
         apiURL = env["CELERIAC_API_URL"] ?? "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
         queues = (env["CELERIAC_QUEUES"] ?? "celery").split(separator: ",").map {
-            String($0).trimmingCharacters(in: .whitespaces)
+            String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
         }
         for queue in queues {
             if let problem = Names.checkQueueName(queue) { throw ConfigError("CELERIAC_QUEUES: \(queue): \(problem)") }

@@ -1,6 +1,10 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Where Redis is: parsed from `redis://[[user]:password@]host[:port][/db]`, the URL form
 /// Celery's `broker_url` uses.
@@ -65,6 +69,35 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension String {
-    /// Percent-decoding that leaves malformed input as it was instead of failing.
-    var removingPercentEncodingSafely: String { removingPercentEncoding ?? self }
+    /// Percent-decoding (`%40` → `@`) that leaves the input as it was when it is malformed (a
+    /// `%` without two hex digits) or would not decode to UTF-8, like Foundation's
+    /// `removingPercentEncoding ?? self`.
+    var removingPercentEncodingSafely: String {
+        let input = Array(utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(input.count)
+        var index = 0
+        while index < input.count {
+            if input[index] == UInt8(ascii: "%") {
+                guard index + 2 < input.count, let high = Self.hexValue(input[index + 1]),
+                    let low = Self.hexValue(input[index + 2])
+                else { return self }
+                output.append(high << 4 | low)
+                index += 3
+            } else {
+                output.append(input[index])
+                index += 1
+            }
+        }
+        return String(validating: output, as: UTF8.self) ?? self
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
 }

@@ -1,6 +1,10 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A validated `POST /tasks` body.
 public struct EnqueueRequest: Sendable, Equatable {
@@ -73,7 +77,7 @@ public struct EnqueueRequest: Sendable, Equatable {
 
     /// JSON Pointer escaping (RFC 6901).
     static func escape(_ key: String) -> String {
-        key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+        key.replacing("~", with: "~0").replacing("/", with: "~1")
     }
 }
 

@@ -1,6 +1,10 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The `celeriac:task:<id>` hash layout: one field per record property, JSON for structured
 /// values, Unix seconds for times.

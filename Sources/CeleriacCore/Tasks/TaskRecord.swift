@@ -1,6 +1,10 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// What `GET /tasks/{id}` returns, and what the API keeps per task in Redis
 /// (`celeriac:task:<id>` hash) so polling never needs PostgreSQL.
