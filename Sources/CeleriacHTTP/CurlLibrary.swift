@@ -29,12 +29,12 @@ struct CurlLibrary: @unchecked Sendable {
     let getinfo: UnsafeMutableRawPointer
 
     /// The library, loaded and globally initialised once; or why it could not be.
-    static let shared: Result<CurlLibrary, HTTPClientError> = load()
+    static let shared: Result<CurlLibrary, HTTPClientError> = load(sonames: sonames)
 
     /// Sonames tried in order: Debian's libcurl4 (OpenSSL), then the GnuTLS build.
     static let sonames = ["libcurl.so.4", "libcurl-gnutls.so.4"]
 
-    private static func load() -> Result<CurlLibrary, HTTPClientError> {
+    static func load(sonames: [String]) -> Result<CurlLibrary, HTTPClientError> {
         guard let library = sonames.lazy.compactMap({ dlopen($0, RTLD_NOW | RTLD_LOCAL) }).first else {
             let reason = dlerror().map { String(cString: $0) } ?? "not found"
             return .failure(.transport("cannot load libcurl (\(sonames.joined(separator: ", "))): \(reason)"))
