@@ -6,18 +6,23 @@ import Logging
 import ServiceLifecycle
 
 /// Writes task history to PostgreSQL in the background, so enqueue and reports never wait
-/// on (or fail because of) the database. Applies migrations first; while PostgreSQL is down
-/// it keeps entries in memory (bounded) and catches up when it returns.
+/// on (or fail because of) the database. Applies migrations first; holds each entry for a
+/// short coalescing window (``HistoryBuffer``) so a quick task's states become one row write;
+/// while PostgreSQL is down it keeps entries in memory (bounded) and catches up when it
+/// returns.
 final class HistoryWriter: Service {
     private let repository: HistoryRepository
     private let migrator: Migrator
     private let logger: Logger
-    private let buffer = Locked<[HistoryEntry]>([])
+    private let buffer = Locked(HistoryBuffer(capacity: HistoryWriter.capacity))
     private let wake = WakeSignal()
-    private let dropped = Locked(0)
     private let migrated = Locked(false)
     /// Most entries held while PostgreSQL is unreachable; older ones are dropped first.
     static let capacity = 100_000
+    /// How long an entry waits for later states of its task before it is written.
+    static let coalescingWindow: Duration = .seconds(1)
+    /// Most entries written in one statement.
+    static let batchSize = 1000
 
     init(client: PostgresClient, logger: Logger) {
         repository = HistoryRepository(client: client)
@@ -30,14 +35,7 @@ final class HistoryWriter: Service {
 
     /// Queues one entry.
     func record(_ entry: HistoryEntry) {
-        let overflow = buffer.withLock { entries -> Bool in
-            entries.append(entry)
-            guard entries.count > Self.capacity else { return false }
-            entries.removeFirst(entries.count - Self.capacity)
-            return true
-        }
-        if overflow { dropped.withLock { $0 += 1 } }
-        wake.notify()
+        if buffer.withLock({ $0.append(entry, at: .now) }) { wake.notify() }
     }
 
     /// Entries waiting to be written.
@@ -47,11 +45,14 @@ final class HistoryWriter: Service {
         await migrate()
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                await self.flush()
-                await self.wake.wait(timeout: .seconds(1))
+                let written = await self.flush(window: Self.coalescingWindow)
+                // Sleep until the oldest entry is due; after a failed write, back off.
+                let oldest = self.buffer.withLock { $0.oldest }
+                let due = oldest.map { $0 + Self.coalescingWindow - .now } ?? .seconds(1)
+                await self.wake.wait(timeout: written ? max(.milliseconds(10), due) : .seconds(1))
             }
         }
-        await flush()  // best effort on the way out
+        _ = await flush(window: .zero)  // best effort on the way out: everything, due or not
     }
 
     func migrate() async {
@@ -72,29 +73,23 @@ final class HistoryWriter: Service {
         }
     }
 
-    /// Most entries written in one statement.
-    static let batchSize = 1000
-
-    /// Writes what is buffered, oldest first, a batch per statement; stops after repeated
-    /// failures and keeps the rest.
-    func flush() async {
+    /// Writes the entries that have waited `window`, a batch per statement; after repeated
+    /// failures puts the rest back and returns false.
+    func flush(window: Duration) async -> Bool {
         var failures = 0
         while true {
-            let droppedBefore = dropped.current
-            let batch = buffer.withLock { Array($0.prefix(Self.batchSize)) }
-            guard !batch.isEmpty else { return }
+            let taken = buffer.withLock { $0.takeDue(now: .now, window: window, limit: Self.batchSize) }
+            guard !taken.isEmpty else { return true }
             do {
-                try await repository.upsert(batch)
-                // Overflow may have dropped some of this batch from the front meanwhile.
-                let gone = dropped.current - droppedBefore
-                buffer.withLock { $0.removeFirst(min(max(0, batch.count - gone), $0.count)) }
+                try await repository.upsert(taken.map(\.entry))
                 failures = 0
             } catch {
+                buffer.withLock { $0.putBack(taken) }
                 failures += 1
                 if failures == 1 {
                     logger.warning("cannot write history; will retry", metadata: ["error": "\(error)", "backlog": "\(backlog)"])
                 }
-                if Task.isCancelled || failures > 3 { return }
+                if Task.isCancelled || failures > 3 { return false }
                 try? await Task.sleep(for: .milliseconds(200 * failures))
             }
         }
