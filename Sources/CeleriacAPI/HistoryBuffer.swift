@@ -41,6 +41,10 @@ struct HistoryBuffer {
         guard due > 0 else { return [] }
         let tasks = Set(items[..<due].map(\.entry.taskID))
         var taken = Array(items[..<due])
+        guard items[due...].contains(where: { tasks.contains($0.entry.taskID) }) else {
+            items.removeFirst(due)  // nothing later to take along: no rebuild of the rest
+            return taken
+        }
         var rest: [(at: Instant, entry: HistoryEntry)] = []
         rest.reserveCapacity(items.count - due)
         for item in items[due...] {
