@@ -173,7 +173,8 @@ public final class Worker: Service {
                 started.lease = lease.token
                 if !isReleased(lease.token) { reporter.post(started) }
                 final = await executor.execute(task, queue: queue)
-                // Its STARTED may reach the API after it (batches go out in parallel).
+                // The start time travels with the result: its STARTED report may be folded
+                // away (Reporter.folded) or be ignored as stale after a retried batch.
                 final.startedAt = final.startedAt ?? started.timestamp
             }
         }
