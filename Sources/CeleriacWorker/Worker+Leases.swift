@@ -27,8 +27,14 @@ extension Worker {
                     nextRenew = now + configuration.renewInterval
                     nextHeartbeat = now + configuration.heartbeatInterval
                     let tokens = held.withLock { $0.filter { !$0.value }.map(\.key) }
-                    let lost = try await broker.renew(
+                    let gone = try await broker.renew(
                         worker: configuration.name, tokens: tokens, leaseMilliseconds: leaseMilliseconds)
+                    // Leases whose final report the API just applied are gone too: not lost. A
+                    // finishing task leaves `held` before `reporting`, so reading them in the
+                    // other order never mistakes it for a loss.
+                    let inFlight = reporting.current
+                    let stillHeld = held.withLock { held in Set(gone.filter { held[$0] != nil }) }
+                    let lost = gone.filter { !inFlight.contains($0) && stillHeld.contains($0) }
                     if !lost.isEmpty {
                         // Reaped while we were silent: another attempt may run; ours is fenced.
                         logger.warning("leases lost; their reports will be rejected", metadata: ["tokens": "\(lost)"])

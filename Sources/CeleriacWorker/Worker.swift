@@ -32,6 +32,9 @@ public final class Worker: Service {
     private let slotFreed = WakeSignal()
     /// Leases this process holds: token → released (given back at shutdown; do not report).
     let held = Locked<[String: Bool]>([:])
+    /// Held leases whose final report is on its way: the API ends such a lease when it applies
+    /// the report, so a renewal finding it gone is expected, not a loss.
+    let reporting = Locked<Set<String>>([])
     let upkeepStop = WakeSignal()
     let stopping = Locked(false)
 
@@ -182,6 +185,8 @@ public final class Worker: Service {
         endExecution()  // the job is done: its slot may take the next task while the report goes out
         // Given back at shutdown: another attempt will report; this one must stay silent.
         guard !isReleased(lease.token) else { return }
+        reporting.withLock { _ = $0.insert(lease.token) }
+        defer { reporting.withLock { _ = $0.remove(lease.token) } }
         guard await reporter.deliver(final) else { return }  // reporter stopped: the lease is released
         _ = held.withLock { $0.removeValue(forKey: lease.token) }
     }
