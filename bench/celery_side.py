@@ -3,7 +3,7 @@
     python celery_side.py enqueue --procs N --seconds S      apply_async in a loop, N processes
     python celery_side.py preload --count N --task T --queue Q    N protocol-v2 messages via LPUSH
     python celery_side.py drain --queue Q --last ID --timeout S   waits until Q drained and ID's result exists
-    python celery_side.py take --queue Q --count N                rate a consumer takes N off a full queue
+    python celery_side.py take --queue Q --count N --full F       rate a consumer takes N off a queue of F
     python celery_side.py latency --rate R --seconds S --api URL [--procs N]
                                                                   paced POST /tasks; enqueue→start/result
 """
@@ -90,20 +90,27 @@ def cmd_drain(args):
 
 
 def cmd_take(args):
-    """Rate at which a consumer takes messages off a pre-filled queue: timed from its first
-    take until `count` (or all) are gone, so start-up does not count."""
+    """Rate at which a consumer takes messages off a queue pre-filled with `full` messages:
+    timed from its first take until `count` are gone, so start-up does not count. Start it
+    before the consumer; it gives up after `timeout` seconds without getting there."""
     r = redis.Redis.from_url(URL)
-    full = r.llen(args.queue)
-    while r.llen(args.queue) >= full:
-        time.sleep(0.001)
+    deadline = time.monotonic() + args.timeout
+
+    def wait_until(done):
+        while not done():
+            if time.monotonic() > deadline:
+                raise SystemExit(f"take: not done after {args.timeout}s, {r.llen(args.queue)} left")
+            time.sleep(0.001)
+
+    wait_until(lambda: r.llen(args.queue) < args.full)
     start = time.monotonic()
     first = r.llen(args.queue)
-    target = max(0, full - args.count)
-    while r.llen(args.queue) > target:
-        time.sleep(0.001)
+    target = max(0, args.full - args.count)
+    wait_until(lambda: r.llen(args.queue) <= target)
     elapsed = time.monotonic() - start
-    print(json.dumps({"taken": first - target, "seconds": round(elapsed, 3),
-                      "tasks_per_s": round((first - target) / elapsed) if elapsed else None}))
+    taken = max(0, first - target)
+    print(json.dumps({"taken": taken, "seconds": round(elapsed, 3),
+                      "tasks_per_s": round(taken / elapsed) if elapsed else None}))
 
 
 class HTTP:
@@ -209,6 +216,8 @@ def main():
     p = sub.add_parser("take")
     p.add_argument("--queue", required=True)
     p.add_argument("--count", type=int, required=True)
+    p.add_argument("--full", type=int, required=True, help="messages in the queue before the consumer starts")
+    p.add_argument("--timeout", type=float, default=300)
     p = sub.add_parser("latency")
     p.add_argument("--rate", type=float, required=True)
     p.add_argument("--seconds", type=float, default=10)

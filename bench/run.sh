@@ -142,8 +142,12 @@ take=$((scale_n / 5))
 for backlog in 1000 "$big_n"; do
   # backlog + take: the queue never gets shorter than the backlog while the rate is taken.
   celery_side preload --count $((backlog + take)) --queue bench_long >/dev/null
+  # The watcher first, so it sees the full queue however fast the worker starts.
+  celery_side take --queue bench_long --count "$take" --full $((backlog + take)) >"$dir/take.json" & tp=$!
+  sleep 1
   "$bin/celeriac-worker" -n bench-long -Q bench_long -c 64 2>>"$dir/worker.log" & lp=$!; pids+=($lp)
-  result=$(celery_side take --queue bench_long --count "$take")
+  wait $tp
+  result=$(cat "$dir/take.json")
   kill -TERM $lp; wait_gone $lp
   redis-cli -p "$redis_port" del bench_long >/dev/null
   record "{\"bench\": \"queue_length\", \"queued\": $backlog, \"result\": $result}"
