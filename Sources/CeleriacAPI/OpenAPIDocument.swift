@@ -230,7 +230,7 @@ enum OpenAPIDocument {
                     - { type: 'null' }
                 retries: { type: integer }
                 lease: { type: [string, 'null'], description: Fencing token of the attempt; a stale one is rejected. }
-                started_at: { type: [number, 'null'], description: 'On a final report: when the attempt started (Unix seconds), when its STARTED report was folded into it.' }
+                started_at: { type: [number, 'null'], description: 'On a final report: when the attempt started (Unix seconds); its STARTED report may have been folded into it.' }
             ReportBatch:
               type: object
               required: [reports]

@@ -138,23 +138,17 @@ final class Reporter: Sendable {
         }
     }
 
-    /// The batch with each STARTED report dropped when the same attempt's final report is in
-    /// the batch too (its start time travels in the final report): half the reports, and half
-    /// the API's and Redis's work, for tasks that finish before their STARTED was sent.
+    /// The batch without each STARTED report whose attempt's final report comes later in the
+    /// same batch: final reports carry their start time (``Worker`` sets `startedAt`), so such
+    /// a STARTED adds nothing, and dropping it halves the API's and Redis's work for tasks that
+    /// finish before their STARTED was sent.
     static func folded(_ reports: [TaskReport]) -> [TaskReport] {
-        var finals: [String: Int] = [:]
-        for (index, report) in reports.enumerated() where report.state.isFinal {
-            finals[report.id + "/" + (report.lease ?? "")] = index
-        }
-        guard !finals.isEmpty else { return reports }
-        var out = reports
-        var skip = Set<Int>()
-        for (index, report) in reports.enumerated() where report.state == .started {
-            if let final = finals[report.id + "/" + (report.lease ?? "")], final > index {
-                out[final].startedAt = report.timestamp
-                skip.insert(index)
-            }
-        }
-        return skip.isEmpty ? out : out.enumerated().filter { !skip.contains($0.offset) }.map(\.element)
+        func attempt(_ report: TaskReport) -> String { report.id + "/" + (report.lease ?? "") }
+        var lastFinal: [String: Int] = [:]
+        for (index, report) in reports.enumerated() where report.state.isFinal { lastFinal[attempt(report)] = index }
+        guard !lastFinal.isEmpty else { return reports }
+        return reports.enumerated().filter { index, report in
+            report.state != .started || (lastFinal[attempt(report)] ?? -1) < index
+        }.map(\.element)
     }
 }

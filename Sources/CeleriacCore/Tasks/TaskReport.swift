@@ -24,8 +24,8 @@ public struct TaskReport: Sendable, Equatable {
     /// The attempt's lease (fencing) token; the API rejects a report whose token is not the
     /// task's current lease. Nil for reporters without leases.
     public var lease: String?
-    /// When the attempt started (Unix seconds), on a final report whose STARTED report the
-    /// worker folded into it because neither had been sent yet.
+    /// When the attempt started (Unix seconds), on a final report: its STARTED report may have
+    /// been dropped from the batch (folded) or arrive after it.
     public var startedAt: Double?
 
     public init(
