@@ -33,24 +33,11 @@ extension RedisScript {
         local current = tonumber(record[2] or '-1')
         local rank = tonumber(ARGV[1])
         if current > rank then return 0 end
-        local n = tonumber(ARGV[6])
-        local i = 7
-        local fields = {'rank', ARGV[1]}
         -- The set-if-absent fields all come with the record's creation (enqueue): a record
-        -- without `task` (a plain Celery client's task) takes them all, any other none.
-        if not record[3] then
-            while i < 7 + 2 * n do
-                fields[#fields + 1] = ARGV[i]
-                fields[#fields + 1] = ARGV[i + 1]
-                i = i + 2
-            end
-        end
-        i = 7 + 2 * n
-        while i <= #ARGV do
-            fields[#fields + 1] = ARGV[i]
-            fields[#fields + 1] = ARGV[i + 1]
-            i = i + 2
-        end
+        -- without `task` (a plain Celery client's task) takes them all, any other skips them.
+        local fields = {'rank', ARGV[1]}
+        local first = record[3] and 7 + 2 * tonumber(ARGV[6]) or 7
+        for i = first, #ARGV do fields[#fields + 1] = ARGV[i] end
         redis.call('HSET', KEYS[1], unpack(fields))
         redis.call('EXPIRE', KEYS[1], ARGV[2])
         redis.call('SETEX', KEYS[2], ARGV[2], ARGV[3])
