@@ -33,8 +33,7 @@ extension Worker {
                     // finishing task leaves `held` before `reporting`, so reading them in the
                     // other order never mistakes it for a loss.
                     let inFlight = reporting.current
-                    let stillHeld = held.withLock { held in Set(gone.filter { held[$0] != nil }) }
-                    let lost = gone.filter { !inFlight.contains($0) && stillHeld.contains($0) }
+                    let lost = held.withLock { held in gone.filter { held[$0] != nil && !inFlight.contains($0) } }
                     if !lost.isEmpty {
                         // Reaped while we were silent: another attempt may run; ours is fenced.
                         logger.warning("leases lost; their reports will be rejected", metadata: ["tokens": "\(lost)"])
