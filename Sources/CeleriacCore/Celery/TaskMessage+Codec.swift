@@ -83,10 +83,11 @@ extension TaskMessage {
     /// The envelope exactly as kombu writes it: keys `body, content-encoding, content-type,
     /// headers, properties`, Python separators, ASCII-only.
     public func encoded() -> String {
-        let body = Data(encodedBodyBytes()).base64EncodedString()
+        var body: [UInt8] = []
+        Base64.append(encodedBodyBytes(), to: &body)
         var writer = JSONWriter(order: Self.celeryOrder)
         writer.write(.object([
-            "body": .string(body), "content-encoding": "utf-8", "content-type": "application/json",
+            "body": .string(String(decoding: body, as: UTF8.self)), "content-encoding": "utf-8", "content-type": "application/json",
             "headers": .object(headers), "properties": .object(properties),
         ]))
         return writer.output
