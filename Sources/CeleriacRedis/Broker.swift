@@ -20,7 +20,8 @@ public struct Lease: Sendable {
 }
 
 /// Queues on kombu's Redis layout: publish; leased claim, renew, release, reap; dead-letter.
-/// (A lease ends when the API applies the attempt's final report: ``TaskStore/apply(_:)``.) The key layout and each script are described in docs/delivery.md.
+/// (A lease ends when the API applies the attempt's final report: ``TaskStore/apply(_:)``.)
+/// The key layout and each script are described in docs/delivery.md.
 public struct Broker: Sendable {
     public let redis: RedisClient
     /// How long task records and result keys live (Celery's `result_expires`, 1 day).
