@@ -96,10 +96,34 @@ public struct Broker: Sendable {
     /// Takes up to `limit` messages from `queueKeys` (in poll order) and leases each to
     /// `worker` for `leaseMilliseconds`, in one atomic step.
     public func claim(worker: String, queueKeys: [String], limit: Int, leaseMilliseconds: Int) async throws -> [Lease] {
-        let reply = try await redis.run(
-            .claimLeased,
-            keys: [RedisKeys.fence, RedisKeys.leases, RedisKeys.workerLeases(worker), RedisKeys.workers] + queueKeys,
-            args: [worker, String(limit), String(leaseMilliseconds), String(recordTTLSeconds)])
+        let (keys, args) = claimParameters(worker: worker, queueKeys: queueKeys, limit: limit, leaseMilliseconds: leaseMilliseconds)
+        return Self.leases(in: try await redis.run(.claimLeased, keys: keys, args: args))
+    }
+
+    /// Waits up to `seconds` for a message on `key` like ``waitForMessage(on:key:seconds:)``,
+    /// then claims like ``claim(worker:queueKeys:limit:leaseMilliseconds:)`` in the same round
+    /// trip: Redis runs the claim the moment the wait returns. `client` is blocked meanwhile:
+    /// use a dedicated one.
+    public func waitThenClaim(
+        on client: RedisClient, key: String, seconds: Double, worker: String, queueKeys: [String], limit: Int,
+        leaseMilliseconds: Int
+    ) async throws -> [Lease] {
+        let (keys, args) = claimParameters(worker: worker, queueKeys: queueKeys, limit: limit, leaseMilliseconds: leaseMilliseconds)
+        let wait = ["BLMOVE", key, key, "RIGHT", "RIGHT", String(seconds)].map { Array($0.utf8) }
+        return Self.leases(in: try await client.run(after: wait, .claimLeased, keys: keys, args: args))
+    }
+
+    private func claimParameters(worker: String, queueKeys: [String], limit: Int, leaseMilliseconds: Int)
+        -> (keys: [String], args: [String])
+    {
+        (
+            [RedisKeys.fence, RedisKeys.leases, RedisKeys.workerLeases(worker), RedisKeys.workers] + queueKeys,
+            [worker, String(limit), String(leaseMilliseconds), String(recordTTLSeconds)]
+        )
+    }
+
+    /// The claim script's reply: flat (queue key, message, token, crashes) quadruples.
+    private static func leases(in reply: RESPValue) -> [Lease] {
         guard let items = reply.array else { return [] }
         var leases: [Lease] = []
         leases.reserveCapacity(items.count / 4)

@@ -43,19 +43,9 @@ public final class RedisClient: Sendable {
     /// ``run(_:keys:args:)`` with binary-safe arguments (raw queued messages).
     @discardableResult
     public func run(_ script: RedisScript, keys: [String], rawArgs: [[UInt8]]) async throws -> RESPValue {
-        let tail = [Array(String(keys.count).utf8)] + keys.map { Array($0.utf8) } + rawArgs
         for attempt in 0..<2 {
-            let sha: String
-            if let known = shas.withLock({ $0[script.name] }), attempt == 0 {
-                sha = known
-            } else {
-                guard let loaded = try await command("SCRIPT", "LOAD", script.source).string else {
-                    throw RedisError.unexpectedReply(operation: "SCRIPT LOAD", reply: "no sha")
-                }
-                shas.withLock { $0[script.name] = loaded }
-                sha = loaded
-            }
-            let reply = try await connection.send([Array("EVALSHA".utf8), Array(sha.utf8)] + tail)
+            let sha = try await loadedSHA(script, reload: attempt > 0)
+            let reply = try await connection.send(Self.evalsha(sha, keys: keys, args: rawArgs))
             if case .error(let message) = reply {
                 if message.hasPrefix("NOSCRIPT") { continue }
                 throw RedisError.server("\(script.name): \(message)")
@@ -63,6 +53,35 @@ public final class RedisClient: Sendable {
             return reply
         }
         throw RedisError.server("\(script.name): NOSCRIPT after reload")
+    }
+
+    /// Sends `command`, then `script` behind it in the same pipeline, and returns the
+    /// script's reply: for a script that should run the moment a blocking command returns.
+    /// A server that lost the script (restarted) answers `NOSCRIPT`: it is loaded again for
+    /// the next call and this one throws.
+    public func run(after command: [[UInt8]], _ script: RedisScript, keys: [String], args: [String]) async throws -> RESPValue {
+        let sha = try await loadedSHA(script, reload: false)
+        let replies = try await connection.send(
+            pipeline: [command, Self.evalsha(sha, keys: keys, args: args.map { Array($0.utf8) })])
+        if case .error(let message) = replies[1] {
+            if message.hasPrefix("NOSCRIPT") { shas.withLock { $0[script.name] = nil } }
+            throw RedisError.server("\(script.name): \(message)")
+        }
+        return replies[1]
+    }
+
+    /// The script's SHA-1 on the server, loading it (`SCRIPT LOAD`) the first time or when asked.
+    private func loadedSHA(_ script: RedisScript, reload: Bool) async throws -> String {
+        if !reload, let known = shas.withLock({ $0[script.name] }) { return known }
+        guard let loaded = try await command("SCRIPT", "LOAD", script.source).string else {
+            throw RedisError.unexpectedReply(operation: "SCRIPT LOAD", reply: "no sha")
+        }
+        shas.withLock { $0[script.name] = loaded }
+        return loaded
+    }
+
+    private static func evalsha(_ sha: String, keys: [String], args: [[UInt8]]) -> [[UInt8]] {
+        [Array("EVALSHA".utf8), Array(sha.utf8), Array(String(keys.count).utf8)] + keys.map { Array($0.utf8) } + args
     }
 
     /// `PING`, for readiness checks.

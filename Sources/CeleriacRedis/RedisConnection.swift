@@ -20,7 +20,20 @@ public final class RedisConnection: @unchecked Sendable {
     private struct Request {
         let args: [[UInt8]]
         let operation: String
-        let continuation: CheckedContinuation<RESPValue, any Error>
+        let completion: Completion
+
+        func complete(_ result: Result<RESPValue, any Error>) {
+            switch completion {
+            case .reply(let continuation): continuation.resume(with: result)
+            case .part(let collector, let index): collector.complete(index, result)
+            }
+        }
+    }
+
+    private enum Completion {
+        case reply(CheckedContinuation<RESPValue, any Error>)
+        /// One command of a ``send(pipeline:)``.
+        case part(PipelineCollector, Int)
     }
 
     public let url: RedisURL
@@ -53,13 +66,32 @@ public final class RedisConnection: @unchecked Sendable {
     public func send(_ args: [[UInt8]]) async throws -> RESPValue {
         let operation = args.first.map { String(decoding: $0, as: UTF8.self) } ?? "?"
         return try await withCheckedThrowingContinuation { continuation in
-            lock.lock()
-            pending.append(Request(args: args, operation: operation, continuation: continuation))
-            let schedule = !drainScheduled
-            drainScheduled = true
-            lock.unlock()
-            if schedule { thread.submit { self.drain() } }
+            enqueue([Request(args: args, operation: operation, completion: .reply(continuation))])
         }
+    }
+
+    /// Sends `commands` back to back and returns their replies in order. Redis runs them one
+    /// after another on its side, so a command behind a blocking one (`BLMOVE`) runs the
+    /// moment that one returns, without a round trip to us in between.
+    public func send(pipeline commands: [[[UInt8]]]) async throws -> [RESPValue] {
+        guard !commands.isEmpty else { return [] }
+        return try await withCheckedThrowingContinuation { continuation in
+            let collector = PipelineCollector(count: commands.count, continuation: continuation)
+            enqueue(commands.enumerated().map { index, args in
+                Request(
+                    args: args, operation: args.first.map { String(decoding: $0, as: UTF8.self) } ?? "?",
+                    completion: .part(collector, index))
+            })
+        }
+    }
+
+    private func enqueue(_ requests: [Request]) {
+        lock.lock()
+        pending.append(contentsOf: requests)
+        let schedule = !drainScheduled
+        drainScheduled = true
+        lock.unlock()
+        if schedule { thread.submit { self.drain() } }
     }
 
     /// Runs on `thread`: writes every waiting command, then reads their replies in order.
@@ -84,7 +116,7 @@ public final class RedisConnection: @unchecked Sendable {
         do {
             context = try connected()
         } catch {
-            for request in batch { request.continuation.resume(throwing: error) }
+            for request in batch { request.complete(.failure(error)) }
             return
         }
         var written = 0
@@ -95,16 +127,16 @@ public final class RedisConnection: @unchecked Sendable {
             }
             for (index, request) in batch.enumerated() {
                 do {
-                    request.continuation.resume(returning: try context.readReply(operation: request.operation))
+                    request.complete(.success(try context.readReply(operation: request.operation)))
                 } catch {
                     // The stream is broken: this and every later reply in the batch are lost.
-                    for rest in batch[index...] { rest.continuation.resume(throwing: error) }
+                    for rest in batch[index...] { rest.complete(.failure(error)) }
                     dropConnection()
                     return
                 }
             }
         } catch {
-            for request in batch { request.continuation.resume(throwing: error) }
+            for request in batch { request.complete(.failure(error)) }
             dropConnection()
         }
     }
@@ -149,5 +181,35 @@ public final class RedisConnection: @unchecked Sendable {
         try context.append(args, operation: operation)
         let reply = try context.readReply(operation: operation)
         if case .error(let message) = reply { throw .connect("\(operation): \(message)") }
+    }
+}
+
+/// Gathers the replies of one pipeline; resumes its caller with all of them, or with the
+/// first failure. Touched only on the connection's thread.
+private final class PipelineCollector: @unchecked Sendable {
+    private var replies: [RESPValue]
+    private var remaining: Int
+    private var continuation: CheckedContinuation<[RESPValue], any Error>?
+
+    init(count: Int, continuation: CheckedContinuation<[RESPValue], any Error>) {
+        replies = Array(repeating: .null, count: count)
+        remaining = count
+        self.continuation = continuation
+    }
+
+    func complete(_ index: Int, _ result: Result<RESPValue, any Error>) {
+        guard let continuation else { return }  // an earlier part failed: already resumed
+        switch result {
+        case .success(let reply):
+            replies[index] = reply
+            remaining -= 1
+            if remaining == 0 {
+                self.continuation = nil
+                continuation.resume(returning: replies)
+            }
+        case .failure(let error):
+            self.continuation = nil
+            continuation.resume(throwing: error)
+        }
     }
 }

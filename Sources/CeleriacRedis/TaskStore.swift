@@ -48,16 +48,23 @@ public struct TaskStore: Sendable {
     /// The record merged with Celery's result key: when a real Celery worker ran the task, its
     /// meta is newer than our record and wins. Nil when Redis knows neither.
     public func fetch(id: String) async throws -> TaskRecord? {
-        async let hashReply = redis.command("HGETALL", RedisKeys.task(id))
-        async let metaReply = redis.command("GET", RedisKeys.resultMeta(id))
+        // Celery's meta first, then our record, in one pipeline (Redis runs them in order):
+        // our reports write both in one script, so the record read second is never older
+        // than the meta. Read the other way round (or concurrently), a report applied in
+        // between paired a finished meta with a record that had no start time yet.
+        let replies = try await redis.connection.send(pipeline: [
+            [Array("GET".utf8), Array(RedisKeys.resultMeta(id).utf8)],
+            [Array("HGETALL".utf8), Array(RedisKeys.task(id).utf8)],
+        ])
+        for reply in replies { if case .error(let message) = reply { throw RedisError.server(message) } }
         var hash: [String: String] = [:]
-        let items = try await hashReply.array ?? []
+        let items = replies[1].array ?? []
         var index = 0
         while index + 1 < items.count {
             if let key = items[index].string, let value = items[index + 1].string { hash[key] = value }
             index += 2
         }
-        let meta = try await metaReply.bytes.flatMap { ResultMeta.decode($0) }
+        let meta = replies[0].bytes.flatMap { ResultMeta.decode($0) }
         var record = TaskRecord(id: id, hash: hash)
         if let meta {
             if record == nil { record = TaskRecord(id: id, task: "", state: .pending) }

@@ -91,12 +91,17 @@ public final class Worker: Service {
                 await slotFreed.wait(timeout: .seconds(1))
                 continue
             }
-            let leases: [Lease]
+            var leases: [Lease]
             do {
                 turn += 1
                 leases = try await broker.claim(
                     worker: configuration.name, queueKeys: RedisKeys.pollOrder(rotated(configuration.queues, by: turn)),
                     limit: free, leaseMilliseconds: leaseMilliseconds)
+                if leases.isEmpty {
+                    leases = try await waiter.waitThenClaim(
+                        broker: broker, worker: configuration.name, queueKeys: RedisKeys.pollOrder(configuration.queues),
+                        limit: free, leaseMilliseconds: leaseMilliseconds)
+                }
                 failures = 0
             } catch {
                 failures += 1
@@ -104,13 +109,11 @@ public final class Worker: Service {
                 try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
                 continue
             }
-            if leases.isEmpty {
-                await waiter.wait()
-                continue
-            }
+            held.withLock { for lease in leases { $0[lease.token] = false } }
+            // Claimed as shutdown began (the wait returned late): given back with the rest.
+            if Task.isShuttingDownGracefully || Task.isCancelled { break }
             executing.withLock { $0 += leases.count }
             unfinished.withLock { $0 += leases.count }
-            held.withLock { for lease in leases { $0[lease.token] = false } }
             for lease in leases {
                 group.addTask {
                     await self.process(lease, executor: executor, reporter: reporter)

@@ -105,6 +105,22 @@ struct EndToEndTests {
         }
     }
 
+    @Test func anIdleWorkerStartsTasksOnEveryPriorityListAtOnce() async throws {
+        try await LiveStack.run { stack in
+            // The idle worker waits on its default list with the claim behind the wait; a
+            // message on a priority list must cut that wait short (not sit out its second).
+            for priority in [9, 0, 3, 6, 9] {
+                try await Task.sleep(for: .milliseconds(300))  // idle again: blocked in its wait
+                let id = try await stack.enqueue(
+                    #"{"task": "celeriac.echo", "args": [1], "queue": "\#(stack.queue)", "priority": \#(priority)}"#)
+                let task = try await stack.waitFinal(id)
+                let created = try #require(task["created_at"]?.stringValue.flatMap(CeleryTime.parse))
+                let started = try #require(task["started_at"]?.stringValue.flatMap(CeleryTime.parse), "\(task)")
+                #expect(started.timeIntervalSince(created) < 0.5, "priority \(priority)")
+            }
+        }
+    }
+
     @Test func sleepRunsConcurrently() async throws {
         try await LiveStack.run { stack in
             var ids: [String] = []

@@ -93,6 +93,29 @@ struct BrokerTests {
         for lease in leases { try await finish(lease) }
     }
 
+    @Test func aClaimPipelinedBehindAWaitRunsWhenAMessageArrives() async throws {
+        let waiting = RedisClient(url: try TestServices.redisURL, name: "wait-claim", timeout: .seconds(30))
+        // Nothing queued: the wait times out and the claim behind it finds nothing.
+        let none = try await broker.waitThenClaim(
+            on: waiting, key: queue, seconds: 0.1, worker: worker, queueKeys: [queue], limit: 4, leaseMilliseconds: 30_000)
+        #expect(none.isEmpty)
+        // Blocks for up to 20 s; it comes back with a lease only if the claim ran behind the
+        // wait as soon as the message below arrived.
+        let began = ContinuousClock.now
+        async let claimed = broker.waitThenClaim(
+            on: waiting, key: queue, seconds: 20, worker: worker, queueKeys: RedisKeys.pollOrder([queue]), limit: 4,
+            leaseMilliseconds: 30_000)
+        try await Task.sleep(for: .milliseconds(200))
+        let (m, r) = message()
+        try await broker.publish(m, record: r)
+        let leases = try await claimed
+        #expect(ContinuousClock.now - began < .seconds(10))
+        #expect(try leases.map { try TaskMessage.decode($0.raw).id } == [m.id])
+        #expect(try await redis.command("LLEN", queue).integer == 0)
+        #expect(Set(try await broker.leases(worker: worker)) == Set(leases.map(\.token)))
+        for lease in leases { try await finish(lease) }
+    }
+
     @Test func releaseReturnsToTheConsumingEndWithoutACrash() async throws {
         let (a, ar) = message()
         let (b, br) = message()

@@ -31,6 +31,22 @@ struct RedisClientTests {
         _ = try await redis.command("DEL", key)
     }
 
+    @Test func aPipelineAnswersInOrderAndFailsAsAWholeOnABrokenConnection() async throws {
+        let redis = RedisClient(url: try TestServices.redisURL)
+        let key = TestServices.uniqueName("celeriac:test:pipe")
+        let replies = try await redis.connection.send(pipeline: [
+            ["SET", key, "1"], ["INCR", key], ["NOSUCHCOMMAND"], ["GET", key], ["DEL", key],
+        ].map { $0.map { Array($0.utf8) } })
+        #expect(replies.count == 5)
+        #expect(replies[0].string == "OK" && replies[1].integer == 2 && replies[3].string == "2" && replies[4].integer == 1)
+        if case .error = replies[2] {} else { Issue.record("expected an error reply, got \(replies[2])") }
+        // The server closes the connection at QUIT's reply: the read after it fails.
+        await #expect(throws: RedisError.self) {
+            _ = try await redis.connection.send(pipeline: [["QUIT"], ["PING"]].map { $0.map { Array($0.utf8) } })
+        }
+        try await redis.ping()  // reconnects
+    }
+
     @Test func serverErrorsAreReportedNotFatal() async throws {
         let redis = RedisClient(url: try TestServices.redisURL)
         await #expect(throws: RedisError.self) { try await redis.command("NOSUCHCOMMAND") }
