@@ -22,8 +22,8 @@ test: deps
 	scripts/test.sh
 
 interop: deps
-	scripts/services.sh start .celeriac/test 6399 55439
-	Tests/interop/run.sh 6399 55439
+	scripts/services.sh start .celeriac/test 6399 15439
+	Tests/interop/run.sh 6399 15439
 
 # Ours and Celery / redis-benchmark side by side; writes BENCHMARKS.md.
 bench: deps
@@ -31,9 +31,9 @@ bench: deps
 
 # The long kill test: 100 kill -9s under load (results go in BENCHMARKS.md).
 chaos: deps
-	scripts/services.sh start .celeriac/test 6399 55439
+	scripts/services.sh start .celeriac/test 6399 15439
 	swift build
-	Tests/fault/run.sh 55439 kill --kills 100
+	Tests/fault/run.sh 15439 kill --kills 100
 
 clean:
 	scripts/services.sh stop .celeriac/run || true

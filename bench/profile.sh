@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
 dir=.celeriac/bench
-redis_port=6401 pg_port=55441 api_port=18101
+redis_port=6401 pg_port=15441 api_port=18101
 mkdir -p "$dir"
 swift build -c release --static-swift-stdlib >/dev/null
 bin=$(swift build -c release --show-bin-path)

@@ -11,7 +11,7 @@ else
   drain_n=${BENCH_DRAIN:-100000} wrk_s=20 celery_s=10 lat_s=10 lat_conns=8 scale_n=50000 big_n=1000000 config=release static=--static-swift-stdlib
 fi
 dir=.celeriac/bench
-redis_port=6401 pg_port=55441 api_port=18101
+redis_port=6401 pg_port=15441 api_port=18101
 out=$dir/results.jsonl
 mkdir -p "$dir"
 : >"$out"

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=.celeriac/test
 redis_port=${CELERIAC_TEST_REDIS_PORT:-6399}
-pg_port=${CELERIAC_TEST_PG_PORT:-55439}
+pg_port=${CELERIAC_TEST_PG_PORT:-15439}
 scripts/services.sh start "$dir" "$redis_port" "$pg_port"
 trap 'scripts/services.sh stop "$dir"' EXIT
 export CELERIAC_TEST_REDIS_URL="redis://127.0.0.1:$redis_port/15"
