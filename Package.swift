@@ -29,7 +29,9 @@ let package = Package(
         // Headers only: libcurl itself is loaded at run time (CurlLibrary.swift).
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
 
-        .target(name: "CeleriacCore", swiftSettings: swiftSettings),
+        .target(
+            name: "CeleriacCore", dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
         .target(
             name: "CeleriacRedis",
             dependencies: ["CeleriacCore", "CHiredis", .product(name: "Logging", package: "swift-log")],

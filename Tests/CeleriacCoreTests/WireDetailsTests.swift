@@ -77,6 +77,9 @@ import Testing
     @Test func settingsRejectBadValues() {
         #expect(throws: ConfigError.self) { try Settings(environment: ["CELERIAC_PORT": "http"]) }
         #expect(throws: ConfigError.self) { try Settings(environment: ["CELERIAC_CONCURRENCY": "0"]) }
+        #expect(throws: ConfigError.self) { try Settings(environment: ["CELERIAC_LOG_LEVEL": "loud"]) }
+        #expect(throws: ConfigError.self) { try Settings(environment: ["CELERIAC_LOG_FORMAT": "xml"]) }
+        #expect((try? Settings(environment: ["CELERIAC_LOG_FORMAT": "json"]))?.logFormat == .json)
         #expect(throws: ConfigError.self) { try Settings(environment: ["CELERIAC_QUEUES": "ok,not ok"]) }
         let defaults = try? Settings(environment: [:])
         #expect(defaults?.port == 8080 && defaults?.host == "127.0.0.1" && defaults?.apiURL == "http://127.0.0.1:8080")

@@ -1,5 +1,7 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
+import Logging
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -23,6 +25,8 @@ public struct Settings: Sendable {
     public var workerToken: String?
     public var resultTTLSeconds: Int
     public var logLevel: String
+    /// `text` (human-readable) or `json` (one object per line).
+    public var logFormat: LineLogHandler.Format
     /// Worker: seconds a claimed message stays leased without renewal.
     public var leaseSeconds: Int
     /// Worker: a task whose worker was lost this many times ends FAILURE `WorkerCrashed`.
@@ -52,6 +56,14 @@ public struct Settings: Sendable {
         workerToken = env["CELERIAC_WORKER_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         resultTTLSeconds = try Self.int(env, "CELERIAC_RESULT_TTL", default: 86_400, range: 60...(365 * 86_400))
         logLevel = env["CELERIAC_LOG_LEVEL"] ?? "info"
+        if Logger.Level(rawValue: logLevel) == nil {
+            throw ConfigError("CELERIAC_LOG_LEVEL: \(logLevel) is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        let format = env["CELERIAC_LOG_FORMAT"] ?? "text"
+        guard let logFormat = LineLogHandler.Format(rawValue: format) else {
+            throw ConfigError("CELERIAC_LOG_FORMAT: \(format) is not text or json")
+        }
+        self.logFormat = logFormat
         leaseSeconds = try Self.int(env, "CELERIAC_LEASE_SECONDS", default: 30, range: 5...3600)
         maxCrashes = try Self.int(env, "CELERIAC_MAX_CRASHES", default: 3, range: 1...1000)
         shutdownGraceSeconds = try Self.int(env, "CELERIAC_SHUTDOWN_GRACE", default: 30, range: 0...86_400)
