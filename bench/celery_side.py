@@ -12,8 +12,6 @@ import base64
 import json
 import multiprocessing
 import os
-import socket
-import statistics
 import time
 import uuid
 
@@ -113,77 +111,17 @@ def cmd_take(args):
                       "tasks_per_s": round(taken / elapsed) if elapsed else None}))
 
 
-class HTTP:
-    """A minimal keep-alive HTTP/1.1 client: enough for paced POSTs without client overhead."""
-
-    def __init__(self, host, port):
-        self.sock = socket.create_connection((host, port))
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.buf = b""
-
-    def post(self, path, body):
-        data = body.encode()
-        self.sock.sendall(b"POST %s HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
-                          b"Content-Length: %d\r\n\r\n%s" % (path.encode(), len(data), data))
-        while b"\r\n\r\n" not in self.buf:
-            self.buf += self.sock.recv(65536)
-        head, _, rest = self.buf.partition(b"\r\n\r\n")
-        length = int([l for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")][0].split(b":")[1])
-        while len(rest) < length:
-            rest += self.sock.recv(65536)
-        self.buf = rest[length:]
-        return int(head.split(b" ")[1]), rest[:length]
-
-
 def pct(values, p):
     values = sorted(values)
     return round(values[min(len(values) - 1, int(len(values) * p))] * 1000, 3)
 
 
-def latency_sender(api, queue, rate, seconds, offset, start, out):
-    """One connection posting on a fixed schedule (rate/s, first send at start+offset)."""
-    host, port = api.split("//")[1].split(":")
-    client = HTTP(host, int(port))
-    ids = []
-    interval = 1.0 / rate
-    n = 0
-    behind = 0
-    while True:
-        due = start + offset + n * interval
-        now = time.time()
-        if due > start + seconds or now > start + seconds:
-            break
-        if now < due:
-            time.sleep(due - now)
-        elif now - due > 0.05:
-            behind += 1
-        status, body = client.post("/tasks", '{"task": "celeriac.echo", "args": [%d], "queue": "%s"}' % (n, queue))
-        if status == 201:
-            ids.append(json.loads(body)["id"])
-        n += 1
-    out.put((ids, behind))
-
-
-def cmd_latency(args):
-    """Open-loop at `rate` in total over `procs` connections (one process each, schedules
-    interleaved); latencies from the records' own timestamps (created_at by the API,
-    started_at/finished_at by the worker, one clock)."""
-    out = multiprocessing.Queue()
-    start = time.time() + 0.5  # every sender up before the first send
-    per = args.rate / args.procs
-    procs = [multiprocessing.Process(target=latency_sender, args=(
-        args.api, args.queue, per, args.seconds, i / args.rate, start, out)) for i in range(args.procs)]
-    for p in procs:
-        p.start()
-    ids, behind = [], 0
-    for _ in procs:
-        got, late = out.get()
-        ids += got
-        behind += late
-    for p in procs:
-        p.join()
-    achieved = len(ids) / (time.time() - start)
-    time.sleep(2)
+def cmd_latency_report(args):
+    """Latencies of the tasks bench/loadgen created (ids in a file), from the records' own
+    timestamps: created_at by the API, started_at/finished_at by the worker (one clock)."""
+    load = json.loads(args.load)
+    ids = [line.strip() for line in open(args.ids) if line.strip()]
+    time.sleep(2)  # the last tasks finish
     r = redis.Redis.from_url(URL)
     pipe = r.pipeline(transaction=False)
     for task_id in ids:
@@ -191,8 +129,8 @@ def cmd_latency(args):
     rows = pipe.execute()
     starts = [float(s) - float(c) for c, s, f in rows if c and s]
     results = [float(f) - float(c) for c, s, f in rows if c and f]
-    print(json.dumps({"target_rate": args.rate, "achieved_rate": round(achieved), "tasks": len(ids),
-                      "connections": args.procs, "late_sends": behind,
+    print(json.dumps({"target_rate": args.rate, "achieved_rate": load["achieved_rate"], "tasks": len(ids),
+                      "connections": args.connections, "late_sends": load["late_sends"], "errors": load["errors"],
                       "start_ms": {"p50": pct(starts, 0.5), "p99": pct(starts, 0.99), "p999": pct(starts, 0.999)},
                       "result_ms": {"p50": pct(results, 0.5), "p99": pct(results, 0.99), "p999": pct(results, 0.999)}}))
 
@@ -218,15 +156,14 @@ def main():
     p.add_argument("--count", type=int, required=True)
     p.add_argument("--full", type=int, required=True, help="messages in the queue before the consumer starts")
     p.add_argument("--timeout", type=float, default=300)
-    p = sub.add_parser("latency")
-    p.add_argument("--rate", type=float, required=True)
-    p.add_argument("--seconds", type=float, default=10)
-    p.add_argument("--api", required=True)
-    p.add_argument("--queue", default="celery")
-    p.add_argument("--procs", type=int, default=1, help="connections, one process each")
+    p = sub.add_parser("latency-report")
+    p.add_argument("--ids", required=True, help="file of task ids, one per line")
+    p.add_argument("--load", required=True, help="loadgen's JSON summary")
+    p.add_argument("--rate", type=float, required=True, help="target rate, for the report")
+    p.add_argument("--connections", type=int, required=True)
     args = parser.parse_args()
     {"enqueue": cmd_enqueue, "preload": cmd_preload, "drain": cmd_drain, "take": cmd_take,
-     "latency": cmd_latency}[args.cmd](args)
+     "latency-report": cmd_latency_report}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -50,8 +50,8 @@ def render(rows, mode):
     calibration = by("latency_calibration")
     if calibration:
         result = calibration[0]["result"]
-        out += ["", f"Sustained end-to-end rate ({result.get('connections', 1)} paced Python HTTP clients, one "
-                    f"process each, worker running): {result['achieved_rate']} tasks/s; loads below are shares "
+        out += ["", f"Sustained end-to-end rate (bench/loadgen unthrottled, {result.get('connections', 1)} keep-alive "
+                    f"connections, worker running): {result['achieved_rate']} tasks/s; loads below are shares "
                     f"of the lower of this and the drain rate."]
     out += ["", "### Latency (enqueue → start, enqueue → result; ms)", "",
             "| Load | target/s | achieved/s | start p50 | p99 | p99.9 | result p50 | p99 | p99.9 |",

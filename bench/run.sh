@@ -118,18 +118,27 @@ record "{\"bench\": \"rss_idle\", \"process\": \"celery worker prefork -c 2 (all
 kill -TERM $cpid; wait_gone $cpid
 
 # 3. Latency at 10/50/90% of the sustained end-to-end rate (enqueue over HTTP while the
-# worker runs, which shares the cores; open loop, $lat_conns client connections): the lower of the
-# drain rate and what an unthrottled run of the same client achieves.
+# worker runs, which shares the cores): the lower of the drain rate and what the load
+# generator achieves unthrottled. bench/loadgen paces POSTs open loop over $lat_conns
+# keep-alive connections; it is native code so that it leaves the cores to what it measures.
+swift build -c release --package-path bench/loadgen >/dev/null
+loadgen=bench/loadgen/.build/release/loadgen
+latency_run() {  # RATE → the report's JSON
+  local load
+  load=$("$loadgen" --rate "$1" --seconds "$lat_s" --connections "$lat_conns" --port "$api_port" \
+    --queue bench_latency --ids "$dir/latency-ids.txt")
+  celery_side latency-report --ids "../$dir/latency-ids.txt" --load "$load" --rate "$1" --connections "$lat_conns"
+}
 "$bin/celeriac-worker" -n bench-latency -Q bench_latency -c 64 2>>"$dir/worker.log" & lw=$!; pids+=($lw)
 sleep 1
-flat_out=$(celery_side latency --rate 100000 --seconds "$lat_s" --api "$CELERIAC_API_URL" --queue bench_latency --procs "$lat_conns")
+flat_out=$(latency_run 100000)
 record "{\"bench\": \"latency_calibration\", \"result\": $flat_out}"
 e2e_max=$("$py" -c "import json; print(min($ours_max, json.loads('$flat_out')['achieved_rate']))")
 redis-cli -p "$redis_port" del bench_latency >/dev/null
 sleep 2
 for share in 10 50 90; do
   rate=$("$py" -c "print(max(10, round($e2e_max * $share / 100)))")
-  record "{\"bench\": \"latency\", \"load_percent\": $share, \"result\": $(celery_side latency --rate "$rate" --seconds "$lat_s" --api "$CELERIAC_API_URL" --queue bench_latency --procs "$lat_conns")}"
+  record "{\"bench\": \"latency\", \"load_percent\": $share, \"result\": $(latency_run "$rate")}"
 done
 kill -TERM $lw; wait_gone $lw
 
