@@ -28,7 +28,10 @@ struct APIContext: Sendable {
         self.logger = logger
         redis = RedisClient(url: settings.redisURL, name: "redis-api")
         broker = Broker(redis: redis, recordTTLSeconds: settings.resultTTLSeconds)
-        tasks = TaskStore(redis: redis, ttlSeconds: settings.resultTTLSeconds)
+        // Reports on a connection of their own: a worker's batch of report scripts would
+        // otherwise sit in front of every enqueue issued while it is in flight.
+        tasks = TaskStore(
+            redis: RedisClient(url: settings.redisURL, name: "redis-reports"), ttlSeconds: settings.resultTTLSeconds)
         postgres = PostgresClient(url: settings.databaseURL, size: 2)
         history = HistoryWriter(client: postgres, logger: logger)
         historyReader = HistoryRepository(client: postgres)
