@@ -23,6 +23,10 @@ final class HistoryWriter: Service {
     static let coalescingWindow: Duration = .seconds(1)
     /// Most entries written in one statement.
     static let batchSize = 1000
+    /// Least time between writes: every statement has a fixed cost (parse, plan, commit), so
+    /// a few larger ones a second leave more of the cores to enqueues and reports than one
+    /// small one every few milliseconds.
+    static let flushInterval: Duration = .milliseconds(250)
 
     init(client: PostgresClient, logger: Logger) {
         repository = HistoryRepository(client: client)
@@ -49,7 +53,7 @@ final class HistoryWriter: Service {
                 // Sleep until the oldest entry is due; after a failed write, back off.
                 let oldest = self.buffer.withLock { $0.oldest }
                 let due = oldest.map { $0 + Self.coalescingWindow - .now } ?? .seconds(1)
-                await self.wake.wait(timeout: written ? max(.milliseconds(10), due) : .seconds(1))
+                await self.wake.wait(timeout: written ? max(Self.flushInterval, due) : .seconds(1))
             }
         }
         _ = await flush(window: .zero)  // best effort on the way out: everything, due or not
