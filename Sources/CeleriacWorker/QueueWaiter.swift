@@ -22,6 +22,8 @@ final class QueueWaiter: Sendable {
         var wakePending = false
         /// The first connection's `CLIENT ID`, the handle for `CLIENT UNBLOCK`.
         var clientID: Int?
+        /// The server refused `CLIENT ID`: no early wake-ups from other lists.
+        var unblockRefused = false
         /// Indexes of the other lists whose connection is blocked on them.
         var watching: Set<Int> = []
     }
@@ -44,11 +46,17 @@ final class QueueWaiter: Sendable {
         async throws -> [Lease]
     {
         do {
-            if state.withLock({ $0.clientID }) == nil {
-                guard let id = try await first.client.command("CLIENT", "ID").integer else {
-                    throw RedisError.unexpectedReply(operation: "CLIENT ID", reply: "not an integer")
+            if state.withLock({ $0.clientID == nil && !$0.unblockRefused }) {
+                do {
+                    guard let id = try await first.client.command("CLIENT", "ID").integer else {
+                        throw RedisError.unexpectedReply(operation: "CLIENT ID", reply: "not an integer")
+                    }
+                    state.withLock { $0.clientID = Int(id) }
+                } catch RedisError.server {
+                    // CLIENT renamed or forbidden (some managed Redis services): other lists
+                    // then wake the worker only when its wait times out.
+                    state.withLock { $0.unblockRefused = true }
                 }
-                state.withLock { $0.clientID = Int(id) }
             }
             let (block, unwatched) = state.withLock { state -> (Bool, [Int]) in
                 if state.wakePending {
