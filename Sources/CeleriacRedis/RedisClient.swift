@@ -57,14 +57,14 @@ public final class RedisClient: Sendable {
 
     /// Sends `command`, then `script` behind it in the same pipeline, and returns the
     /// script's reply: for a script that should run the moment a blocking command returns.
-    /// A server that lost the script (restarted) answers `NOSCRIPT`: it is loaded again for
-    /// the next call and this one throws.
+    /// A server that lost the script (restarted, `SCRIPT FLUSH`) answers `NOSCRIPT`: the
+    /// script is then loaded and run once more on its own, after the command.
     public func run(after command: [[UInt8]], _ script: RedisScript, keys: [String], args: [String]) async throws -> RESPValue {
+        let rawArgs = args.map { Array($0.utf8) }
         let sha = try await loadedSHA(script, reload: false)
-        let replies = try await connection.send(
-            pipeline: [command, Self.evalsha(sha, keys: keys, args: args.map { Array($0.utf8) })])
+        let replies = try await connection.send(pipeline: [command, Self.evalsha(sha, keys: keys, args: rawArgs)])
         if case .error(let message) = replies[1] {
-            if message.hasPrefix("NOSCRIPT") { shas.withLock { $0[script.name] = nil } }
+            if message.hasPrefix("NOSCRIPT") { return try await run(script, keys: keys, rawArgs: rawArgs) }
             throw RedisError.server("\(script.name): \(message)")
         }
         return replies[1]

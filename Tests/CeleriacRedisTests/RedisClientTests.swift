@@ -60,6 +60,11 @@ struct RedisClientTests {
         _ = try await redis.command("SCRIPT", "FLUSH")
         // The cached SHA is gone on the server: EVALSHA gets NOSCRIPT, the client reloads.
         #expect(try await redis.run(script, keys: ["k2"], args: ["w"]).string == "wk2")
+        // Likewise behind a pipelined command: the script runs again on its own.
+        let ping = [Array("PING".utf8)]
+        #expect(try await redis.run(after: ping, script, keys: ["k3"], args: ["x"]).string == "xk3")
+        _ = try await redis.command("SCRIPT", "FLUSH")
+        #expect(try await redis.run(after: ping, script, keys: ["k4"], args: ["y"]).string == "yk4")
     }
 
     @Test func wrongPasswordIsAConnectError() async throws {
