@@ -109,7 +109,7 @@ public struct Broker: Sendable {
         leaseMilliseconds: Int
     ) async throws -> [Lease] {
         let (keys, args) = claimParameters(worker: worker, queueKeys: queueKeys, limit: limit, leaseMilliseconds: leaseMilliseconds)
-        let wait = ["BLMOVE", key, key, "RIGHT", "RIGHT", String(seconds)].map { Array($0.utf8) }
+        let wait = Self.waitCommand(key: key, seconds: seconds).map { Array($0.utf8) }
         return Self.leases(in: try await client.run(after: wait, .claimLeased, keys: keys, args: args))
     }
 
@@ -190,7 +190,12 @@ public struct Broker: Sendable {
     /// list onto itself leaves it unchanged). Use a dedicated client: this blocks its connection.
     /// - Returns: true when the list is non-empty.
     public static func waitForMessage(on client: RedisClient, key: String, seconds: Double) async throws -> Bool {
-        let reply = try await client.command("BLMOVE", key, key, "RIGHT", "RIGHT", String(seconds))
+        let reply = try await client.command(waitCommand(key: key, seconds: seconds).map { Array($0.utf8) })
         return reply != .null
+    }
+
+    /// `BLMOVE` of the list onto itself: returns when it is non-empty, taking nothing.
+    private static func waitCommand(key: String, seconds: Double) -> [String] {
+        ["BLMOVE", key, key, "RIGHT", "RIGHT", String(seconds)]
     }
 }

@@ -28,7 +28,16 @@ public final class RedisClient: Sendable {
     /// Runs one command with binary-safe arguments; `-ERR` replies throw.
     @discardableResult
     public func command(_ args: [[UInt8]]) async throws -> RESPValue {
-        let reply = try await connection.send(args)
+        try Self.checked(try await connection.send(args))
+    }
+
+    /// Runs `commands` back to back in one pipeline, which Redis executes in this order;
+    /// `-ERR` replies throw.
+    public func commands(_ commands: [[String]]) async throws -> [RESPValue] {
+        try await connection.send(pipeline: commands.map { $0.map { Array($0.utf8) } }).map(Self.checked)
+    }
+
+    private static func checked(_ reply: RESPValue) throws -> RESPValue {
         if case .error(let message) = reply { throw RedisError.server(message) }
         return reply
     }

@@ -19,8 +19,15 @@ public final class RedisConnection: @unchecked Sendable {
     // and `retryAt` are touched only on `thread`.
     private struct Request {
         let args: [[UInt8]]
+        /// The command's name, for error messages.
         let operation: String
         let completion: Completion
+
+        init(args: [[UInt8]], completion: Completion) {
+            self.args = args
+            operation = args.first.map { String(decoding: $0, as: UTF8.self) } ?? "?"
+            self.completion = completion
+        }
 
         func complete(_ result: Result<RESPValue, any Error>) {
             switch completion {
@@ -64,9 +71,8 @@ public final class RedisConnection: @unchecked Sendable {
     /// Sends one command and waits for its reply. `-ERR` replies come back as
     /// ``RESPValue/error(_:)``; connection problems throw ``RedisError``.
     public func send(_ args: [[UInt8]]) async throws -> RESPValue {
-        let operation = args.first.map { String(decoding: $0, as: UTF8.self) } ?? "?"
-        return try await withCheckedThrowingContinuation { continuation in
-            enqueue([Request(args: args, operation: operation, completion: .reply(continuation))])
+        try await withCheckedThrowingContinuation { continuation in
+            enqueue([Request(args: args, completion: .reply(continuation))])
         }
     }
 
@@ -77,11 +83,7 @@ public final class RedisConnection: @unchecked Sendable {
         guard !commands.isEmpty else { return [] }
         return try await withCheckedThrowingContinuation { continuation in
             let collector = PipelineCollector(count: commands.count, continuation: continuation)
-            enqueue(commands.enumerated().map { index, args in
-                Request(
-                    args: args, operation: args.first.map { String(decoding: $0, as: UTF8.self) } ?? "?",
-                    completion: .part(collector, index))
-            })
+            enqueue(commands.enumerated().map { index, args in Request(args: args, completion: .part(collector, index)) })
         }
     }
 

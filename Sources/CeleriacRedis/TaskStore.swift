@@ -52,11 +52,7 @@ public struct TaskStore: Sendable {
         // our reports write both in one script, so the record read second is never older
         // than the meta. Read the other way round (or concurrently), a report applied in
         // between paired a finished meta with a record that had no start time yet.
-        let replies = try await redis.connection.send(pipeline: [
-            [Array("GET".utf8), Array(RedisKeys.resultMeta(id).utf8)],
-            [Array("HGETALL".utf8), Array(RedisKeys.task(id).utf8)],
-        ])
-        for reply in replies { if case .error(let message) = reply { throw RedisError.server(message) } }
+        let replies = try await redis.commands([["GET", RedisKeys.resultMeta(id)], ["HGETALL", RedisKeys.task(id)]])
         var hash: [String: String] = [:]
         let items = replies[1].array ?? []
         var index = 0

@@ -62,8 +62,7 @@ public final class BlockingThread: @unchecked Sendable {
 /// does not declare, so it is looked up once at run time; without it threads stay unnamed.
 private enum ThreadName {
     private typealias SetName = @convention(c) (pthread_t, UnsafePointer<CChar>) -> Int32
-    private static let setName: SetName? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pthread_setname_np")
-        .map { unsafeBitCast($0, to: SetName.self) }
+    private static let setName = CSymbol.find("pthread_setname_np", as: SetName.self)
 
     static func set(_ name: String) {
         _ = setName?(pthread_self(), name)

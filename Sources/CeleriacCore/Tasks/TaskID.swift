@@ -75,6 +75,5 @@ private struct RandomPool {
 
     /// Swift's Glibc module does not declare `getrandom`; it is looked up once at run time.
     private typealias GetRandom = @convention(c) (UnsafeMutableRawPointer?, Int, UInt32) -> Int
-    private static let getrandom: GetRandom? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "getrandom")
-        .map { unsafeBitCast($0, to: GetRandom.self) }
+    private static let getrandom = CSymbol.find("getrandom", as: GetRandom.self)
 }
