@@ -71,10 +71,13 @@ struct BrokerTests {
         #expect(Int(first[1].token)! > Int(first[0].token)!)
         #expect(try await redis.command("HGET", RedisKeys.task(ids[0]), "lease").string == first[0].token)
         #expect(try await redis.command("ZSCORE", RedisKeys.leases, first[0].token) != .null)
+        // The message moved under the lease (not copied): the lease hash holds no bytes of it.
+        #expect(try await redis.command("LINDEX", RedisKeys.leaseMessage(first[0].token), "0").bytes == first[0].raw)
+        #expect(try await redis.command("HEXISTS", RedisKeys.lease(first[0].token), "message").integer == 0)
         for lease in first { #expect(try await finish(lease) == .applied) }
         #expect(try await broker.leases(worker: worker).isEmpty)
         #expect(try await redis.command("ZSCORE", RedisKeys.leases, first[0].token) == .null)
-        #expect(try await redis.command("EXISTS", RedisKeys.lease(first[0].token)).integer == 0)
+        #expect(try await redis.command("EXISTS", RedisKeys.lease(first[0].token), RedisKeys.leaseMessage(first[0].token)).integer == 0)
         let rest = try await claim(10)
         #expect(try rest.map { try TaskMessage.decode($0.raw).id } == [ids[2]])
         try await finish(rest[0])
@@ -175,6 +178,37 @@ struct BrokerTests {
         #expect(after > before + 50_000)
         #expect(try await redis.command("ZSCORE", RedisKeys.workers, worker) != .null)
         try await finish(lease)
+    }
+
+    @Test func aLargeClaimLeasesEveryMessage() async throws {
+        // More tokens than one variadic ZADD/SADD slice of the claim script takes.
+        let count = 1_100
+        let messages = (0..<count).map { Array("m\($0)".utf8) }
+        _ = try await redis.command([Array("LPUSH".utf8), Array(queue.utf8)] + messages)
+        let leases = try await claim(count)
+        #expect(leases.map(\.raw) == messages)
+        #expect(Set(try await broker.leases(worker: worker)) == Set(leases.map(\.token)))
+        #expect(try await redis.command("ZSCORE", RedisKeys.leases, leases[count - 1].token) != .null)
+        #expect(try await broker.release(tokens: leases.map(\.token)) == count)
+        #expect(try await redis.command("LLEN", queue).integer == Int64(count))
+        _ = try await redis.command("DEL", queue)
+    }
+
+    @Test func aLeaseHoldingItsMessageInTheHashIsStillReturned() async throws {
+        // Leases taken before messages moved to their own key (a rolling upgrade).
+        let (m, r) = message()
+        try await broker.publish(m, record: r)
+        let raw = try #require(try await redis.command("RPOP", queue).bytes)
+        let token = String(try #require(try await redis.command("INCR", RedisKeys.fence).integer as Int64?))
+        let fields = ["queue", queue, "worker", worker, "task", m.id].map { Array($0.utf8) }
+        _ = try await redis.command([Array("HSET".utf8), Array(RedisKeys.lease(token).utf8), Array("message".utf8), raw] + fields)
+        _ = try await redis.command("SADD", RedisKeys.workerLeases(worker), token)
+        _ = try await redis.command("ZADD", RedisKeys.leases, "0", token)
+        try await broker.reap(deadAfterMilliseconds: 3_600_000)
+        #expect(try await redis.command("LINDEX", queue, "-1").bytes == raw)
+        #expect(try await redis.command("EXISTS", RedisKeys.lease(token)).integer == 0)
+        #expect(try await redis.command("HGET", RedisKeys.task(m.id), "crashes").string == "1")
+        try await finish(try #require(try await claim(1).first))
     }
 
     @Test func deadLetterKeepsTheMessageAndTheReason() async throws {

@@ -43,9 +43,13 @@ public enum RedisKeys {
     public static let fence = "celeriac:fence"
     /// Lease expiry times (ZSET: token → expiry, Unix ms by Redis's clock).
     public static let leases = "celeriac:leases"
-    /// What one lease holds (hash: message, queue, worker, task).
+    /// What one lease holds (hash: queue, worker, task).
     public static let leasePrefix = "celeriac:lease:"
     public static func lease(_ token: String) -> String { leasePrefix + token }
+    /// The leased message itself (a one-element list): `LMOVE`d out of its queue and back, so
+    /// the message's bytes are never copied (nor written to the AOF) again.
+    public static let leaseMessagePrefix = "celeriac:lease-message:"
+    public static func leaseMessage(_ token: String) -> String { leaseMessagePrefix + token }
     /// The worker's claim: tokens of the leases it holds (set).
     public static let workerLeasesPrefix = "celeriac:worker-leases:"
     public static func workerLeases(_ worker: String) -> String { workerLeasesPrefix + worker }

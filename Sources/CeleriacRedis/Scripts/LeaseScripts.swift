@@ -19,23 +19,28 @@ extension RedisScript {
         end
         local function drop_lease(leases, worker_set, token)
             redis.call('SREM', worker_set, token)
-            redis.call('DEL', '\(RedisKeys.leasePrefix)' .. token)
+            redis.call('DEL', '\(RedisKeys.leasePrefix)' .. token, '\(RedisKeys.leaseMessagePrefix)' .. token)
             return redis.call('ZREM', leases, token)
         end
         local function requeue(token, crashed)
-            local lease = redis.call('HMGET', '\(RedisKeys.leasePrefix)' .. token, 'message', 'queue', 'worker', 'task')
+            local lease = redis.call('HMGET', '\(RedisKeys.leasePrefix)' .. token, 'queue', 'worker', 'task', 'message')
             if not lease[1] then
                 redis.call('ZREM', '\(RedisKeys.leases)', token)
                 return nil
             end
-            redis.call('RPUSH', lease[2], lease[1])
-            drop_lease('\(RedisKeys.leases)', '\(RedisKeys.workerLeasesPrefix)' .. lease[3], token)
-            if lease[4] ~= '' then
-                local record = '\(RedisKeys.taskPrefix)' .. lease[4]
+            if lease[4] then
+                -- A lease taken by a version that copied the message into the hash.
+                redis.call('RPUSH', lease[1], lease[4])
+            else
+                redis.call('LMOVE', '\(RedisKeys.leaseMessagePrefix)' .. token, lease[1], 'RIGHT', 'RIGHT')
+            end
+            drop_lease('\(RedisKeys.leases)', '\(RedisKeys.workerLeasesPrefix)' .. lease[2], token)
+            if lease[3] ~= '' then
+                local record = '\(RedisKeys.taskPrefix)' .. lease[3]
                 if crashed then redis.call('HINCRBY', record, 'crashes', 1) end
                 redis.call('HSET', record, 'lease', crashed and 'lost' or 'released')
             end
-            return lease[4]
+            return lease[3]
         end
         """
 
@@ -59,33 +64,48 @@ extension RedisScript {
             return ''
         end
 
+        -- Variadic ZADD/SADD in slices: Lua's unpack has a stack limit.
+        local function add_all(command, key, items)
+            for first = 1, #items, 1000 do
+                redis.call(command, key, unpack(items, first, math.min(first + 999, #items)))
+            end
+        end
+
         local now = now_ms()
         redis.call('ZADD', KEYS[4], now, ARGV[1])
         local wanted = tonumber(ARGV[2])
-        local out = {}
+        local expiry = now + tonumber(ARGV[3])
+        local out, scored, tokens = {}, {}, {}
         for i = 5, #KEYS do
-            while #out < wanted * 4 do
-                local message = redis.call('RPOP', KEYS[i])
-                if not message then break end
-                local token = tostring(redis.call('INCR', KEYS[1]))
-                local id = task_id(message)
-                redis.call('HSET', '\(RedisKeys.leasePrefix)' .. token,
-                    'message', message, 'queue', KEYS[i], 'worker', ARGV[1], 'task', id)
-                redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), token)
-                redis.call('SADD', KEYS[3], token)
-                local crashes = 0
-                if id ~= '' then
-                    local record = '\(RedisKeys.taskPrefix)' .. id
-                    redis.call('HSET', record, 'lease', token)
-                    if redis.call('TTL', record) < 0 then redis.call('EXPIRE', record, ARGV[4]) end
-                    crashes = tonumber(redis.call('HGET', record, 'crashes') or '0')
+            local n = math.min(redis.call('LLEN', KEYS[i]), wanted - #tokens)
+            if n > 0 then
+                local last = redis.call('INCRBY', KEYS[1], n)
+                for token = last - n + 1, last do
+                    token = tostring(token)
+                    local message = redis.call('LMOVE', KEYS[i], '\(RedisKeys.leaseMessagePrefix)' .. token, 'RIGHT', 'RIGHT')
+                    local id = task_id(message)
+                    redis.call('HSET', '\(RedisKeys.leasePrefix)' .. token, 'queue', KEYS[i], 'worker', ARGV[1], 'task', id)
+                    local crashes = 0
+                    if id ~= '' then
+                        local record = '\(RedisKeys.taskPrefix)' .. id
+                        redis.call('HSET', record, 'lease', token)
+                        redis.call('EXPIRE', record, ARGV[4], 'NX')
+                        crashes = tonumber(redis.call('HGET', record, 'crashes') or '0')
+                    end
+                    scored[#scored + 1] = expiry
+                    scored[#scored + 1] = token
+                    tokens[#tokens + 1] = token
+                    out[#out + 1] = KEYS[i]
+                    out[#out + 1] = message
+                    out[#out + 1] = token
+                    out[#out + 1] = crashes
                 end
-                out[#out + 1] = KEYS[i]
-                out[#out + 1] = message
-                out[#out + 1] = token
-                out[#out + 1] = crashes
             end
-            if #out >= wanted * 4 then break end
+            if #tokens >= wanted then break end
+        end
+        if #tokens > 0 then
+            add_all('ZADD', KEYS[2], scored)
+            add_all('SADD', KEYS[3], tokens)
         end
         return out
         """)
