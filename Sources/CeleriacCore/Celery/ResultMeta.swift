@@ -32,12 +32,20 @@ public struct ResultMeta: Sendable, Equatable {
 
     /// JSON text in Celery's layout.
     public func encoded() -> String {
+        // The top level written in order directly (the API writes one per report); the key
+        // order still sorts the exception and STARTED objects inside `result`.
         var writer = JSONWriter(order: Self.order)
-        writer.write(.object([
-            "status": .string(status.rawValue), "result": result,
-            "traceback": traceback.map(JSONValue.string) ?? .null, "children": .array([]),
-            "date_done": dateDone.map { .string(CeleryTime.format($0)) } ?? .null, "task_id": .string(taskID),
-        ]))
+        writer.raw(#"{"status": "#)
+        writer.writeString(status.rawValue)
+        writer.raw(#", "result": "#)
+        writer.write(result)
+        writer.raw(#", "traceback": "#)
+        if let traceback { writer.writeString(traceback) } else { writer.raw("null") }
+        writer.raw(#", "children": [], "date_done": "#)
+        if let dateDone { writer.writeString(CeleryTime.format(dateDone)) } else { writer.raw("null") }
+        writer.raw(#", "task_id": "#)
+        writer.writeString(taskID)
+        writer.raw("}")
         return writer.output
     }
 

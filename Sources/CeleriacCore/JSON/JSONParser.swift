@@ -65,11 +65,13 @@ struct JSONParser {
     private mutating func object(depth: Int) throws(JSONParseError) -> JSONValue {
         guard depth <= Self.maxDepth else { throw error("nested too deeply") }
         index += 1
-        var members: [String: JSONValue] = [:]
+        // Members are gathered first so the dictionary is built at its final size: growing
+        // it one key at a time rehashed a message's headers five times over.
+        var members: [(String, JSONValue)] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(members)
+            return .object([:])
         }
         while true {
             skipWhitespace()
@@ -79,14 +81,16 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            members[key] = try value(depth: depth)
+            members.append((key, try value(depth: depth)))
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
             } else if bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return .object(members)
+                var object = [String: JSONValue](minimumCapacity: members.count)
+                for (key, value) in members { object[key] = value }  // the last of duplicates wins
+                return .object(object)
             } else {
                 throw error("expected ',' or '}'")
             }
@@ -158,13 +162,17 @@ struct JSONParser {
                 guard bytes[index] >= 0x20 else { throw error("control character in string") }
                 index += 1
             }
-            utf8.append(contentsOf: bytes[runStart..<index])
             guard index < bytes.count else { throw error("unterminated string") }
             if bytes[index] == UInt8(ascii: "\"") {
+                // Most strings have no escape: made straight from the input, no copy first.
+                let text = utf8.isEmpty
+                    ? String(validating: bytes[runStart..<index], as: UTF8.self)
+                    : String(validating: utf8 + bytes[runStart..<index], as: UTF8.self)
                 index += 1
-                guard let text = String(validating: utf8, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
+                guard let text else { throw error("invalid UTF-8 in string") }
                 return text
             }
+            utf8.append(contentsOf: bytes[runStart..<index])
             index += 1  // backslash
             guard index < bytes.count else { throw error("unterminated string") }
             let escape = bytes[index]
