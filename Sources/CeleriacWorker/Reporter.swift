@@ -85,12 +85,14 @@ final class Reporter: Sendable {
             }
             if await send(Self.folded(batch.map(\.report))) {
                 failures = 0
-                // Only what is still queued: abandon() may have dropped some of the batch meanwhile.
+                // Only what is still queued: abandon() may have dropped some of the batch
+                // meanwhile. Entries are only ever appended, so the batch's survivors are
+                // still the front of the queue, in order.
                 let sent = queue.withLock { entries in
-                    let tags = Set(batch.map(\.tag))
-                    let done = entries.filter { tags.contains($0.tag) }
-                    entries.removeAll { tags.contains($0.tag) }
-                    return done
+                    var count = 0
+                    for entry in batch where count < entries.count && entries[count].tag == entry.tag { count += 1 }
+                    defer { entries.removeFirst(count) }
+                    return Array(entries.prefix(count))
                 }
                 for entry in sent { entry.accepted?.resume(returning: true) }
             } else {
