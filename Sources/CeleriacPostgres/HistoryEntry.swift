@@ -17,6 +17,9 @@ public struct HistoryEntry: Sendable, Equatable {
     public var worker: String?
     public var at: Date
     public var startedAt: Date?
+    /// Made by ``init(enqueued:at:argsrepr:kwargsrepr:)`` for a task id the API just drew, so
+    /// no row can exist yet: it is inserted without an upsert's conflict check.
+    public var isNewTask = false
 
     public init(
         taskID: String, status: TaskState, result: String? = nil, traceback: String? = nil, taskName: String? = nil,
@@ -43,6 +46,7 @@ public struct HistoryEntry: Sendable, Equatable {
             taskID: record.id, status: .pending, taskName: record.task,
             taskArgs: JSONValue.string(argsrepr ?? PythonRepr.tuple(record.args)).jsonText,
             taskKwargs: JSONValue.string(kwargsrepr ?? PythonRepr.of(.object(record.kwargs))).jsonText, at: date)
+        isNewTask = true
     }
 
     /// The change a worker reported.

@@ -72,4 +72,24 @@ struct HistoryRepositoryTests {
             [b, "STARTED", nil, nil, "w1", "t"],
         ])
     }
+
+    @Test func newTaskRowsAreInsertedAndARetriedInsertFallsBackToAnUpsert() async throws {
+        let history = try await repository()
+        let fresh = UUID().uuidString.lowercased()
+        let known = UUID().uuidString.lowercased()
+        let now = Date()
+        try await history.upsert(HistoryEntry(report: TaskReport(
+            id: known, state: .started, task: "celeriac.echo", queue: nil, args: nil, kwargs: nil, worker: "w1", pid: 1,
+            timestamp: now.timeIntervalSince1970)))
+        let pending = HistoryEntry(enqueued: TaskRecord(id: fresh, task: "celeriac.echo", state: .pending), at: now)
+        #expect(pending.isNewTask)
+        // One batch: a new task's row, and a change to an existing row.
+        try await history.upsert([pending, HistoryEntry(taskID: known, status: .success, result: "1", at: now)])
+        // The same batch again (its first commit's answer lost): the new row exists now.
+        try await history.upsert([pending.merged(with: HistoryEntry(taskID: fresh, status: .success, result: "2", at: now))])
+        let rows = try await history.client.query(
+            "SELECT task_id, status, result FROM django_celery_results_taskresult WHERE task_id IN ($1, $2) ORDER BY task_id = $1 DESC",
+            [fresh, known])
+        #expect(rows.values == [[fresh, "SUCCESS", "2"], [known, "SUCCESS", "1"]])
+    }
 }
