@@ -21,7 +21,8 @@ struct ReportRoutes: Sendable {
         try api.workerToken?.verify(request)
         let body = try await request.bodyBytes(limit: api.settings.maxBodyBytes)
         let batch = try ReportBatch.decode(Array(body.readableBytesView))
-        let outcomes = try await apply(batch.reports)
+        // One pipeline, in the batch's order: each task's reports apply in the order sent.
+        let outcomes = try await api.tasks.apply(batch.reports)
         var applied = 0
         var fenced: [Problem.FieldError] = []
         for (index, report) in batch.reports.enumerated() {
@@ -46,24 +47,5 @@ struct ReportRoutes: Sendable {
         }
         return .json(
             JSONValue.object(["accepted": .int(Int64(batch.reports.count)), "applied": .int(Int64(applied))]).jsonText)
-    }
-
-    /// Applies the reports of different tasks concurrently (their Redis scripts share round
-    /// trips through pipelining) and each task's reports in order.
-    private func apply(_ reports: [TaskReport]) async throws -> [TaskStore.Outcome] {
-        var byTask: [String: [Int]] = [:]
-        for (index, report) in reports.enumerated() { byTask[report.id, default: []].append(index) }
-        var outcomes = [TaskStore.Outcome](repeating: .stale, count: reports.count)
-        try await withThrowingTaskGroup(of: [(Int, TaskStore.Outcome)].self) { group in
-            for indexes in byTask.values {
-                group.addTask {
-                    var done: [(Int, TaskStore.Outcome)] = []
-                    for index in indexes { done.append((index, try await api.tasks.apply(reports[index]))) }
-                    return done
-                }
-            }
-            for try await done in group { for (index, outcome) in done { outcomes[index] = outcome } }
-        }
-        return outcomes
     }
 }

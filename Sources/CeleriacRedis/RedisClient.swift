@@ -79,6 +79,31 @@ public final class RedisClient: Sendable {
         return replies[1]
     }
 
+    /// Runs `script` once per call in `calls`, all in one pipeline (Redis runs them in this
+    /// order), and returns the replies in order. A server that lost the script partway
+    /// (`SCRIPT FLUSH` lands between two commands) answers `NOSCRIPT` from some call on: that
+    /// call and every later one are run again after loading it.
+    public func run(_ script: RedisScript, calls: [(keys: [String], args: [String])]) async throws -> [RESPValue] {
+        var replies: [RESPValue] = []
+        replies.reserveCapacity(calls.count)
+        for attempt in 0..<2 where replies.count < calls.count {
+            let sha = try await loadedSHA(script, reload: attempt > 0)
+            let rest = calls[replies.count...]
+            let answers = try await connection.send(pipeline: rest.map {
+                Self.evalsha(sha, keys: $0.keys, args: $0.args.map { Array($0.utf8) })
+            })
+            for reply in answers {
+                if case .error(let message) = reply {
+                    if message.hasPrefix("NOSCRIPT") { break }
+                    throw RedisError.server("\(script.name): \(message)")
+                }
+                replies.append(reply)
+            }
+        }
+        guard replies.count == calls.count else { throw RedisError.server("\(script.name): NOSCRIPT after reload") }
+        return replies
+    }
+
     /// The script's SHA-1 on the server, loading it (`SCRIPT LOAD`) the first time or when asked.
     private func loadedSHA(_ script: RedisScript, reload: Bool) async throws -> String {
         if !reload, let known = shas.withLock({ $0[script.name] }) { return known }

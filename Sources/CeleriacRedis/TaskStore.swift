@@ -29,19 +29,28 @@ public struct TaskStore: Sendable {
     /// Applies a worker's report to the record and `celery-task-meta-<id>`; a final report of
     /// the task's current attempt also ends that attempt's lease.
     public func apply(_ report: TaskReport) async throws -> Outcome {
-        let once = report.hashFieldsIfAbsent()
-        var args = [
-            String(report.state.progress), String(ttlSeconds), report.resultMeta().encoded(), report.lease ?? "",
-            report.state.isFinal ? "1" : "0", String(once.count),
-        ]
-        for (field, value) in once { args += [field, value] }
-        for (field, value) in report.hashFields() { args += [field, value] }
-        let reply = try await redis.run(
-            .applyReport, keys: [RedisKeys.task(report.id), RedisKeys.resultMeta(report.id)], args: args)
-        switch reply.integer {
-        case 1: return .applied
-        case -1: return .fenced
-        default: return .stale
+        try await apply([report])[0]
+    }
+
+    /// Applies `reports` in order, all in one pipeline: one round trip for a worker's batch.
+    public func apply(_ reports: [TaskReport]) async throws -> [Outcome] {
+        guard !reports.isEmpty else { return [] }
+        let replies = try await redis.run(.applyReport, calls: reports.map { report in
+            let once = report.hashFieldsIfAbsent()
+            var args = [
+                String(report.state.progress), String(ttlSeconds), report.resultMeta().encoded(), report.lease ?? "",
+                report.state.isFinal ? "1" : "0", String(once.count),
+            ]
+            for (field, value) in once { args += [field, value] }
+            for (field, value) in report.hashFields() { args += [field, value] }
+            return ([RedisKeys.task(report.id), RedisKeys.resultMeta(report.id)], args)
+        })
+        return replies.map { reply in
+            switch reply.integer {
+            case 1: .applied
+            case -1: .fenced
+            default: .stale
+            }
         }
     }
 

@@ -60,12 +60,17 @@ struct RedisClientTests {
         let ping = [Array("PING".utf8)]
         #expect(try await redis.run(script, keys: ["k"], args: ["v"]).string == "vk")
         #expect(try await redis.run(after: ping, behind, keys: ["k"], args: ["x"]).string == "kx")
+        let batched = RedisScript(name: "test-echo-batched", source: "return ARGV[1]")
+        let calls = ["a", "b", "c"].map { (keys: [String](), args: [$0]) }
+        #expect(try await redis.run(batched, calls: calls).map(\.string) == ["a", "b", "c"])
         // One flush only: other suites share this server, and each of their calls survives one.
         _ = try await redis.command("SCRIPT", "FLUSH")
         // The cached SHA is gone on the server: EVALSHA gets NOSCRIPT, the client reloads.
         #expect(try await redis.run(script, keys: ["k2"], args: ["w"]).string == "wk2")
         // Likewise behind a pipelined command: the script runs again on its own.
         #expect(try await redis.run(after: ping, behind, keys: ["k3"], args: ["y"]).string == "k3y")
+        // And a pipelined batch: every call answered NOSCRIPT is run again, in order.
+        #expect(try await redis.run(batched, calls: calls).map(\.string) == ["a", "b", "c"])
     }
 
     @Test func wrongPasswordIsAConnectError() async throws {

@@ -158,16 +158,22 @@ struct JSONParser {
         var utf8: [UInt8] = []
         while true {
             let runStart = index
+            var ascii = true
             while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") {
                 guard bytes[index] >= 0x20 else { throw error("control character in string") }
+                ascii = ascii && bytes[index] < 0x80
                 index += 1
             }
             guard index < bytes.count else { throw error("unterminated string") }
             if bytes[index] == UInt8(ascii: "\"") {
-                // Most strings have no escape: made straight from the input, no copy first.
-                let text = utf8.isEmpty
-                    ? String(validating: bytes[runStart..<index], as: UTF8.self)
-                    : String(validating: utf8 + bytes[runStart..<index], as: UTF8.self)
+                // Most strings have no escape and are ASCII: made straight from the input,
+                // with nothing to copy or validate first.
+                let text: String?
+                if utf8.isEmpty && ascii {
+                    text = String(decoding: bytes[runStart..<index], as: UTF8.self)
+                } else {
+                    text = String(validating: utf8 + bytes[runStart..<index], as: UTF8.self)
+                }
                 index += 1
                 guard let text else { throw error("invalid UTF-8 in string") }
                 return text
