@@ -9,8 +9,8 @@ extension RedisScript {
     /// Lua shared by the scripts below: the current time in ms, ending a lease
     /// (`drop_lease`), and returning one lease's message to the consuming end of its queue.
     ///
-    /// `requeue(token, crashed)`: RPUSH the message back (it runs next, like kombu's
-    /// restore), drop the lease, and on a crash count it in the task record (`crashes`) and
+    /// `requeue(token, crashed)`: move the message back to the consuming end of its queue
+    /// (it runs next, like kombu's restore), drop the lease, and on a crash count it in the task record (`crashes`) and
     /// mark the record's lease `lost`, so a late report of that attempt is fenced.
     static let leaseHelpers = """
         local function now_ms()
