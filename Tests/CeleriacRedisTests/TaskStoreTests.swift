@@ -35,12 +35,15 @@ struct TaskStoreTests {
         let redis = RedisClient(url: try TestServices.redisURL)
         let store = TaskStore(redis: redis, ttlSeconds: 600)
         let id = UUID().uuidString.lowercased()
-        _ = try await redis.command("HSET", RedisKeys.task(id), "lease", "42")
+        // Tokens no real lease has (those are fence numbers): a final report ends its lease,
+        // and "42" ended another suite's real lease 42 when both ran at once.
+        let (old, new) = (TestServices.uniqueName("token"), TestServices.uniqueName("token"))
+        _ = try await redis.command("HSET", RedisKeys.task(id), "lease", new)
         var zombie = report(id, .success, result: "old")
-        zombie.lease = "41"
+        zombie.lease = old
         #expect(try await store.apply(zombie) == .fenced)
         var current = report(id, .success, result: "new")
-        current.lease = "42"
+        current.lease = new
         #expect(try await store.apply(current) == .applied)
         #expect(try await store.fetch(id: id)?.result == "new")
         #expect(try await redis.command("GET", RedisKeys.resultMeta(id)).string?.contains("\"new\"") == true)
