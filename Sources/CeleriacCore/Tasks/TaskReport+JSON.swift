@@ -1,7 +1,7 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
-/// The wire form of reports (`POST /internal/reports`), read and written through
-/// ``JSONValue`` rather than `Codable`: both ends handle thousands per second.
+/// The wire form of reports (`POST /internal/reports`), read through ``JSONValue`` and
+/// written straight to bytes rather than with `Codable`: both ends handle thousands per second.
 extension TaskReport {
     /// Writes the report as a JSON object, keys in sorted order, straight to `writer`: no
     /// `JSONValue` tree built first (a worker writes thousands per second).
