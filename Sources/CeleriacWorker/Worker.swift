@@ -51,6 +51,7 @@ public final class Worker: Service {
     var leaseMilliseconds: Int { milliseconds(configuration.lease) }
 
     public func run() async throws {
+        try await requireSupportedRedis()
         let reporter = Reporter(
             apiURL: configuration.apiURL, token: configuration.workerToken, batchSize: configuration.reportBatchSize,
             http: HTTPClient(concurrency: 1, name: "http-report"), logger: logger)
@@ -192,6 +193,24 @@ public final class Worker: Service {
         defer { reporting.withLock { _ = $0.remove(lease.token) } }
         guard await reporter.deliver(final) else { return }  // reporter stopped: the lease is released
         _ = held.withLock { $0.removeValue(forKey: lease.token) }
+    }
+
+    /// Stops the worker with a clear error on a Redis older than the scripts need, rather than
+    /// failing every claim. Waits for Redis like everything else; a server that will not say
+    /// its version (`INFO` renamed away) is taken on trust.
+    func requireSupportedRedis() async throws {
+        let version = Locked<RedisServerVersion?>(nil)
+        await retrying("reading the Redis version") {
+            do {
+                let found = try await self.broker.redis.serverVersion()
+                version.withLock { $0 = found }
+            } catch let error as RedisError where !error.isConnectionProblem {
+                self.logger.warning("cannot read the Redis version; assuming it is supported", metadata: ["error": "\(error)"])
+            }
+        }
+        if let found = version.current, !found.isSupported {
+            throw WorkerError.unsupportedRedis(found)
+        }
     }
 
     func isReleased(_ token: String) -> Bool { held.withLock { $0[token] ?? true } }
