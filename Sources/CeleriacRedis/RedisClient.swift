@@ -52,16 +52,7 @@ public final class RedisClient: Sendable {
     /// ``run(_:keys:args:)`` with binary-safe arguments (raw queued messages).
     @discardableResult
     public func run(_ script: RedisScript, keys: [String], rawArgs: [[UInt8]]) async throws -> RESPValue {
-        for attempt in 0..<2 {
-            let sha = try await loadedSHA(script, reload: attempt > 0)
-            let reply = try await connection.send(Self.evalsha(sha, keys: keys, args: rawArgs))
-            if case .error(let message) = reply {
-                if message.hasPrefix("NOSCRIPT") { continue }
-                throw RedisError.server("\(script.name): \(message)")
-            }
-            return reply
-        }
-        throw RedisError.server("\(script.name): NOSCRIPT after reload")
+        try await run(script, rawCalls: [(keys, rawArgs)])[0]
     }
 
     /// Sends `command`, then `script` behind it in the same pipeline, and returns the
@@ -72,36 +63,45 @@ public final class RedisClient: Sendable {
         let rawArgs = args.map { Array($0.utf8) }
         let sha = try await loadedSHA(script, reload: false)
         let replies = try await connection.send(pipeline: [command, Self.evalsha(sha, keys: keys, args: rawArgs)])
-        if case .error(let message) = replies[1] {
-            if message.hasPrefix("NOSCRIPT") { return try await run(script, keys: keys, rawArgs: rawArgs) }
-            throw RedisError.server("\(script.name): \(message)")
-        }
-        return replies[1]
+        if let reply = try Self.scriptReply(replies[1], of: script) { return reply }
+        return try await run(script, keys: keys, rawArgs: rawArgs)
     }
 
     /// Runs `script` once per call in `calls`, all in one pipeline (Redis runs them in this
-    /// order), and returns the replies in order. A server that lost the script partway
-    /// (`SCRIPT FLUSH` lands between two commands) answers `NOSCRIPT` from some call on: that
-    /// call and every later one are run again after loading it.
+    /// order), and returns the replies in order.
     public func run(_ script: RedisScript, calls: [(keys: [String], args: [String])]) async throws -> [RESPValue] {
+        try await run(script, rawCalls: calls.map { ($0.keys, $0.args.map { Array($0.utf8) }) })
+    }
+
+    /// Every script call goes through here: `EVALSHA`, loading the script first if this client
+    /// has not yet. A server that lost the script (restarted, or `SCRIPT FLUSH` landing between
+    /// two commands of the pipeline) answers `NOSCRIPT` from some call on: that call and every
+    /// later one are run again once after loading it.
+    private func run(_ script: RedisScript, rawCalls calls: [(keys: [String], args: [[UInt8]])]) async throws
+        -> [RESPValue]
+    {
         var replies: [RESPValue] = []
         replies.reserveCapacity(calls.count)
         for attempt in 0..<2 where replies.count < calls.count {
             let sha = try await loadedSHA(script, reload: attempt > 0)
-            let rest = calls[replies.count...]
-            let answers = try await connection.send(pipeline: rest.map {
-                Self.evalsha(sha, keys: $0.keys, args: $0.args.map { Array($0.utf8) })
-            })
-            for reply in answers {
-                if case .error(let message) = reply {
-                    if message.hasPrefix("NOSCRIPT") { break }
-                    throw RedisError.server("\(script.name): \(message)")
-                }
+            let commands = calls[replies.count...].map { Self.evalsha(sha, keys: $0.keys, args: $0.args) }
+            // One command on its own: a pipeline's collector is not worth it for each enqueue.
+            let answers = commands.count == 1
+                ? [try await connection.send(commands[0])] : try await connection.send(pipeline: commands)
+            for answer in answers {
+                guard let reply = try Self.scriptReply(answer, of: script) else { break }
                 replies.append(reply)
             }
         }
         guard replies.count == calls.count else { throw RedisError.server("\(script.name): NOSCRIPT after reload") }
         return replies
+    }
+
+    /// A script's reply; nil for `NOSCRIPT` (load it and run again); other `-ERR` replies throw.
+    private static func scriptReply(_ reply: RESPValue, of script: RedisScript) throws -> RESPValue? {
+        guard case .error(let message) = reply else { return reply }
+        if message.hasPrefix("NOSCRIPT") { return nil }
+        throw RedisError.server("\(script.name): \(message)")
     }
 
     /// The script's SHA-1 on the server, loading it (`SCRIPT LOAD`) the first time or when asked.

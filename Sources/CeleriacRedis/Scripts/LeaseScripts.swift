@@ -10,8 +10,9 @@ extension RedisScript {
     /// (`drop_lease`), and returning one lease's message to the consuming end of its queue.
     ///
     /// `requeue(token, crashed)`: move the message back to the consuming end of its queue
-    /// (it runs next, like kombu's restore), drop the lease, and on a crash count it in the task record (`crashes`) and
-    /// mark the record's lease `lost`, so a late report of that attempt is fenced.
+    /// (it runs next, like kombu's restore), drop the lease, and on a crash count it in the
+    /// task record (`crashes`) and mark the record's lease `lost`, so a late report of that
+    /// attempt is fenced.
     static let leaseHelpers = """
         local function now_ms()
             local t = redis.call('TIME')
