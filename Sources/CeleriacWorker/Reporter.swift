@@ -24,7 +24,9 @@ final class Reporter: Sendable {
     private let batchSize: Int
     private let http: HTTPClient
     private let logger: Logger
-    private let queue = Locked<[Entry]>([])
+    /// Reports waiting to be sent, in order; `closed` once ``run()`` has returned, so a late
+    /// ``deliver(_:)`` is answered at once instead of waiting for a sender that is gone.
+    private let queue = Locked<(entries: [Entry], closed: Bool)>(([], false))
     private let wake = WakeSignal()
     private let stopping = Locked(false)
     private let nextTag = Locked(0)
@@ -40,16 +42,20 @@ final class Reporter: Sendable {
     /// Queues a report without waiting (STARTED).
     func post(_ report: TaskReport) {
         let tag = nextTag.withLock { $0 += 1; return $0 }
-        queue.withLock { $0.append(Entry(tag: tag, report: report, accepted: nil)) }
+        queue.withLock { if !$0.closed { $0.entries.append(Entry(tag: tag, report: report, accepted: nil)) } }
         wake.notify()
     }
 
     /// Queues a report and returns true once the API has accepted it (SUCCESS, FAILURE);
-    /// false when it was abandoned (its lease given back) or the reporter was cancelled.
+    /// false when it was abandoned (its lease given back) or the reporter has stopped.
     func deliver(_ report: TaskReport) async -> Bool {
         await withCheckedContinuation { continuation in
             let tag = nextTag.withLock { $0 += 1; return $0 }
-            queue.withLock { $0.append(Entry(tag: tag, report: report, accepted: continuation)) }
+            let queued = queue.withLock { queue in
+                if !queue.closed { queue.entries.append(Entry(tag: tag, report: report, accepted: continuation)) }
+                return !queue.closed
+            }
+            guard queued else { return continuation.resume(returning: false) }
             wake.notify()
         }
     }
@@ -57,11 +63,11 @@ final class Reporter: Sendable {
     /// Drops queued reports of the given leases (given back to the queue: another attempt
     /// reports instead).
     func abandon(leases: Set<String>) {
-        let dropped = queue.withLock { entries in
-            let (drop, keep) = entries.reduce(into: ([Entry](), [Entry]())) { split, entry in
+        let dropped = queue.withLock { queue in
+            let (drop, keep) = queue.entries.reduce(into: ([Entry](), [Entry]())) { split, entry in
                 if let lease = entry.report.lease, leases.contains(lease) { split.0.append(entry) } else { split.1.append(entry) }
             }
-            entries = keep
+            queue.entries = keep
             return drop
         }
         for entry in dropped { entry.accepted?.resume(returning: false) }
@@ -73,13 +79,19 @@ final class Reporter: Sendable {
         var failures = 0
         while true {
             if Task.isCancelled {
-                let dropped = queue.withLock { entries in defer { entries = [] }; return entries }
+                let dropped = queue.withLock { queue in
+                    defer { queue = ([], true) }
+                    return queue.entries
+                }
                 for entry in dropped { entry.accepted?.resume(returning: false) }
                 return
             }
-            let batch = queue.withLock { Array($0.prefix(batchSize)) }
+            let (batch, closed) = queue.withLock { queue in
+                if queue.entries.isEmpty && stopping.current { queue.closed = true }
+                return (Array(queue.entries.prefix(batchSize)), queue.closed)
+            }
             if batch.isEmpty {
-                if stopping.current { return }
+                if closed { return }
                 await wake.wait(timeout: .seconds(1))
                 continue
             }
@@ -88,11 +100,11 @@ final class Reporter: Sendable {
                 // Only what is still queued: abandon() may have dropped some of the batch
                 // meanwhile. Entries are only ever appended, so the batch's survivors are
                 // still the front of the queue, in order.
-                let sent = queue.withLock { entries in
+                let sent = queue.withLock { queue in
                     var count = 0
-                    for entry in batch where count < entries.count && entries[count].tag == entry.tag { count += 1 }
-                    defer { entries.removeFirst(count) }
-                    return Array(entries.prefix(count))
+                    for entry in batch where count < queue.entries.count && queue.entries[count].tag == entry.tag { count += 1 }
+                    defer { queue.entries.removeFirst(count) }
+                    return Array(queue.entries.prefix(count))
                 }
                 for entry in sent { entry.accepted?.resume(returning: true) }
             } else {

@@ -66,7 +66,13 @@ public final class Worker: Service {
         async let upkeep: Void = keepLeasesAlive()
         await recoverPreviousRun()
         await withDiscardingTaskGroup { group in
-            await consume(into: &group, executor: executor, reporter: reporter)
+            // A busy worker waits for a free slot up to a second at a time: shutdown wakes it,
+            // so the grace period starts when the signal arrives.
+            await withGracefulShutdownHandler {
+                await consume(into: &group, executor: executor, reporter: reporter)
+            } onGracefulShutdown: {
+                self.slotFreed.notify()
+            }
             await drainOrReturn(group: &group, reporter: reporter)
         }
         await releaseHeld(reason: "shutdown", reporter: reporter)
@@ -187,8 +193,9 @@ public final class Worker: Service {
         }
         final.lease = lease.token
         endExecution()  // the job is done: its slot may take the next task while the report goes out
-        // Given back at shutdown: another attempt will report; this one must stay silent.
-        guard !isReleased(lease.token) else { return }
+        // Given back at shutdown, or cut short by cancellation (second SIGINT; its outcome is a
+        // CancellationError, not the task's): another attempt will report; this one stays silent.
+        guard !isReleased(lease.token) && !Task.isCancelled else { return }
         reporting.withLock { _ = $0.insert(lease.token) }
         defer { reporting.withLock { _ = $0.remove(lease.token) } }
         guard await reporter.deliver(final) else { return }  // reporter stopped: the lease is released

@@ -202,7 +202,9 @@ def shutdown_test():
                 assert rec.get("crashes", "0") == "0" and rec.get("lease") == "released", rec
             assert s.leases_left() == 0
             s.r.delete("celery")
-        assert timings["sigterm"] < 10 and timings["sigint-twice"] < 10, timings
+        # SIGTERM: the 1 s grace starts at the signal (a busy worker is woken, not left to
+        # notice within its next 1 s wait); SIGINT twice: 0.5 s between the two, then out.
+        assert timings["sigterm"] < 1.7 and timings["sigint-twice"] < 1.5, timings
         print(json.dumps({"scenario": "shutdown", "exit_after_signal_s": timings, "returned_without_crash": True}))
     finally:
         s.stop()

@@ -26,9 +26,7 @@ extension RedisScript {
             redis.call('SET', KEYS[5], ARGV[4] .. ' ' .. digest, 'EX', ARGV[6])
         end
         local length = redis.call('LPUSH', KEYS[1], ARGV[1])
-        local fields = {}
-        for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
-        redis.call('HSET', KEYS[2], unpack(fields))
+        redis.call('HSET', KEYS[2], unpack(ARGV, 7))
         redis.call('EXPIRE', KEYS[2], ARGV[2])
         redis.call('SADD', KEYS[3], ARGV[3])
         redis.call('SADD', KEYS[4], ARGV[3])
