@@ -81,15 +81,16 @@ private final class ThreadStart {
 
 /// FIFO of jobs guarded by a condition variable; the thread sleeps while it is empty.
 private final class JobQueue: @unchecked Sendable {
-    // Safe to share: every field is read and written only while `condition` is locked.
-    private let condition = PThreadMutex()
+    // Safe to share: every field is read and written only while `mutex` is locked.
+    private let mutex = PThreadMutex()
+    private let condition = PThreadCondition()
     private var jobs: [@Sendable () -> Void] = []
     private var stopped = false
 
     @discardableResult
     func push(_ job: @escaping @Sendable () -> Void) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
+        mutex.lock()
+        defer { mutex.unlock() }
         guard !stopped else { return false }
         jobs.append(job)
         condition.signal()
@@ -97,23 +98,23 @@ private final class JobQueue: @unchecked Sendable {
     }
 
     func stop() {
-        condition.lock()
+        mutex.lock()
         stopped = true
         condition.signal()
-        condition.unlock()
+        mutex.unlock()
     }
 
     func runLoop() {
         while true {
-            condition.lock()
-            while jobs.isEmpty && !stopped { condition.wait() }
+            mutex.lock()
+            while jobs.isEmpty && !stopped { condition.wait(mutex) }
             if jobs.isEmpty && stopped {
-                condition.unlock()
+                mutex.unlock()
                 return
             }
             let batch = jobs
             jobs.removeAll(keepingCapacity: true)
-            condition.unlock()
+            mutex.unlock()
             for job in batch { job() }
         }
     }

@@ -134,11 +134,9 @@ public struct JSONWriter: Sendable {
         }
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
     private mutating func writeUnicodeEscape(_ unit: UInt16) {
         append("\\u")
-        for shift in [12, 8, 4, 0] as [UInt16] { bytes.append(Self.hexDigits[Int((unit >> shift) & 0xF)]) }
+        for shift in [12, 8, 4, 0] as [UInt16] { bytes.append(ASCIIDigits.lowercaseHex[Int((unit >> shift) & 0xF)]) }
     }
 }
 

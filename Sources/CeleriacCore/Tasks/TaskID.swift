@@ -11,8 +11,6 @@ import Darwin
 /// Task ids and delivery tags: random (version 4) UUIDs in lowercase, as Python's
 /// `str(uuid.uuid4())` writes them.
 public enum TaskID {
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
     /// A new random id from the system's CSPRNG. Foundation's `UUID()` opens `/dev/urandom`
     /// on every call on Linux, and even one `getrandom` per id showed up in enqueue profiles:
     /// bytes come from a pool refilled 4 KiB (256 ids) at a time.
@@ -24,8 +22,8 @@ public enum TaskID {
         out.reserveCapacity(36)
         for (index, byte) in bytes.enumerated() {
             if index == 4 || index == 6 || index == 8 || index == 10 { out.append(UInt8(ascii: "-")) }
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0x0F)])
+            out.append(ASCIIDigits.lowercaseHex[Int(byte >> 4)])
+            out.append(ASCIIDigits.lowercaseHex[Int(byte & 0x0F)])
         }
         return String(decoding: out, as: UTF8.self)
     }
