@@ -31,12 +31,9 @@ struct Executor: Sendable {
                 traceback: "celery.exceptions.NotRegistered: '\(message.task)'\n")
             return report(message, queue: queue, state: .failure, error: error)
         }
-        var taskLogger = logger
-        taskLogger[metadataKey: "task_id"] = "\(message.id)"
-        taskLogger[metadataKey: "task"] = "\(message.task)"
         let invocation = JobInvocation(
             taskID: message.id, task: message.task, args: message.args, kwargs: message.kwargs,
-            retries: message.retries, logger: taskLogger)
+            retries: message.retries, logger: logger)
         do {
             let value = try await job.run(invocation)
             return report(message, queue: queue, state: .success, result: value)
