@@ -70,6 +70,20 @@ import Testing
         #expect(throws: ConfigError.self) { try RedisURL(parsing: text) }
     }
 
+    /// Fuzzing the URL parser on random text built from the characters it cares about (its
+    /// percent-decoding has its own differential test): no crash, and what it accepts is usable.
+    @Test func redisURLsSurviveRandomText() {
+        var g = JSONParserTests.Generator(state: 77)
+        let pieces = ["redis://", "%", "%4", "%40", "%e9", "%C3%A9", "%ZZ", "%ff", ":", "@", "/", "0", "65535", "99999",
+                      "-1", "a", "é", "😀", " ", "?"]
+        for _ in 0..<5000 {
+            let text = (0..<Int.random(in: 0...8, using: &g)).map { _ in pieces.randomElement(using: &g)! }.joined()
+            if let url = try? RedisURL(parsing: text) {
+                #expect((1...65535).contains(url.port) && url.database >= 0, "\(text)")
+            }
+        }
+    }
+
     @Test func redisURLDescriptionHidesPassword() throws {
         #expect(!(try RedisURL(parsing: "redis://:s3cret@h:1/0")).description.contains("s3cret"))
     }
