@@ -48,7 +48,10 @@ extension TaskMessage {
         var base64: [UInt8] = []
         Base64.append(body.bytes, to: &base64)
 
-        var out = JSONWriter(order: celeryOrder)
+        // The fixed text is ~620 bytes: sized once, the buffer is not regrown (and copied)
+        // twice on its way past 1 KiB.
+        let variable = [new.task, new.argsrepr, new.kwargsrepr, new.origin, new.replyTo, new.queue].reduce(0) { $0 + $1.utf8.count }
+        var out = JSONWriter(order: celeryOrder, capacity: 1024 + base64.count + variable + 4 * new.id.utf8.count)
         out.raw(#"{"body": ""#)
         out.raw(base64)
         out.raw(#"", "content-encoding": "utf-8", "content-type": "application/json", "headers": {"lang": "py", "task": "#)

@@ -18,10 +18,11 @@ public struct JSONWriter: Sendable {
         self.init(order: JSONKeyOrder(keyOrder))
     }
 
-    /// With a key order built once (hot paths keep theirs in a `static let`).
-    public init(order: JSONKeyOrder) {
+    /// With a key order built once (hot paths keep theirs in a `static let`), and room for
+    /// `capacity` bytes before the buffer has to grow.
+    public init(order: JSONKeyOrder, capacity: Int = 512) {
         self.order = order
-        bytes.reserveCapacity(512)
+        bytes.reserveCapacity(capacity)
     }
 
     /// Writes any value.
