@@ -17,6 +17,9 @@ import Testing
         (#"{"task": ""}"#, ["/task"]),
         (#"{"task": 5}"#, ["/task"]),
         (#"{"task": "a b"}"#, ["/task"]),
+        (#"{"task": "a\tb"}"#, ["/task"]),
+        (#"{"task": "a\u007f"}"#, ["/task"]),
+        (#"{"task": "tâche\u0085"}"#, ["/task"]),  // a C1 control, on the non-ASCII path
         (#"{"task": "t", "args": {}}"#, ["/args"]),
         (#"{"task": "t", "kwargs": []}"#, ["/kwargs"]),
         (#"{"task": "t", "queue": "bad queue"}"#, ["/queue"]),
@@ -33,6 +36,10 @@ import Testing
             guard let problem = error as? Problem else { return false }
             return problem.status == 422 && problem.errors.map(\.pointer) == pointers
         }
+    }
+
+    @Test func nonASCIITaskNamesAreAccepted() throws {
+        #expect(try EnqueueRequest(json: .object(["task": "tâches.envoyer"])).task == "tâches.envoyer")
     }
 
     @Test func taskNameLongerThanTheColumnIsRejected() {

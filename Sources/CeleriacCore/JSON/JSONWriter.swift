@@ -103,7 +103,9 @@ public struct JSONWriter: Sendable {
     /// non-ASCII as `\uXXXX` (UTF-16, surrogate pairs above the BMP).
     public mutating func writeString(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
-        if s.utf8.contains(where: { $0 >= 0x80 }) {
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
+            bytes.append(contentsOf: s.utf8)  // the usual case (ids, names, reprs): nothing to escape
+        } else if s.utf8.contains(where: { $0 >= 0x80 }) {
             writeEscapedScalars(s)  // rare: non-ASCII somewhere, take the scalar path
         } else {
             for byte in s.utf8 { writeASCII(byte) }

@@ -17,7 +17,12 @@ public enum Names {
     public static func checkTaskName(_ name: String) -> String? {
         if name.isEmpty { return "must not be empty" }
         if name.utf8.count > maxTaskName { return "longer than \(maxTaskName) bytes" }
-        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " }) {
+        // ASCII names (nearly all) are checked by byte; others by Unicode category.
+        let refused =
+            name.utf8.allSatisfy { $0 < 0x80 }
+            ? name.utf8.contains { $0 <= 0x20 || $0 == 0x7F }
+            : name.unicodeScalars.contains { $0.properties.generalCategory == .control || $0 == " " }
+        if refused {
             return "must not contain spaces or control characters"
         }
         return nil
