@@ -81,16 +81,15 @@ private final class ThreadStart {
 
 /// FIFO of jobs guarded by a condition variable; the thread sleeps while it is empty.
 private final class JobQueue: @unchecked Sendable {
-    // Safe to share: every field is read and written only while `mutex` is locked.
-    private let mutex = PThreadMutex()
-    private let condition = PThreadCondition()
+    // Safe to share: every field is read and written only while `condition` is locked.
+    private let condition = PThreadMutex(withCondition: true)
     private var jobs: [@Sendable () -> Void] = []
     private var stopped = false
 
     @discardableResult
     func push(_ job: @escaping @Sendable () -> Void) -> Bool {
-        mutex.lock()
-        defer { mutex.unlock() }
+        condition.lock()
+        defer { condition.unlock() }
         guard !stopped else { return false }
         jobs.append(job)
         condition.signal()
@@ -98,23 +97,23 @@ private final class JobQueue: @unchecked Sendable {
     }
 
     func stop() {
-        mutex.lock()
+        condition.lock()
         stopped = true
         condition.signal()
-        mutex.unlock()
+        condition.unlock()
     }
 
     func runLoop() {
         while true {
-            mutex.lock()
-            while jobs.isEmpty && !stopped { condition.wait(mutex) }
+            condition.lock()
+            while jobs.isEmpty && !stopped { condition.wait() }
             if jobs.isEmpty && stopped {
-                mutex.unlock()
+                condition.unlock()
                 return
             }
             let batch = jobs
             jobs.removeAll(keepingCapacity: true)
-            mutex.unlock()
+            condition.unlock()
             for job in batch { job() }
         }
     }
