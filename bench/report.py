@@ -74,6 +74,12 @@ def render(rows, mode):
     out += ["", "| Messages queued | taken | tasks/s |", "|---|---|---|"]
     for q in by("queue_length"):
         out.append(f"| {q['queued']} | {q['result']['taken']} | {q['result']['tasks_per_s']} |")
+    lookups = by("history_lookup")
+    if lookups:
+        out += ["", "### Task lookup from history (`GET /tasks/{id}`, PostgreSQL only; wrk, 8 connections)", "",
+                "| History rows | requests/s | p50 | p99 | non-2xx |", "|---|---|---|---|---|"]
+        for h in lookups:
+            out.append(f"| {h['rows']} | {h['per_s']:.0f} | {h['p50']} | {h['p99']} | {h['non_2xx']} |")
     return "\n".join(out) + "\n"
 
 

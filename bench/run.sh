@@ -6,9 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-full}
 if [ "$mode" = smoke ]; then
-  drain_n=2000 wrk_s=3 celery_s=2 lat_s=3 lat_conns=2 scale_n=1000 big_n=20000 config=debug static=
+  drain_n=2000 wrk_s=3 celery_s=2 lat_s=3 lat_conns=2 scale_n=1000 big_n=20000 lookup_s=2 config=debug static=
 else
-  drain_n=${BENCH_DRAIN:-100000} wrk_s=20 celery_s=10 lat_s=10 lat_conns=8 scale_n=50000 big_n=1000000 config=release static=--static-swift-stdlib
+  drain_n=${BENCH_DRAIN:-100000} wrk_s=20 celery_s=10 lat_s=10 lat_conns=8 scale_n=50000 big_n=1000000 lookup_s=10
+  config=release static=--static-swift-stdlib
 fi
 dir=.celeriac/bench
 redis_port=6401 pg_port=15441 api_port=18101
@@ -172,6 +173,30 @@ for backlog in 1000 "$big_n"; do
   kill -TERM $lp; wait_gone $lp
   redis-cli -p "$redis_port" del bench_long >/dev/null
   record "{\"bench\": \"queue_length\", \"queued\": $backlog, \"result\": $result}"
+done
+
+# 5. Task lookup with a big history table: GET /tasks/{id} for tasks whose Redis records are
+# gone (PostgreSQL only), with 1k and with $big_n rows. There is no list endpoint yet; this is
+# the history read that exists. 8 connections, so the percentiles are not all queueing.
+pg() { psql -h 127.0.0.1 -p "$pg_port" -U celeriac -d celeriac -qAt "$@"; }
+# History rows of the tasks above are written up to a few seconds late: wait for the last.
+count=-1
+while [ "$count" != "$(pg -c "SELECT count(*) FROM django_celery_results_taskresult")" ]; do
+  count=$(pg -c "SELECT count(*) FROM django_celery_results_taskresult"); sleep 2
+done
+for rows in 1000 "$big_n"; do
+  pg -c "TRUNCATE django_celery_results_taskresult" -c "
+    INSERT INTO django_celery_results_taskresult (task_id, status, content_type, content_encoding, result,
+      date_done, meta, task_args, task_kwargs, task_name, worker, date_created, date_started)
+    SELECT '00000000-0000-4000-8000-' || lpad(i::text, 12, '0'), 'SUCCESS', 'application/json', 'utf-8', i::text,
+      now() - i * interval '1 second', '{\"children\": []}', '\"(' || i || ',)\"', '\"{}\"', 'celeriac.echo',
+      'celery@bench', now() - i * interval '1 second', now() - i * interval '1 second'
+    FROM generate_series(1, $rows) AS i" -c "ANALYZE django_celery_results_taskresult"
+  BENCH_ROWS=$rows wrk -t2 -c8 -d"${lookup_s}s" --latency -s bench/lookup.lua "$CELERIAC_API_URL" >"$dir/lookup.txt"
+  record "{\"bench\": \"history_lookup\", \"rows\": $(pg -c "SELECT count(*) FROM django_celery_results_taskresult"), $(
+    awk '/Requests\/sec/ {printf "\"per_s\": %s, ", $2}
+         /^ +50%/ {printf "\"p50\": \"%s\", ", $2} /^ +99%/ {printf "\"p99\": \"%s\", ", $2}
+         /Non-2xx/ {n = $5} END {printf "\"non_2xx\": %d", n}' "$dir/lookup.txt")}"
 done
 
 "$py" bench/report.py "$out" "$mode" >"$dir/report.md"

@@ -79,15 +79,17 @@ public struct HistoryRepository: Sendable {
         ])
     }
 
+    static let fetchStatement = PGStatement(name: "celeriac_history_fetch", sql: """
+        SELECT status, result, traceback, task_name, worker,
+               extract(epoch FROM date_created)::text, extract(epoch FROM date_started)::text,
+               extract(epoch FROM date_done)::text
+        FROM django_celery_results_taskresult WHERE task_id = $1
+        """)
+
     /// The row for `taskID` as a record; nil when absent. Arguments are not recoverable from
     /// django-celery-results' repr columns, so `args`/`kwargs` come back empty.
     public func fetch(taskID: String) async throws -> TaskRecord? {
-        let rows = try await client.query("""
-            SELECT status, result, traceback, task_name, worker,
-                   extract(epoch FROM date_created)::text, extract(epoch FROM date_started)::text,
-                   extract(epoch FROM date_done)::text
-            FROM django_celery_results_taskresult WHERE task_id = $1
-            """, [taskID])
+        let rows = try await client.query(Self.fetchStatement, [taskID])
         guard let row = rows.values.first else { return nil }
         let state = row[0].flatMap(TaskState.init(rawValue:)) ?? .pending
         func date(_ text: String?) -> Date? { text.flatMap(Double.init).map(Date.init(timeIntervalSince1970:)) }

@@ -7,6 +7,8 @@ import Foundation
 /// the pool slot that created it.
 final class PGConnection {
     private var handle: OpaquePointer?
+    /// Names of the statements prepared on this connection (they live as long as it does).
+    private var prepared: Set<String> = []
 
     /// Connects with libpq (`postgresql://` URI or `key=value` conninfo).
     init(conninfo: String) throws(PostgresError) {
@@ -31,18 +33,44 @@ final class PGConnection {
     /// Runs one statement with text parameters (`$1`, `$2`, ...); values are never spliced
     /// into SQL text.
     func execute(_ sql: String, _ params: [String?]) throws(PostgresError) -> PGRows {
+        try run(params) { handle, values in PQexecParams(handle, sql, Int32(params.count), nil, values, nil, nil, 0) }
+    }
+
+    /// Runs `statement`, preparing it on this connection the first time: PostgreSQL then
+    /// plans it once instead of on every call (planning a lookup on the history table, with
+    /// its nine indexes, cost more than running it).
+    func execute(_ statement: PGStatement, _ params: [String?]) throws(PostgresError) -> PGRows {
+        guard let handle else { throw .closed }
+        if !prepared.contains(statement.name) {
+            let result = PGResult(PQprepare(handle, statement.name, statement.sql, Int32(params.count), nil))
+            try check(result)
+            prepared.insert(statement.name)
+        }
+        return try run(params) { handle, values in
+            PQexecPrepared(handle, statement.name, Int32(params.count), values, nil, nil, 0)
+        }
+    }
+
+    private func run(
+        _ params: [String?], _ call: (OpaquePointer, UnsafePointer<UnsafePointer<CChar>?>?) -> OpaquePointer?
+    ) throws(PostgresError) -> PGRows {
         guard let handle else { throw .closed }
         let cParams: [UnsafeMutablePointer<CChar>?] = params.map { $0.flatMap { strdup($0) } }
         defer { cParams.forEach { free($0) } }
         let raw: OpaquePointer? = cParams.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(1, params.count)) {
-                PQexecParams(handle, sql, Int32(params.count), nil, params.isEmpty ? nil : $0, nil, nil, 0)
+                call(handle, params.isEmpty ? nil : $0)
             }
         }
         let result = PGResult(raw)
+        try check(result)
+        return result.rows()
+    }
+
+    private func check(_ result: PGResult) throws(PostgresError) {
         switch result.status {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
-            return result.rows()
+            return
         default:
             if PQstatus(handle) != CONNECTION_OK {
                 throw .connectionLost(Self.message(handle))
@@ -65,6 +93,17 @@ final class PGConnection {
     private static func message(_ handle: OpaquePointer?) -> String {
         guard let handle, let text = PQerrorMessage(handle) else { return "out of memory" }
         return String(cString: text).trimmingTrailingNewlines
+    }
+}
+
+/// A statement prepared once per connection, under a name unique in the process.
+public struct PGStatement: Sendable {
+    public let name: String
+    public let sql: String
+
+    public init(name: String, sql: String) {
+        self.name = name
+        self.sql = sql
     }
 }
 

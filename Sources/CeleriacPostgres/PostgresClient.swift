@@ -27,11 +27,21 @@ public final class PostgresClient: Sendable {
     /// Runs one parameterised statement and returns its rows.
     @discardableResult
     public func query(_ sql: String, _ params: [String?] = []) async throws -> PGRows {
+        try await onFreestSlot { connection in try connection.execute(sql, params) }
+    }
+
+    /// Runs a statement that is prepared on each connection the first time it runs there.
+    @discardableResult
+    public func query(_ statement: PGStatement, _ params: [String?] = []) async throws -> PGRows {
+        try await onFreestSlot { connection in try connection.execute(statement, params) }
+    }
+
+    private func onFreestSlot(_ body: @escaping @Sendable (PGConnection) throws -> PGRows) async throws -> PGRows {
         let slot = slots.min { $0.waiting.current < $1.waiting.current }!
         slot.waiting.withLock { $0 += 1 }
         defer { slot.waiting.withLock { $0 -= 1 } }
         let conninfo = self.conninfo
-        return try await slot.thread.run { try slot.execute(conninfo: conninfo, sql, params) }
+        return try await slot.thread.run { try slot.execute(conninfo: conninfo, body) }
     }
 
     /// Adds a 5 s `connect_timeout` unless the URL sets one: every network call has a bound.
@@ -66,12 +76,12 @@ private final class Slot: @unchecked Sendable {
         }
     }
 
-    func execute(conninfo: String, _ sql: String, _ params: [String?]) throws -> PGRows {
+    func execute(conninfo: String, _ body: (PGConnection) throws -> PGRows) throws -> PGRows {
         try connect(conninfo)
         do {
-            return try connection!.execute(sql, params)
+            return try body(connection!)
         } catch {
-            if case .connectionLost = error { connection = nil }
+            if case PostgresError.connectionLost? = error as? PostgresError { connection = nil }
             throw error
         }
     }

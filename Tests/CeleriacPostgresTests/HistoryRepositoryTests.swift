@@ -37,6 +37,27 @@ struct HistoryRepositoryTests {
         #expect(try await history.fetch(taskID: "no-such-task") == nil)
     }
 
+    /// Lookups are prepared statements: one prepared on a connection that is then lost must
+    /// be prepared again on its replacement, not fail for good.
+    @Test func lookupsKeepWorkingAfterTheirConnectionsAreReplaced() async throws {
+        let url = try await TestDatabase.create()
+        let client = PostgresClient(url: url)
+        try await Migrator(client: client).migrate()
+        let history = HistoryRepository(client: client)
+        let id = UUID().uuidString.lowercased()
+        try await history.upsert(HistoryEntry(enqueued: TaskRecord(id: id, task: "celeriac.echo", state: .pending), at: Date()))
+        for _ in 0..<3 { #expect(try await history.fetch(taskID: id)?.state == .pending) }
+        try await PostgresClient(url: url, size: 1).query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        var failures = 0
+        var found: TaskRecord?
+        while found == nil && failures <= 2 {
+            do { found = try await history.fetch(taskID: id) } catch { failures += 1 }
+        }
+        #expect(found?.state == .pending, "failures: \(failures)")
+        #expect(try await history.fetch(taskID: "no-such-task") == nil)
+    }
+
     @Test func failureRowsKeepTheExceptionShape() async throws {
         let history = try await repository()
         let id = UUID().uuidString.lowercased()
