@@ -46,8 +46,15 @@ final class PGConnection {
             try check(result)
             prepared.insert(statement.name)
         }
-        return try run(params) { handle, values in
-            PQexecPrepared(handle, statement.name, Int32(params.count), values, nil, nil, 0)
+        do {
+            return try run(params) { handle, values in
+                PQexecPrepared(handle, statement.name, Int32(params.count), values, nil, nil, 0)
+            }
+        } catch .query(sqlState: "26000", _) {
+            // The server no longer knows it (`DEALLOCATE ALL`, or a pooler such as PgBouncer
+            // handing us another server connection): run it unprepared; prepare again next time.
+            prepared.remove(statement.name)
+            return try execute(statement.sql, params)
         }
     }
 

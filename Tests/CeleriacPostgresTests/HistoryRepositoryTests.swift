@@ -58,6 +58,22 @@ struct HistoryRepositoryTests {
         #expect(try await history.fetch(taskID: "no-such-task") == nil)
     }
 
+    /// A server that forgot the statement (`DEALLOCATE ALL`, a pooler's other connection):
+    /// the lookup still answers, and the statement is prepared again for the next one.
+    @Test func lookupsSurviveTheServerForgettingTheStatement() async throws {
+        let client = PostgresClient(url: try await TestDatabase.create(), size: 1)
+        try await Migrator(client: client).migrate()
+        let history = HistoryRepository(client: client)
+        let id = UUID().uuidString.lowercased()
+        try await history.upsert(HistoryEntry(enqueued: TaskRecord(id: id, task: "celeriac.echo", state: .pending), at: Date()))
+        #expect(try await history.fetch(taskID: id)?.state == .pending)
+        try await client.query("DEALLOCATE ALL")
+        #expect(try await history.fetch(taskID: id)?.state == .pending)
+        #expect(try await history.fetch(taskID: id)?.state == .pending)
+        let statements = try await client.query("SELECT name FROM pg_prepared_statements")
+        #expect(statements.values == [["celeriac_history_fetch"]])
+    }
+
     @Test func failureRowsKeepTheExceptionShape() async throws {
         let history = try await repository()
         let id = UUID().uuidString.lowercased()
