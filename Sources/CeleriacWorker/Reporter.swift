@@ -41,23 +41,28 @@ final class Reporter: Sendable {
 
     /// Queues a report without waiting (STARTED).
     func post(_ report: TaskReport) {
-        let tag = nextTag.withLock { $0 += 1; return $0 }
-        queue.withLock { if !$0.closed { $0.entries.append(Entry(tag: tag, report: report, accepted: nil)) } }
-        wake.notify()
+        enqueue(report, accepted: nil)
     }
 
     /// Queues a report and returns true once the API has accepted it (SUCCESS, FAILURE);
     /// false when it was abandoned (its lease given back) or the reporter has stopped.
     func deliver(_ report: TaskReport) async -> Bool {
         await withCheckedContinuation { continuation in
-            let tag = nextTag.withLock { $0 += 1; return $0 }
-            let queued = queue.withLock { queue in
-                if !queue.closed { queue.entries.append(Entry(tag: tag, report: report, accepted: continuation)) }
-                return !queue.closed
-            }
-            guard queued else { return continuation.resume(returning: false) }
-            wake.notify()
+            if !enqueue(report, accepted: continuation) { continuation.resume(returning: false) }
         }
+    }
+
+    /// Appends the report unless the reporter has stopped; false when it has (nothing sends
+    /// any more, so the caller answers for itself).
+    @discardableResult
+    private func enqueue(_ report: TaskReport, accepted: CheckedContinuation<Bool, Never>?) -> Bool {
+        let tag = nextTag.withLock { $0 += 1; return $0 }
+        let queued = queue.withLock { queue in
+            if !queue.closed { queue.entries.append(Entry(tag: tag, report: report, accepted: accepted)) }
+            return !queue.closed
+        }
+        if queued { wake.notify() }
+        return queued
     }
 
     /// Drops queued reports of the given leases (given back to the queue: another attempt

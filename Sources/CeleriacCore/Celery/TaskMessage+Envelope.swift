@@ -50,8 +50,9 @@ extension TaskMessage {
 
         // The fixed text is ~620 bytes: sized once, the buffer is not regrown (and copied)
         // twice on its way past 1 KiB.
-        let variable = [new.task, new.argsrepr, new.kwargsrepr, new.origin, new.replyTo, new.queue].reduce(0) { $0 + $1.utf8.count }
-        var out = JSONWriter(order: celeryOrder, capacity: 1024 + base64.count + variable + 4 * new.id.utf8.count)
+        let variable = [new.task, new.id, new.id, new.argsrepr, new.kwargsrepr, new.origin, new.id, new.replyTo,
+                        new.queue, new.deliveryTag].reduce(0) { $0 + $1.utf8.count }  // as written below
+        var out = JSONWriter(order: celeryOrder, capacity: 1024 + base64.count + variable)
         out.raw(#"{"body": ""#)
         out.raw(base64)
         out.raw(#"", "content-encoding": "utf-8", "content-type": "application/json", "headers": {"lang": "py", "task": "#)

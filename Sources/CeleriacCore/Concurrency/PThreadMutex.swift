@@ -22,9 +22,14 @@ public final class PThreadMutex: @unchecked Sendable {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         pthread_mutex_init(mutex, nil)
-        condition = withCondition ? .allocate(capacity: 1) : nil
-        condition?.initialize(to: pthread_cond_t())
-        if let condition { pthread_cond_init(condition, nil) }
+        if withCondition {
+            let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+            condition.initialize(to: pthread_cond_t())
+            pthread_cond_init(condition, nil)
+            self.condition = condition
+        } else {
+            condition = nil
+        }
     }
 
     deinit {
