@@ -180,10 +180,9 @@ done
 # the history read that exists. 8 connections, so the percentiles are not all queueing.
 pg() { psql -h 127.0.0.1 -p "$pg_port" -U celeriac -d celeriac -qAt "$@"; }
 # History rows of the tasks above are written up to a few seconds late: wait for the last.
-count=-1
-while [ "$count" != "$(pg -c "SELECT count(*) FROM django_celery_results_taskresult")" ]; do
-  count=$(pg -c "SELECT count(*) FROM django_celery_results_taskresult"); sleep 2
-done
+history_rows() { pg -c "SELECT count(*) FROM django_celery_results_taskresult"; }
+before=-1 count=$(history_rows)
+while [ "$count" != "$before" ]; do before=$count; sleep 2; count=$(history_rows); done
 for rows in 1000 "$big_n"; do
   pg -c "TRUNCATE django_celery_results_taskresult" -c "
     INSERT INTO django_celery_results_taskresult (task_id, status, content_type, content_encoding, result,
@@ -193,7 +192,7 @@ for rows in 1000 "$big_n"; do
       'celery@bench', now() - i * interval '1 second', now() - i * interval '1 second'
     FROM generate_series(1, $rows) AS i" -c "ANALYZE django_celery_results_taskresult"
   BENCH_ROWS=$rows wrk -t2 -c8 -d"${lookup_s}s" --latency -s bench/lookup.lua "$CELERIAC_API_URL" >"$dir/lookup.txt"
-  record "{\"bench\": \"history_lookup\", \"rows\": $(pg -c "SELECT count(*) FROM django_celery_results_taskresult"), $(
+  record "{\"bench\": \"history_lookup\", \"rows\": $(history_rows), $(
     awk '/Requests\/sec/ {printf "\"per_s\": %s, ", $2}
          /^ +50%/ {printf "\"p50\": \"%s\", ", $2} /^ +99%/ {printf "\"p99\": \"%s\", ", $2}
          /Non-2xx/ {n = $5} END {printf "\"non_2xx\": %d", n}' "$dir/lookup.txt")}"
