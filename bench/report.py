@@ -54,13 +54,13 @@ def render(rows, mode):
                     f"connections, worker running): {result['achieved_rate']} tasks/s; loads below are shares "
                     f"of the lower of this and the drain rate."]
     out += ["", "### Latency (enqueue → start, enqueue → result; ms)", "",
-            "| Load | target/s | achieved/s | start p50 | p99 | p99.9 | result p50 | p99 | p99.9 |",
-            "|---|---|---|---|---|---|---|---|---|"]
+            "| Load | target/s | achieved/s | start p50 | p99 | p99.9 | result p50 | p99 | p99.9 | AOF rewrites during |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
     for l in by("latency"):
         r = l["result"]
         out.append(f"| {l['load_percent']}% | {r['target_rate']:.0f} | {r['achieved_rate']} | {r['start_ms']['p50']} | "
                    f"{r['start_ms']['p99']} | {r['start_ms']['p999']} | {r['result_ms']['p50']} | "
-                   f"{r['result_ms']['p99']} | {r['result_ms']['p999']} |")
+                   f"{r['result_ms']['p99']} | {r['result_ms']['p999']} | {l.get('aof_rewrites', '?')} |")
     out += ["", "### Memory (RSS)", "", "| Process | state | MiB |", "|---|---|---|"]
     for m in by("rss_idle"):
         out.append(f"| {m['process']} | idle | {m['kb'] / 1024:.1f} |")
