@@ -1,7 +1,7 @@
 # Celeriac. `make run` starts everything locally; `make test` runs every test.
 SWIFT ?= swift
 
-.PHONY: deps build release run test interop chaos bench clean
+.PHONY: deps build release run test interop contract chaos bench clean
 
 deps:
 	scripts/deps.sh
@@ -24,6 +24,11 @@ test: deps
 interop: deps
 	scripts/services.sh start .celeriac/test 6399 15439
 	Tests/interop/run.sh 6399 15439
+
+# openapi.yaml against the API with Schemathesis; CELERIAC_CONTRACT_SEED=random explores.
+contract: deps
+	scripts/services.sh start .celeriac/test 6399 15439
+	Tests/contract/run.sh 6399 15439
 
 # Ours and Celery / redis-benchmark side by side; writes BENCHMARKS.md.
 bench: deps

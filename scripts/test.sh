@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: real Redis and PostgreSQL under .celeriac/test, the Swift suites, then the
-# Python interop tests against real Celery. A missing service fails the run (never a skip).
+# Python interop tests against real Celery, the contract tests of openapi.yaml (Schemathesis),
+# the fault scenarios and the benchmark smoke. A missing service fails the run (never a skip).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=.celeriac/test
@@ -18,6 +19,7 @@ psql -h 127.0.0.1 -p "$pg_port" -U celeriac -d postgres -tAc \
 swift build --build-tests
 swift test --skip-build
 Tests/interop/run.sh "$redis_port" "$pg_port"
+Tests/contract/run.sh "$redis_port" "$pg_port"
 Tests/fault/run.sh "$pg_port" all
 # The benchmark harness, briefly, so it cannot rot (numbers not recorded).
 bench/run.sh smoke

@@ -17,11 +17,13 @@ public enum APIServer {
         settings: Settings, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let api = APIContext(settings: settings, logger: logger)
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.middlewares.add(ProblemMiddleware())
         TaskRoutes(api: api).register(on: router)
         ReportRoutes(api: api).register(on: router)
         HealthRoutes(api: api).register(on: router)
+        // Last, so it sees only the requests no route took.
+        router.middlewares.add(MethodNotAllowedMiddleware(routes: router.routes))
         return Application(
             router: router,
             server: .http1(

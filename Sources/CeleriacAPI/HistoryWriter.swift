@@ -87,6 +87,9 @@ final class HistoryWriter: Service {
             do {
                 try await repository.upsert(taken.map(\.entry))
                 failures = 0
+            } catch let error as PostgresError where error.isDataError {
+                // One row PostgreSQL cannot take must not hold back the rest, retried forever.
+                await writeOneByOne(taken)
             } catch {
                 buffer.withLock { $0.putBack(taken) }
                 failures += 1
@@ -95,6 +98,24 @@ final class HistoryWriter: Service {
                 }
                 if Task.isCancelled || failures > 3 { return false }
                 try? await Task.sleep(for: .milliseconds(200 * failures))
+            }
+        }
+    }
+
+    /// Writes a batch that PostgreSQL refused for its data a row at a time (the buffer holds
+    /// one entry per task), dropping and logging the rows it still refuses. On any other
+    /// failure (PostgreSQL gone) the rest go back to the buffer.
+    private func writeOneByOne(_ items: [HistoryBuffer.Item]) async {
+        for (index, item) in items.enumerated() {
+            do {
+                try await repository.upsert(item.entry)
+            } catch let error as PostgresError where error.isDataError {
+                logger.error(
+                    "history row refused by PostgreSQL; dropped",
+                    metadata: ["task_id": "\(item.entry.taskID.prefix(255))", "error": "\(error)"])
+            } catch {
+                buffer.withLock { $0.putBack(Array(items[index...])) }
+                return
             }
         }
     }

@@ -114,7 +114,7 @@ enum OpenAPIDocument {
                   description: OpenAPI 3.1 document.
                   content:
                     application/yaml:
-                      schema: { type: string }
+                      schema: { type: object, description: This document. }
           /internal/reports:
             post:
               operationId: receiveReports
@@ -169,11 +169,11 @@ enum OpenAPIDocument {
               additionalProperties: false
               required: [task]
               properties:
-                task: { type: string, minLength: 1, maxLength: 255, description: 'Registered task name, e.g. celeriac.echo.' }
-                args: { type: array, items: {}, default: [] }
-                kwargs: { type: object, default: {} }
-                queue: { type: string, default: celery, pattern: '^[A-Za-z0-9_.:-]{1,200}$' }
-                priority: { type: integer, minimum: 0, maximum: 9, default: 0 }
+                task: { type: string, minLength: 1, maxLength: 255, pattern: '^[^\x00-\x20\x7F-\x9F]+$', description: 'Registered task name, e.g. celeriac.echo.' }
+                args: { type: [array, 'null'], items: {}, default: [], description: null means the default. }
+                kwargs: { type: [object, 'null'], default: {}, description: null means the default. }
+                queue: { type: [string, 'null'], default: celery, pattern: '^[A-Za-z0-9_.:-]{1,200}$', description: null means the default. }
+                priority: { type: [integer, 'null'], minimum: 0, maximum: 9, default: 0, description: 0 is served first; null means the default. }
             Enqueued:
               type: object
               required: [id, state, links]
@@ -185,8 +185,10 @@ enum OpenAPIDocument {
                   properties: { self: { type: string } }
             TaskError:
               type: object
+              required: [type, message]
               properties:
                 type: { type: string, examples: [RuntimeError] }
+                module: { type: string, default: celeriac }
                 message: { type: string }
                 traceback: { type: string }
             Task:
@@ -214,23 +216,23 @@ enum OpenAPIDocument {
               type: object
               required: [id, state, task, worker, timestamp, retries]
               properties:
-                id: { type: string }
+                id: { type: string, minLength: 1, maxLength: 255 }
                 state: { $ref: '#/components/schemas/State' }
-                task: { type: string }
+                task: { type: string, description: History keeps the first 255 characters. }
                 queue: { type: [string, 'null'] }
                 args: { type: [array, 'null'], items: {} }
                 kwargs: { type: [object, 'null'] }
-                worker: { type: string }
-                pid: { type: [integer, 'null'] }
-                timestamp: { type: number, description: Unix seconds. }
+                worker: { type: string, description: History keeps the first 100 characters. }
+                pid: { type: [integer, 'null'], minimum: 0, maximum: 2147483647 }
+                timestamp: { type: number, minimum: 0, maximum: 253402300799, description: Unix seconds (up to the end of year 9999). }
                 result: {}
                 error:
                   oneOf:
                     - { $ref: '#/components/schemas/TaskError' }
                     - { type: 'null' }
-                retries: { type: integer }
+                retries: { type: integer, minimum: 0, maximum: 2147483647 }
                 lease: { type: [string, 'null'], description: Fencing token of the attempt; a stale one is rejected. }
-                started_at: { type: [number, 'null'], description: 'On a final report: when the attempt started (Unix seconds); its STARTED report may have been folded into it.' }
+                started_at: { type: [number, 'null'], minimum: 0, maximum: 253402300799, description: 'On a final report: when the attempt started (Unix seconds); its STARTED report may have been folded into it.' }
             ReportBatch:
               type: object
               required: [reports]

@@ -40,7 +40,8 @@ extension HistoryEntry {
 }
 
 /// PostgreSQL's text form of a one-dimensional `text[]`, for passing many values as one
-/// parameter (`unnest($1::text[])`).
+/// parameter (`unnest($1::text[])`). PostgreSQL text cannot hold U+0000 (and libpq would cut
+/// the parameter there), so a NUL in a value (a worker's traceback, say) is written as U+FFFD.
 enum PGTextArray {
     static func literal(_ values: [String?]) -> String {
         var out: [UInt8] = [UInt8(ascii: "{")]
@@ -55,7 +56,11 @@ enum PGTextArray {
             for byte in value.utf8 {
                 // UTF-8 continuation and lead bytes never equal these ASCII bytes.
                 if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
-                out.append(byte)
+                if byte == 0 {
+                    out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                } else {
+                    out.append(byte)
+                }
             }
             out.append(UInt8(ascii: "\""))
         }

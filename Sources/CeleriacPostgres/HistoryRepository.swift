@@ -70,13 +70,28 @@ public struct HistoryRepository: Sendable {
         if !known.isEmpty { try await write(known, Self.upsertSQL) }
     }
 
+    /// Widths of django-celery-results' `varchar` columns we write free text to: a longer
+    /// worker or task name (a report may carry any) is cut to fit rather than failing the batch.
+    static let taskNameWidth = 255
+    static let workerWidth = 100
+
     private func write(_ rows: [HistoryEntry], _ sql: String) async throws {
         func column(_ value: (HistoryEntry) -> String?) -> String? { PGTextArray.literal(rows.map(value)) }
         try await client.query(sql, [
             column(\.taskID), column(\.status.rawValue), column(\.result), column { CeleryTime.format($0.at) },
-            column(\.traceback), column(\.taskArgs), column(\.taskKwargs), column(\.taskName), column(\.worker),
+            column(\.traceback), column(\.taskArgs), column(\.taskKwargs),
+            column { $0.taskName.map { Self.fitted($0, Self.taskNameWidth) } },
+            column { $0.worker.map { Self.fitted($0, Self.workerWidth) } },
             column { $0.startedAt.map(CeleryTime.format) },
         ])
+    }
+
+    /// `text` cut to `width` characters (PostgreSQL counts a `varchar`'s length in code points).
+    static func fitted(_ text: String, _ width: Int) -> String {
+        guard text.utf8.count > width else { return text }  // never more characters than bytes
+        let scalars = text.unicodeScalars
+        guard scalars.count > width else { return text }
+        return String(String.UnicodeScalarView(scalars.prefix(width)))
     }
 
     static let fetchStatement = PGStatement(name: "celeriac_history_fetch", sql: """

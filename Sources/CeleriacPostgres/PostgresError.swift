@@ -21,6 +21,15 @@ public enum PostgresError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+extension PostgresError {
+    /// The server refused the statement for the values it carries (SQLSTATE class 22, data
+    /// exception, or 23, integrity constraint violation): sending it again will not help.
+    public var isDataError: Bool {
+        guard case .query(let state, _) = self else { return false }
+        return state.hasPrefix("22") || state.hasPrefix("23")
+    }
+}
+
 extension PostgresError: ProblemConvertible {
     public var problem: Problem {
         switch self {

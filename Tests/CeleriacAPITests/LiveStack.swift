@@ -67,6 +67,9 @@ struct LiveStack: Sendable {
 
     func json(_ response: HTTPClientResponse) throws -> JSONValue { try JSONValue.parse(response.body) }
 
+    /// The API's port, for ``RawHTTP``.
+    var port: Int { Int(baseURL.split(separator: ":").last ?? "") ?? 0 }
+
     /// Enqueues and returns the new id.
     func enqueue(_ body: String) async throws -> String {
         let response = try await request("POST", "/tasks", body: body)

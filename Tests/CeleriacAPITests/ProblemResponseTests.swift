@@ -59,6 +59,17 @@ struct ProblemResponseTests {
             #expect(missingRoute.status == 404)
             let longID = try await stack.request("GET", "/tasks/" + String(repeating: "a", count: 300))
             #expect(longID.status == 404)
+            // A served path asked with another method: 405 and what it takes (RFC 9110 §15.5.6).
+            for (method, path, allow) in [
+                ("TRACE", "/health", "GET, HEAD"), ("DELETE", "/tasks", "POST"), ("PUT", "/tasks/abc", "GET, HEAD"),
+                ("GET", "/internal/reports", "POST"), ("POST", "/openapi.yaml", "GET, HEAD"),
+            ] {
+                let reply = try RawHTTP.send(method, path, port: stack.port)
+                #expect(reply.status == 405 && reply.headers["allow"] == allow, "\(method) \(path): \(reply)")
+                #expect(reply.headers["content-type"] == "application/problem+json")
+            }
+            #expect(try RawHTTP.send("HEAD", "/health", port: stack.port).status == 200)
+            #expect(try RawHTTP.send("DELETE", "/tasks/abc/more", port: stack.port).status == 404)
         }
     }
 

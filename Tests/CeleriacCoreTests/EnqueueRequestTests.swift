@@ -38,13 +38,22 @@ import Testing
         }
     }
 
+    /// JSON Schema's `integer` (openapi.yaml) includes 5.0; Python's json may send one.
+    @Test func integralPrioritiesWrittenAsFloatsAreAccepted() throws {
+        let request = try EnqueueRequest(json: try JSONValue.parse(#"{"task": "t", "priority": 5.0}"#))
+        #expect(request.priority == 5)
+    }
+
     @Test func nonASCIITaskNamesAreAccepted() throws {
         #expect(try EnqueueRequest(json: .object(["task": "tâches.envoyer"])).task == "tâches.envoyer")
     }
 
-    @Test func taskNameLongerThanTheColumnIsRejected() {
-        let name = String(repeating: "x", count: 256)
-        #expect(throws: Problem.self) { try EnqueueRequest(json: .object(["task": .string(name)])) }
+    /// The column (and openapi.yaml's maxLength) count characters, not bytes.
+    @Test func taskNameLongerThanTheColumnIsRejected() throws {
+        #expect(throws: Problem.self) { try EnqueueRequest(json: .object(["task": .string(String(repeating: "x", count: 256))])) }
+        #expect(throws: Problem.self) { try EnqueueRequest(json: .object(["task": .string(String(repeating: "é", count: 256))])) }
+        let wide = String(repeating: "é", count: 255)
+        #expect(try EnqueueRequest(json: .object(["task": .string(wide)])).task == wide)
     }
 
     @Test func problemRendersAsRFC9457() throws {

@@ -129,4 +129,21 @@ struct HistoryRepositoryTests {
             [fresh, known])
         #expect(rows.values == [[fresh, "SUCCESS", "2"], [known, "SUCCESS", "1"]])
     }
+    /// django-celery-results' columns are narrower than what a report may carry, and PostgreSQL
+    /// text cannot hold U+0000: before, either failed the whole batch on every retry.
+    @Test func textIsMadeToFitTheTable() async throws {
+        let history = try await repository()
+        let id = UUID().uuidString.lowercased()
+        let worker = String(repeating: "é", count: 150)
+        let task = "tasks." + String(repeating: "x", count: 300)
+        try await history.upsert(HistoryEntry(report: TaskReport(
+            id: id, state: .failure, task: task, queue: nil, args: ["a\u{0}b"], kwargs: nil, worker: worker, pid: 1,
+            timestamp: Date().timeIntervalSince1970,
+            error: TaskError(type: "RuntimeError", message: "boom", traceback: "line\u{0}break"))))
+        let rows = try await history.client.query(
+            "SELECT worker, task_name, traceback, task_args FROM django_celery_results_taskresult WHERE task_id = $1", [id])
+        #expect(rows.values == [[
+            String(repeating: "é", count: 100), String(task.prefix(255)), "line\u{FFFD}break", #""('a\\x00b',)""#,
+        ]])
+    }
 }

@@ -61,7 +61,8 @@ public struct EnqueueRequest: Sendable, Equatable {
         switch body["priority"] {
         case nil, .null?: break
         case let value?:
-            if let p = value.intValue, (0...9).contains(p), case .int = value {
+            // JSON Schema's integer: 5.0 is 5 (a Python client may send a float).
+            if let p = value.intValue, (0...9).contains(p) {
                 priority = Int(p)
             } else {
                 errors.append(.init(pointer: "/priority", detail: "expected integer 0–9 (0 is served first)"))

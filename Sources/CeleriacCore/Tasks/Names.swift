@@ -8,7 +8,7 @@ import Foundation
 
 /// Rules for task and queue names, shared by the API, the worker's flags and the CLI.
 public enum Names {
-    /// Longest task name; django-celery-results' `task_name` column is `varchar(255)`.
+    /// Longest task name in characters; django-celery-results' `task_name` column is `varchar(255)`.
     public static let maxTaskName = 255
     /// Longest queue name we accept (kombu has no limit; Redis keys do not either).
     public static let maxQueueName = 200
@@ -16,7 +16,10 @@ public enum Names {
     /// Nil when `name` is a usable task name, else why not.
     public static func checkTaskName(_ name: String) -> String? {
         if name.isEmpty { return "must not be empty" }
-        if name.utf8.count > maxTaskName { return "longer than \(maxTaskName) bytes" }
+        // The column counts characters (code points); bytes are never fewer.
+        if name.utf8.count > maxTaskName && name.unicodeScalars.count > maxTaskName {
+            return "longer than \(maxTaskName) characters"
+        }
         // ASCII names (nearly all) are checked by byte; others by Unicode category.
         let refused =
             name.utf8.allSatisfy { $0 < 0x80 }

@@ -30,30 +30,48 @@ extension TaskReport {
         writer.raw("}")
     }
 
+    /// Latest time a report may carry (9999-12-31T23:59:59Z): Celery's peers read times with
+    /// Python's `datetime`, which ends there.
+    public static let latestTimestamp: Double = 253_402_300_799
+
     /// - Throws: ``Problem`` 422 pointing at the first bad field under `pointer`.
     public init(json: JSONValue, pointer: String) throws(Problem) {
         func bad(_ field: String, _ detail: String) -> Problem {
             .invalid([.init(pointer: "\(pointer)/\(field)", detail: detail)])
         }
         guard case .object(let o) = json else { throw .invalid([.init(pointer: pointer, detail: "expected object")]) }
-        guard let id = o["id"]?.stringValue, !id.isEmpty, id.utf8.count <= 255 else { throw bad("id", "must be 1–255 bytes") }
+        /// The field's value; nil when absent or null; `bad` when it is there but fails `read`.
+        func optional<T>(_ field: String, _ expected: String, _ read: (JSONValue) -> T?) throws(Problem) -> T? {
+            guard let value = o[field], value != .null else { return nil }
+            guard let typed = read(value) else { throw bad(field, "expected \(expected)") }
+            return typed
+        }
+        func time(_ value: JSONValue) -> Double? {
+            value.doubleValue.flatMap { (0...Self.latestTimestamp).contains($0) ? $0 : nil }
+        }
+        // PostgreSQL's task_id is varchar(255), counted in characters.
+        guard let id = o["id"]?.stringValue, (1...255).contains(id.unicodeScalars.count) else {
+            throw bad("id", "must be 1–255 characters")
+        }
         guard let state = o["state"]?.stringValue.flatMap(TaskState.init(rawValue:)) else {
             throw bad("state", "expected a task state")
         }
         guard let task = o["task"]?.stringValue else { throw bad("task", "expected string") }
         guard let worker = o["worker"]?.stringValue else { throw bad("worker", "expected string") }
-        guard let timestamp = o["timestamp"]?.doubleValue else { throw bad("timestamp", "expected number") }
-        var error: TaskError?
-        if let value = o["error"], value != .null {
-            guard let parsed = TaskError(json: value) else { throw bad("error", "expected {type, module, message, traceback}") }
-            error = parsed
-        }
+        let seconds = "Unix seconds from 0 to \(Int(Self.latestTimestamp)) (year 9999)"
+        guard let timestamp = try optional("timestamp", seconds, time) else { throw bad("timestamp", "expected \(seconds)") }
+        func count(_ value: JSONValue) -> Int? { value.intValue.flatMap { (0...Int64(Int32.max)).contains($0) ? Int($0) : nil } }
+        let counted = "integer from 0 to \(Int32.max)"
+        guard let retries = try optional("retries", counted, count) else { throw bad("retries", "expected \(counted)") }
         self.init(
-            id: id, state: state, task: task, queue: o["queue"]?.stringValue, args: o["args"]?.arrayValue,
-            kwargs: o["kwargs"]?.objectValue, worker: worker, pid: o["pid"]?.intValue.map { Int($0) },
-            timestamp: timestamp, result: o["result"].flatMap { $0 == .null ? nil : $0 }, error: error,
-            retries: Int(o["retries"]?.intValue ?? 0), lease: o["lease"]?.stringValue,
-            startedAt: o["started_at"]?.doubleValue)
+            id: id, state: state, task: task, queue: try optional("queue", "string or null", \.stringValue),
+            args: try optional("args", "array or null", \.arrayValue),
+            kwargs: try optional("kwargs", "object or null", \.objectValue), worker: worker,
+            pid: try optional("pid", "\(counted) or null", count),
+            timestamp: timestamp, result: o["result"].flatMap { $0 == .null ? nil : $0 },
+            error: try optional("error", "{type, module, message, traceback} or null", TaskError.init(json:)),
+            retries: retries, lease: try optional("lease", "string or null", \.stringValue),
+            startedAt: try optional("started_at", "\(seconds) or null", time))
     }
 }
 
@@ -62,11 +80,18 @@ extension TaskError {
         .object(["type": .string(type), "module": .string(module), "message": .string(message), "traceback": .string(traceback)])
     }
 
+    /// Nil unless `type` and `message` are strings, and `module` and `traceback` strings when
+    /// present (as openapi.yaml says; null is not a string).
     init?(json: JSONValue) {
         guard let type = json["type"]?.stringValue, let message = json["message"]?.stringValue else { return nil }
-        self.init(
-            type: type, module: json["module"]?.stringValue ?? "celeriac", message: message,
-            traceback: json["traceback"]?.stringValue ?? "")
+        func text(_ field: String, otherwise fallback: String) -> String? {
+            guard let value = json[field] else { return fallback }
+            return value.stringValue
+        }
+        guard let module = text("module", otherwise: "celeriac"), let traceback = text("traceback", otherwise: "") else {
+            return nil
+        }
+        self.init(type: type, module: module, message: message, traceback: traceback)
     }
 }
 
