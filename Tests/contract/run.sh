@@ -32,8 +32,11 @@ seed=${CELERIAC_CONTRACT_SEED:-20261126}
 seed_args=(--seed "$seed")
 [ "$seed" = random ] && seed_args=()
 status=0
-"$venv/bin/schemathesis" run openapi.yaml --url "$api" --checks all --max-examples "${CELERIAC_CONTRACT_EXAMPLES:-100}" \
-  "${seed_args[@]}" --no-color >"$logs/schemathesis.txt" 2>&1 || status=$?
+root=$PWD
+# From the log directory: Schemathesis and Hypothesis keep their caches in the working directory.
+(cd "$logs" && exec "$root/$venv/bin/schemathesis" run "$root/openapi.yaml" --url "$api" --checks all \
+  --max-examples "${CELERIAC_CONTRACT_EXAMPLES:-100}" "${seed_args[@]}" --no-color) >"$logs/schemathesis.txt" 2>&1 ||
+  status=$?
 tail -25 "$logs/schemathesis.txt"
 # The API must have survived every request, and logged no unhandled error.
 kill -0 "$pid" 2>/dev/null || { echo "contract: the API died"; status=1; }
