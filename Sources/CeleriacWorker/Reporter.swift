@@ -142,7 +142,22 @@ final class Reporter: Sendable {
                 logger.warning(
                     "API rejected reports of superseded attempts", metadata: ["body": "\(response.text.prefix(500))"])
                 return true
-            case 400, 413, 422:
+            case 422:
+                // The API names the first report it refused (`/reports/N/...`): drop that one
+                // and send the rest, instead of losing every other task's report with it.
+                if let refused = Self.refusedIndex(in: response.body, count: reports.count), reports.count > 1 {
+                    logger.error(
+                        "API rejected a report; dropping it, sending the rest",
+                        metadata: ["task_id": "\(reports[refused].id.prefix(255))", "body": "\(response.text.prefix(500))"])
+                    var rest = reports
+                    rest.remove(at: refused)
+                    return await send(rest)
+                }
+                logger.error(
+                    "API rejected reports; dropping them",
+                    metadata: ["status": "\(response.status)", "body": "\(response.text.prefix(500))"])
+                return true
+            case 400, 413:
                 logger.error(
                     "API rejected reports; dropping them",
                     metadata: ["status": "\(response.status)", "body": "\(response.text.prefix(500))"])
@@ -155,6 +170,17 @@ final class Reporter: Sendable {
             logger.warning("cannot reach API; retrying", metadata: ["error": "\(error)"])
             return false
         }
+    }
+
+    /// The index of the report a 422 answer points at (`/reports/N/...`), if it names one of `count`.
+    static func refusedIndex(in body: [UInt8], count: Int) -> Int? {
+        guard let pointer = (try? JSONValue.parse(body))?["errors"]?.arrayValue?.first?["pointer"]?.stringValue else {
+            return nil
+        }
+        let parts = pointer.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count >= 3, parts[0].isEmpty, parts[1] == "reports", let index = Int(parts[2]), (0..<count).contains(index)
+        else { return nil }
+        return index
     }
 
     /// The batch without each STARTED report whose attempt's final report comes later in the

@@ -1,8 +1,10 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 import CeleriacCore
+import Foundation
 import CeleriacHTTP
 import Logging
+import TestSupport
 import Testing
 
 @testable import CeleriacWorker
@@ -46,5 +48,44 @@ import Testing
             try await Task.sleep(for: .milliseconds(10))
         }
         #expect(answer.current == false)
+    }
+    @Test func theRefusedReportIsReadFromTheProblemsPointer() {
+        func body(_ pointer: String) -> [UInt8] {
+            Array(#"{"status": 422, "errors": [{"pointer": "\#(pointer)", "detail": "x"}]}"#.utf8)
+        }
+        #expect(Reporter.refusedIndex(in: body("/reports/2/retries"), count: 3) == 2)
+        #expect(Reporter.refusedIndex(in: body("/reports/3/id"), count: 3) == nil)
+        #expect(Reporter.refusedIndex(in: body("/reports"), count: 3) == nil)
+        #expect(Reporter.refusedIndex(in: body("/other/1/id"), count: 3) == nil)
+        #expect(Reporter.refusedIndex(in: Array("not json".utf8), count: 3) == nil)
+    }
+
+    /// One report the API refuses (here an id too long for the history table) used to take
+    /// every other report of its batch down with it.
+    @Test(.enabled(if: TestServices.enabled, "needs the test Redis and PostgreSQL (make test)"))
+    func aRefusedReportDoesNotTakeItsBatchWithIt() async throws {
+        try await LiveStack.run(startWorker: false) { stack in
+            let first = try await stack.enqueue(#"{"task": "celeriac.echo", "queue": "\#(stack.queue)"}"#)
+            let last = try await stack.enqueue(#"{"task": "celeriac.echo", "queue": "\#(stack.queue)"}"#)
+            let reporter = Reporter(
+                apiURL: stack.baseURL, token: nil, batchSize: 10, http: HTTPClient(concurrency: 1), logger: Logger(label: "test"))
+            let now = Date().timeIntervalSince1970
+            for id in [first, String(repeating: "x", count: 300), last] {
+                reporter.post(report(id, .success, at: now).withoutLease)
+            }
+            reporter.finish()
+            await reporter.run()
+            for id in [first, last] {
+                #expect(try stack.json(try await stack.request("GET", "/tasks/\(id)"))["state"] == "SUCCESS")
+            }
+        }
+    }
+}
+
+extension TaskReport {
+    fileprivate var withoutLease: TaskReport {
+        var report = self
+        report.lease = nil
+        return report
     }
 }

@@ -58,6 +58,12 @@ import Testing
         #expect(backups.queue == "backups")
         let retried = try TaskMessage.decode(try FixtureFiles.bytes("shadow_retries_timelimit.json"))
         #expect(retried.retries == 2)
+        // What reports carry (0...2³¹−1), whatever a producer wrote.
+        var odd = retried
+        odd.headers["retries"] = -3
+        #expect(odd.retries == 0)
+        odd.headers["retries"] = .int(Int64.max)
+        #expect(odd.retries == Int(Int32.max))
     }
 
     @Test func madeMessageMatchesCeleryLayout() throws {
@@ -79,6 +85,7 @@ import Testing
         (#"{"headers": {"task": "t", "id": "x"}, "body": "e30="}"#, "not [args, kwargs, embed]"),
         (#"{"content-type": "application/x-python-serialize", "headers": {"task": "t", "id": "x"}, "body": ""}"#, "content-type"),
         (#"{"headers": {"task": "t", "id": "x"}, "body": "WzEsIHt9LCB7fV0="}"#, "args is not an array"),
+        (#"{"headers": {"task": "t", "id": ""#  + String(repeating: "x", count: 256) + #""}, "body": ""}"#, "longer than 255"),
     ])
     func rejectsMalformedMessages(_ input: String, _ reason: String) {
         #expect {

@@ -30,7 +30,8 @@ extension TaskMessage {
     /// Decodes the envelope kombu LPUSHed (`{"body": base64, "headers": ..., ...}`).
     ///
     /// Accepts any producer's key order and spacing. Rejects what our worker cannot run:
-    /// non-JSON content types (pickle, yaml), protocol v1 bodies, missing `task`/`id`.
+    /// non-JSON content types (pickle, yaml), protocol v1 bodies, missing `task`/`id`, ids
+    /// longer than 255 characters.
     public static func decode(_ raw: some Collection<UInt8>) throws(MalformedMessage) -> TaskMessage {
         let envelope: JSONValue
         do { envelope = try JSONValue.parse(raw) } catch { throw MalformedMessage("envelope: \(error.reason)") }
@@ -44,6 +45,10 @@ extension TaskMessage {
             throw MalformedMessage("no task header (protocol v1 messages are not supported)")
         }
         guard let id = headers["id"]?.stringValue, !id.isEmpty else { throw MalformedMessage("no id header") }
+        // Its reports and history row could not be stored (task_id is varchar(255)).
+        guard id.utf8.count <= 255 || id.unicodeScalars.count <= 255 else {
+            throw MalformedMessage("id header longer than 255 characters")
+        }
         let properties = fields["properties"]?.objectValue ?? [:]
         guard let bodyText = fields["body"]?.stringValue else { throw MalformedMessage("body is not a string") }
         let bodyBytes: Data

@@ -32,8 +32,8 @@ public struct TaskMessage: Sendable, Equatable {
     public var task: String { headers["task"]?.stringValue ?? "" }
     /// The task id (`headers.id`), a UUID string for every Celery producer.
     public var id: String { headers["id"]?.stringValue ?? "" }
-    /// Times this task was retried after an error.
-    public var retries: Int { Int(headers["retries"]?.intValue ?? 0) }
+    /// Times this task was retried after an error (read as 0...2³¹−1, the range reports carry).
+    public var retries: Int { Int(min(max(headers["retries"]?.intValue ?? 0, 0), Int64(Int32.max))) }
     /// The queue it was routed to (`delivery_info.routing_key`).
     public var queue: String? { properties["delivery_info"]?["routing_key"]?.stringValue }
     /// `eta` as sent: an RFC 3339 string, or nil.
