@@ -14,7 +14,11 @@ struct TaskRoutes: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("/tasks") { request, _ in try await enqueue(request) }
-        router.get("/tasks/{id}") { _, context in try await show(id: context.parameters.get("id") ?? "") }
+        // The router leaves percent-escapes in place: `/tasks/%61bc` is `/tasks/abc` (RFC 3986 §6.2.2.2),
+        // and a client's non-ASCII id arrives escaped.
+        router.get("/tasks/{id}") { _, context in
+            try await show(id: context.parameters.get("id")?.removingPercentEncoding ?? "")
+        }
     }
 
     /// Validates, publishes a Celery v2 message, records PENDING, answers 201. With an
@@ -78,7 +82,10 @@ struct TaskRoutes: Sendable {
 
     /// The task's record from Redis (merged with Celery's result key), else from history.
     func show(id: String) async throws -> Response {
-        guard !id.isEmpty, id.utf8.count <= 255, id.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 }) else {
+        // What a report or a Celery message may carry: 1–255 characters, no control characters.
+        guard !id.isEmpty, id.unicodeScalars.count <= 255,
+            !id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
             throw Problem.notFound("no task with id \(id.prefix(64))")
         }
         if let record = try await api.tasks.fetch(id: id) {

@@ -73,6 +73,20 @@ struct ProblemResponseTests {
         }
     }
 
+    /// A client that escapes the id (all of it, or only what is not ASCII) reaches the same task.
+    @Test func percentEscapedIDsReachTheTask() async throws {
+        try await LiveStack.run(startWorker: false) { stack in
+            let id = try await stack.enqueue(#"{"task": "celeriac.echo", "queue": "\#(stack.queue)"}"#)
+            let escaped = id.utf8.map { String(format: "%%%02X", $0) }.joined()
+            let reply = try await stack.request("GET", "/tasks/\(escaped)")
+            let found = try stack.json(reply)["id"]?.stringValue
+            #expect(reply.status == 200 && found == id, "\(reply.text)")
+            #expect(try await stack.request("GET", "/tasks/%E2%9C%93-unknown").status == 404)
+            #expect(try await stack.request("GET", "/tasks/%ZZ").status == 404)
+            #expect(try await stack.request("GET", "/tasks/a%00b").status == 404)
+        }
+    }
+
     @Test func reportsNeedTheWorkerTokenWhenOneIsSet() async throws {
         try await LiveStack.run(token: "s3cret-token", startWorker: false) { stack in
             let batch = #"{"reports": []}"#
