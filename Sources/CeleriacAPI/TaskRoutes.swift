@@ -83,7 +83,7 @@ struct TaskRoutes: Sendable {
     /// The task's record from Redis (merged with Celery's result key), else from history.
     func show(id: String) async throws -> Response {
         // What a report or a Celery message may carry: 1–255 characters, no control characters.
-        guard !id.isEmpty, id.unicodeScalars.count <= 255,
+        guard !id.isEmpty, Names.fits(id, in: Names.maxTaskID),
             !id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else {
             throw Problem.notFound("no task with id \(id.prefix(64))")

@@ -72,7 +72,7 @@ public struct HistoryRepository: Sendable {
 
     /// Widths of django-celery-results' `varchar` columns we write free text to: a longer
     /// worker or task name (a report may carry any) is cut to fit rather than failing the batch.
-    static let taskNameWidth = 255
+    static let taskNameWidth = Names.maxTaskName
     static let workerWidth = 100
 
     private func write(_ rows: [HistoryEntry], _ sql: String) async throws {
@@ -88,10 +88,8 @@ public struct HistoryRepository: Sendable {
 
     /// `text` cut to `width` characters (PostgreSQL counts a `varchar`'s length in code points).
     static func fitted(_ text: String, _ width: Int) -> String {
-        guard text.utf8.count > width else { return text }  // never more characters than bytes
-        let scalars = text.unicodeScalars
-        guard scalars.count > width else { return text }
-        return String(String.UnicodeScalarView(scalars.prefix(width)))
+        guard !Names.fits(text, in: width) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.prefix(width)))
     }
 
     static let fetchStatement = PGStatement(name: "celeriac_history_fetch", sql: """

@@ -142,10 +142,10 @@ final class Reporter: Sendable {
                 logger.warning(
                     "API rejected reports of superseded attempts", metadata: ["body": "\(response.text.prefix(500))"])
                 return true
-            case 422:
+            case 422 where reports.count > 1:
                 // The API names the first report it refused (`/reports/N/...`): drop that one
                 // and send the rest, instead of losing every other task's report with it.
-                if let refused = Self.refusedIndex(in: response.body, count: reports.count), reports.count > 1 {
+                if let refused = Self.refusedIndex(in: response.body, count: reports.count) {
                     logger.error(
                         "API rejected a report; dropping it, sending the rest",
                         metadata: ["task_id": "\(reports[refused].id.prefix(255))", "body": "\(response.text.prefix(500))"])
@@ -153,11 +153,8 @@ final class Reporter: Sendable {
                     rest.remove(at: refused)
                     return await send(rest)
                 }
-                logger.error(
-                    "API rejected reports; dropping them",
-                    metadata: ["status": "\(response.status)", "body": "\(response.text.prefix(500))"])
-                return true
-            case 400, 413:
+                fallthrough
+            case 400, 413, 422:
                 logger.error(
                     "API rejected reports; dropping them",
                     metadata: ["status": "\(response.status)", "body": "\(response.text.prefix(500))"])

@@ -16,11 +16,16 @@ public import Foundation
 /// Celery's timestamp text: UTC, microseconds, `+00:00` (`2026-11-24T01:08:45.792897+00:00`),
 /// which is what Python's `datetime.isoformat()` gives and what Celery peers parse.
 public enum CeleryTime {
+    /// Python's `datetime` range in Unix seconds (0001-01-01 to 9999-12-31T23:59:59Z): what
+    /// Celery peers can read, and what a time we take in or write must stay within.
+    public static let earliest: Double = -62_135_596_800
+    public static let latest: Double = 253_402_300_799
+
     /// Formats an instant in UTC with microsecond precision; instants outside Python's years
     /// 1...9999 are clamped to them (never a trap converting to `time_t`).
     public static func format(_ date: Date) -> String {
         let raw = date.timeIntervalSince1970
-        let seconds = raw.isNaN ? 0 : min(max(raw, -62_135_596_800), 253_402_300_799)
+        let seconds = raw.isNaN ? 0 : min(max(raw, earliest), latest)
         var whole = time_t(seconds.rounded(.down))
         var micros = Int(((seconds - Double(whole)) * 1_000_000).rounded())
         if micros >= 1_000_000 {

@@ -46,7 +46,7 @@ extension TaskMessage {
         }
         guard let id = headers["id"]?.stringValue, !id.isEmpty else { throw MalformedMessage("no id header") }
         // Its reports and history row could not be stored (task_id is varchar(255)).
-        guard id.utf8.count <= 255 || id.unicodeScalars.count <= 255 else {
+        guard Names.fits(id, in: Names.maxTaskID) else {
             throw MalformedMessage("id header longer than 255 characters")
         }
         let properties = fields["properties"]?.objectValue ?? [:]

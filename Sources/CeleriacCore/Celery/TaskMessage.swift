@@ -33,7 +33,9 @@ public struct TaskMessage: Sendable, Equatable {
     /// The task id (`headers.id`), a UUID string for every Celery producer.
     public var id: String { headers["id"]?.stringValue ?? "" }
     /// Times this task was retried after an error (read as 0...2³¹−1, the range reports carry).
-    public var retries: Int { Int(min(max(headers["retries"]?.intValue ?? 0, 0), Int64(Int32.max))) }
+    public var retries: Int {
+        Int(min(max(headers["retries"]?.intValue ?? 0, TaskReport.counts.lowerBound), TaskReport.counts.upperBound))
+    }
     /// The queue it was routed to (`delivery_info.routing_key`).
     public var queue: String? { properties["delivery_info"]?["routing_key"]?.stringValue }
     /// `eta` as sent: an RFC 3339 string, or nil.

@@ -10,14 +10,21 @@ import Foundation
 public enum Names {
     /// Longest task name in characters; django-celery-results' `task_name` column is `varchar(255)`.
     public static let maxTaskName = 255
+    /// Longest task id in characters; django-celery-results' `task_id` column is `varchar(255)`.
+    public static let maxTaskID = 255
     /// Longest queue name we accept (kombu has no limit; Redis keys do not either).
     public static let maxQueueName = 200
+
+    /// True when `text` has at most `limit` characters, counted in code points as PostgreSQL
+    /// counts a `varchar`'s length (bytes are never fewer, so most text needs no scalar count).
+    public static func fits(_ text: String, in limit: Int) -> Bool {
+        text.utf8.count <= limit || text.unicodeScalars.count <= limit
+    }
 
     /// Nil when `name` is a usable task name, else why not.
     public static func checkTaskName(_ name: String) -> String? {
         if name.isEmpty { return "must not be empty" }
-        // The column counts characters (code points); bytes are never fewer.
-        if name.utf8.count > maxTaskName && name.unicodeScalars.count > maxTaskName {
+        if !fits(name, in: maxTaskName) {
             return "longer than \(maxTaskName) characters"
         }
         // ASCII names (nearly all) are checked by byte; others by Unicode category.

@@ -30,9 +30,8 @@ extension TaskReport {
         writer.raw("}")
     }
 
-    /// Latest time a report may carry (9999-12-31T23:59:59Z): Celery's peers read times with
-    /// Python's `datetime`, which ends there.
-    public static let latestTimestamp: Double = 253_402_300_799
+    /// What `retries` and `pid` may be: a 32-bit count, never negative.
+    public static let counts: ClosedRange<Int64> = 0...Int64(Int32.max)
 
     /// - Throws: ``Problem`` 422 pointing at the first bad field under `pointer`.
     public init(json: JSONValue, pointer: String) throws(Problem) {
@@ -47,10 +46,9 @@ extension TaskReport {
             return typed
         }
         func time(_ value: JSONValue) -> Double? {
-            value.doubleValue.flatMap { (0...Self.latestTimestamp).contains($0) ? $0 : nil }
+            value.doubleValue.flatMap { (0...CeleryTime.latest).contains($0) ? $0 : nil }
         }
-        // PostgreSQL's task_id is varchar(255), counted in characters.
-        guard let id = o["id"]?.stringValue, (1...255).contains(id.unicodeScalars.count) else {
+        guard let id = o["id"]?.stringValue, !id.isEmpty, Names.fits(id, in: Names.maxTaskID) else {
             throw bad("id", "must be 1–255 characters")
         }
         guard let state = o["state"]?.stringValue.flatMap(TaskState.init(rawValue:)) else {
@@ -58,10 +56,10 @@ extension TaskReport {
         }
         guard let task = o["task"]?.stringValue else { throw bad("task", "expected string") }
         guard let worker = o["worker"]?.stringValue else { throw bad("worker", "expected string") }
-        let seconds = "Unix seconds from 0 to \(Int(Self.latestTimestamp)) (year 9999)"
+        let seconds = "Unix seconds from 0 to \(Int(CeleryTime.latest)) (year 9999)"
         guard let timestamp = try optional("timestamp", seconds, time) else { throw bad("timestamp", "expected \(seconds)") }
-        func count(_ value: JSONValue) -> Int? { value.intValue.flatMap { (0...Int64(Int32.max)).contains($0) ? Int($0) : nil } }
-        let counted = "integer from 0 to \(Int32.max)"
+        func count(_ value: JSONValue) -> Int? { value.intValue.flatMap { Self.counts.contains($0) ? Int($0) : nil } }
+        let counted = "integer from 0 to \(Self.counts.upperBound)"
         guard let retries = try optional("retries", counted, count) else { throw bad("retries", "expected \(counted)") }
         self.init(
             id: id, state: state, task: task, queue: try optional("queue", "string or null", \.stringValue),

@@ -31,7 +31,7 @@ enum ASCIIDigits {
     /// for the non-negative times we write. Times outside 1970...9999 (which inputs are
     /// checked against) are clamped rather than trapping in the conversion to `Int`.
     static func unixSeconds(_ unix: Double) -> String {
-        let unix = unix.isNaN ? 0 : min(max(unix, 0), 253_402_300_799)
+        let unix = unix.isNaN ? 0 : min(max(unix, 0), CeleryTime.latest)
         // Split first: `unix * 1e6` would lose the last digit to Double's 53-bit mantissa.
         var whole = Int(unix.rounded(.down))
         var micros = Int(((unix - Double(whole)) * 1_000_000).rounded())
