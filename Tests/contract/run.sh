@@ -11,22 +11,16 @@ pg_port=${2:?postgres port}
 venv=$(scripts/venv.sh Tests/contract/requirements.txt .celeriac/venv-contract)
 logs=.celeriac/test/contract
 mkdir -p "$logs"
-db=celeriac_contract
-psql -q -h 127.0.0.1 -p "$pg_port" -U celeriac -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+. scripts/api-under-test.sh
 redis_url="redis://127.0.0.1:$redis_port/12"  # database 12 belongs to this script alone
 redis-cli -p "$redis_port" -n 12 flushdb >/dev/null
 api_port=${CELERIAC_CONTRACT_API_PORT:-18091}
 api="http://127.0.0.1:$api_port"
 
-bin=$(swift build --show-bin-path)
-[ -x "$bin/celeriac-api" ] || swift build
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; }
+api_pid=
+cleanup() { [ -n "$api_pid" ] && kill "$api_pid" 2>/dev/null; wait 2>/dev/null || true; }
 trap cleanup EXIT
-CELERIAC_REDIS_URL=$redis_url CELERIAC_DATABASE_URL="postgresql://celeriac@127.0.0.1:$pg_port/$db" \
-  CELERIAC_PORT=$api_port "$bin/celeriac-api" 2>"$logs/api.log" & pid=$!
-for _ in $(seq 100); do "$bin/celeriac" ready --api "$api" >/dev/null 2>&1 && break; sleep 0.1; done
-"$bin/celeriac" ready --api "$api" >/dev/null || { cat "$logs/api.log"; exit 1; }
+start_api_under_test "$api_port" "$redis_url" "$pg_port" celeriac_contract "$logs/api.log"
 
 seed=${CELERIAC_CONTRACT_SEED:-20261126}
 seed_args=(--seed "$seed")
@@ -39,7 +33,7 @@ root=$PWD
   status=$?
 tail -25 "$logs/schemathesis.txt"
 # The API must have survived every request, and logged no unhandled error.
-kill -0 "$pid" 2>/dev/null || { echo "contract: the API died"; status=1; }
+kill -0 "$api_pid" 2>/dev/null || { echo "contract: the API died"; status=1; }
 if grep -q "unhandled error" "$logs/api.log"; then
   echo "contract: the API logged unhandled errors:"; grep "unhandled error" "$logs/api.log" | head; status=1
 fi

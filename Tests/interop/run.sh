@@ -8,26 +8,22 @@ pg_port=${2:?postgres port}
 venv=$(scripts/venv.sh)
 logs=.celeriac/test/interop
 mkdir -p "$logs"
+. scripts/api-under-test.sh
 
-
-db=celeriac_interop
-psql -q -h 127.0.0.1 -p "$pg_port" -U celeriac -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 export CELERIAC_INTEROP_REDIS_URL="redis://127.0.0.1:$redis_port/14"
 export CELERIAC_INTEROP_OUR_QUEUE=interop_celeriac CELERIAC_INTEROP_CELERY_QUEUE=interop_celery
 redis-cli -p "$redis_port" -n 14 flushdb >/dev/null  # database 14 belongs to this script alone
 api_port=${CELERIAC_INTEROP_API_PORT:-18089}
 export CELERIAC_INTEROP_API_URL="http://127.0.0.1:$api_port"
 
-bin=$(swift build --show-bin-path)
-[ -x "$bin/celeriac-api" ] && [ -x "$bin/celeriac-worker" ] || swift build
+api_pid=
 pids=()
-cleanup() { [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null || true; }
+cleanup() {
+  local all=(${api_pid:+"$api_pid"} ${pids[@]+"${pids[@]}"})
+  [ ${#all[@]} -gt 0 ] && kill "${all[@]}" 2>/dev/null; wait 2>/dev/null || true
+}
 trap cleanup EXIT
-
-CELERIAC_REDIS_URL=$CELERIAC_INTEROP_REDIS_URL CELERIAC_DATABASE_URL="postgresql://celeriac@127.0.0.1:$pg_port/$db" \
-  CELERIAC_PORT=$api_port "$bin/celeriac-api" 2>"$logs/api.log" & pids+=($!)
-for _ in $(seq 100); do "$bin/celeriac" ready --api "$CELERIAC_INTEROP_API_URL" >/dev/null 2>&1 && break; sleep 0.1; done
-"$bin/celeriac" ready --api "$CELERIAC_INTEROP_API_URL" >/dev/null || { cat "$logs/api.log"; exit 1; }
+start_api_under_test "$api_port" "$CELERIAC_INTEROP_REDIS_URL" "$pg_port" celeriac_interop "$logs/api.log"
 CELERIAC_REDIS_URL=$CELERIAC_INTEROP_REDIS_URL CELERIAC_API_URL=$CELERIAC_INTEROP_API_URL \
   "$bin/celeriac-worker" -Q "$CELERIAC_INTEROP_OUR_QUEUE" -n interop@celeriac 2>"$logs/worker.log" & pids+=($!)
 (cd Tests/interop && exec "../../$venv/bin/celery" -A interop_app worker -Q "$CELERIAC_INTEROP_CELERY_QUEUE" \
