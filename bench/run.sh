@@ -43,6 +43,20 @@ now() { date +%s.%N; }
 wait_ready() { for _ in $(seq 200); do curl -sf "$CELERIAC_API_URL/ready" >/dev/null && return; sleep 0.05; done; exit 1; }
 wait_gone() { while kill -0 "$1" 2>/dev/null; do sleep 0.05; done; }
 celery_side() { (cd bench && "$py" celery_side.py "$@"); }
+compact_aof() {  # rewrite the append-only file now and wait: no rewrite burst during what follows
+  redis-cli -p "$redis_port" bgrewriteaof >/dev/null
+  while redis-cli -p "$redis_port" info persistence | grep -qE "aof_rewrite_(in_progress|scheduled):1"; do sleep 0.2; done
+}
+aof_rewrites() { redis-cli -p "$redis_port" info persistence | awk -F: '/^aof_rewrites:/ {print $2 + 0}'; }
+# Each drain starts from the same Redis: empty but for its preloaded messages, with a
+# compacted append-only file. Otherwise whichever drain ran first after the enqueue phase
+# inherited its ~300k records (1-day TTL) and the rewrites they bring (ad hoc, 100k tasks:
+# 8.6k/s with 5 rewrites inherited, 11k/s from a fresh Redis).
+preload_fresh() {  # preload_fresh ARGS... (celery_side preload) → its JSON
+  redis-cli -p "$redis_port" flushall >/dev/null
+  celery_side preload "$@"
+  compact_aof
+}
 
 "$bin/celeriac-api" 2>"$dir/api.log" & api=$!; pids+=($api)
 wait_ready
@@ -84,7 +98,8 @@ redis-cli -p "$redis_port" del mylist >/dev/null
 # 2. Worker drain: N echo messages pre-loaded, one worker, reports included.
 drain_ours() {  # drain_ours N WORKERS CONCURRENCY: sets secs and load_kb
   local last started ps=()
-  last=$(celery_side preload --count "$1" --queue bench_drain | "$py" -c 'import json,sys; print(json.load(sys.stdin)["last"])')
+  last=$(preload_fresh --count "$1" --queue bench_drain | "$py" -c 'import json,sys; print(json.load(sys.stdin)["last"])')
+  rewrites=$(aof_rewrites)
   started=$(now)
   for i in $(seq "$2"); do "$bin/celeriac-worker" -n "bench-$i" -Q bench_drain -c "$3" 2>>"$dir/worker.log" & ps+=($!); done
   pids+=("${ps[@]}")
@@ -92,15 +107,17 @@ drain_ours() {  # drain_ours N WORKERS CONCURRENCY: sets secs and load_kb
   load_kb=$(rss_kb "${ps[0]}")
   secs=$(celery_side drain --queue bench_drain --last "$last" --started "$started" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')
   kill -TERM "${ps[@]}"; for p in "${ps[@]}"; do wait_gone "$p"; done
+  rewrites=$(($(aof_rewrites) - rewrites))
 }
 drain_ours "$drain_n" 1 64
-record "{\"bench\": \"drain\", \"consumer\": \"celeriac-worker -c 64\", \"tasks\": $drain_n, \"seconds\": $secs, \"tasks_per_s\": $("$py" -c "print(round($drain_n/$secs))"), \"worker_rss_kb_under_load\": $load_kb}"
+record "{\"bench\": \"drain\", \"consumer\": \"celeriac-worker -c 64\", \"tasks\": $drain_n, \"seconds\": $secs, \"tasks_per_s\": $("$py" -c "print(round($drain_n/$secs))"), \"aof_rewrites\": $rewrites, \"worker_rss_kb_under_load\": $load_kb}"
 ours_max=$("$py" -c "print(round($drain_n/$secs))")
 
 drain_celery() {  # drain_celery LABEL ARGS...
   local label=$1; shift
-  local last started pid
-  last=$(celery_side preload --count "$drain_n" --task bench.noop --queue bench_celery | "$py" -c 'import json,sys; print(json.load(sys.stdin)["last"])')
+  local last started pid rewrites
+  last=$(preload_fresh --count "$drain_n" --task bench.noop --queue bench_celery | "$py" -c 'import json,sys; print(json.load(sys.stdin)["last"])')
+  rewrites=$(aof_rewrites)
   started=$(now)
   (cd bench && exec "$py" -m celery -A bench_app worker -Q bench_celery --without-mingle --without-gossip -l warning "$@") \
     >"$dir/celery-$label.log" 2>&1 & pid=$!; pids+=($pid)
@@ -108,7 +125,7 @@ drain_celery() {  # drain_celery LABEL ARGS...
   local kb; kb=$(tree_rss_kb $pid)
   secs=$(celery_side drain --queue bench_celery --last "$last" --started "$started" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')
   kill -TERM $pid; wait_gone $pid
-  record "{\"bench\": \"drain\", \"consumer\": \"celery $label\", \"tasks\": $drain_n, \"seconds\": $secs, \"tasks_per_s\": $("$py" -c "print(round($drain_n/$secs))"), \"rss_kb_under_load\": $kb}"
+  record "{\"bench\": \"drain\", \"consumer\": \"celery $label\", \"tasks\": $drain_n, \"seconds\": $secs, \"tasks_per_s\": $("$py" -c "print(round($drain_n/$secs))"), \"aof_rewrites\": $(($(aof_rewrites) - rewrites)), \"rss_kb_under_load\": $kb}"
 }
 drain_celery "prefork -c 2" --pool prefork -c 2
 drain_celery "threads -c 8" --pool threads -c 8
@@ -128,11 +145,6 @@ loadgen=bench/loadgen/.build/release/loadgen
 # result keys (1-day TTL) that make Redis rewrite its append-only file every ~30 s here,
 # a 6 s burst on one of the two cores that lands in some latency windows and not others.
 redis-cli -p "$redis_port" flushall >/dev/null
-compact_aof() {  # rewrite the append-only file now and wait: no rewrite burst during what follows
-  redis-cli -p "$redis_port" bgrewriteaof >/dev/null
-  while redis-cli -p "$redis_port" info persistence | grep -qE "aof_rewrite_(in_progress|scheduled):1"; do sleep 0.2; done
-}
-aof_rewrites() { redis-cli -p "$redis_port" info persistence | awk -F: '/^aof_rewrites:/ {print $2 + 0}'; }
 compact_aof
 latency_run() {  # RATE → the report's JSON
   local load
