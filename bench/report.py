@@ -47,8 +47,13 @@ def render(rows, mode):
             "append-only file; the rewrites column counts those the drain's own writes started.", "",
             "| Consumer | tasks | seconds | tasks/s | ours ÷ it | AOF rewrites during |", "|---|---|---|---|---|---|"]
     for d in drains:
+        rewrites = d.get("aof_rewrites", "?")
         out.append(f"| {d['consumer']} | {d['tasks']} | {d['seconds']} | {d['tasks_per_s']} | "
-                   f"{ratio(ours['tasks_per_s'], d['tasks_per_s'])} | {d.get('aof_rewrites', '?')} |")
+                   f"{ratio(ours['tasks_per_s'], d['tasks_per_s'])} | "
+                   f"{', '.join(map(str, rewrites)) if isinstance(rewrites, list) else rewrites} |")
+    if "runs_seconds" in ours:
+        out += ["", f"Ours is the median of three drains ({', '.join(map(str, ours['runs_seconds']))} s): each takes "
+                    f"a tenth of Celery's time, so a passing slowdown of the shared host weighs more on one of them."]
     calibration = by("latency_calibration")
     if calibration:
         result = calibration[0]["result"]
