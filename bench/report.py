@@ -39,7 +39,11 @@ def render(rows, mode):
             f"| Celery `apply_async`, 8 processes | {celery8['tasks_per_s']} | {ratio(enqueue['tasks_per_s'], celery8['tasks_per_s'])} |",
             f"| `redis-benchmark -t lpush -c 64 -d {lpush['payload_bytes']}` (the limit) | {lpush['per_s']:.0f} | "
             f"{ratio(enqueue['tasks_per_s'], lpush['per_s'])} |",
-            "", f"Non-2xx answers during the wrk run: {enqueue['non_2xx']}.", ""]
+            "", f"Non-2xx answers during the wrk runs: {enqueue['non_2xx']}.", ""]
+    if len(enqueue.get("runs", [])) > 1:
+        runs = lambda r: ", ".join(f"{x:.0f}" for x in r["runs"])
+        out[-1:] = ["", f"Each is the median of {len(enqueue['runs'])} rounds, interleaved: ours {runs(enqueue)}; Celery 1 process "
+                    f"{runs(celery1)}; 8 processes {runs(celery8)} tasks/s.", ""]
     drains = by("drain")
     ours = drains[0]
     out += ["### Worker drain (reports and results included)", "",

@@ -6,9 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-full}
 if [ "$mode" = smoke ]; then
-  drain_n=2000 wrk_s=3 celery_s=2 lat_s=3 lat_conns=2 scale_n=1000 big_n=20000 lookup_s=2 config=debug static=
+  drain_n=2000 wrk_s=3 celery_s=2 lat_s=3 lat_conns=2 scale_n=1000 big_n=20000 lookup_s=2 rounds=1 config=debug static=
 else
-  drain_n=${BENCH_DRAIN:-100000} wrk_s=20 celery_s=10 lat_s=10 lat_conns=8 scale_n=50000 big_n=1000000 lookup_s=10
+  drain_n=${BENCH_DRAIN:-100000} wrk_s=20 celery_s=10 lat_s=10 lat_conns=8 scale_n=50000 big_n=1000000 lookup_s=10 rounds=3
   config=release static=--static-swift-stdlib
 fi
 dir=.celeriac/bench
@@ -77,20 +77,40 @@ record "{\"bench\": \"rss_idle\", \"process\": \"celeriac-worker\", \"kb\": $(rs
 kill -TERM $w; wait_gone $w
 
 # 1. HTTP enqueue: wrk, unique bodies, 64 connections; vs Celery apply_async; vs LPUSH.
-BENCH_QUEUE=bench_enqueue wrk -t2 -c64 -d"${wrk_s}s" -s bench/enqueue.lua "$CELERIAC_API_URL" >"$dir/wrk.txt" &
-wrk_pid=$!
-sleep $((wrk_s / 2))
-api_load_kb=$(rss_kb $api)
-wait $wrk_pid
-rps=$(awk '/Requests\/sec/ {print $2}' "$dir/wrk.txt")
-non2xx=$(awk '/Non-2xx/ {print $5}' "$dir/wrk.txt")
-record "{\"bench\": \"http_enqueue\", \"tasks_per_s\": $rps, \"non_2xx\": ${non2xx:-0}, \"api_rss_kb_under_load\": $api_load_kb}"
-msg_bytes=$(redis-cli -p "$redis_port" --no-raw lindex bench_enqueue 0 | wc -c)
-redis-cli -p "$redis_port" del bench_enqueue >/dev/null
-for procs in 1 8; do
-  record "{\"bench\": \"celery_apply_async\", \"result\": $(celery_side enqueue --procs $procs --seconds "$celery_s")}"
+# Three rounds (one in the smoke), interleaved so a drift of the shared host's speed meets
+# all three producers alike; the median of each counts and every run is recorded. Each run
+# starts from an empty Redis with a compacted append-only file, ours also from an empty
+# history table.
+median_of() { "$py" -c "import sys; r = sorted(sys.argv[1:], key=float); print(r[len(r) // 2])" "$@"; }
+pg() { psql -h 127.0.0.1 -p "$pg_port" -U celeriac -d celeriac -qAt "$@"; }
+history_rows() { pg -c "SELECT count(*) FROM django_celery_results_taskresult"; }
+history_settled() {  # history rows are written up to a few seconds late: wait for the last
+  local before=-1 count; count=$(history_rows)
+  while [ "$count" != "$before" ]; do before=$count; sleep 2; count=$(history_rows); done
+}
+fresh_redis() { redis-cli -p "$redis_port" flushall >/dev/null; compact_aof; }
+wrk_runs=() non2xx=0 celery1=() celery8=()
+for _ in $(seq $rounds); do
+  history_settled; pg -c "TRUNCATE django_celery_results_taskresult"; fresh_redis
+  BENCH_QUEUE=bench_enqueue wrk -t2 -c64 -d"${wrk_s}s" -s bench/enqueue.lua "$CELERIAC_API_URL" >"$dir/wrk.txt" &
+  wrk_pid=$!
+  sleep $((wrk_s / 2))
+  api_load_kb=$(rss_kb $api)
+  wait $wrk_pid
+  wrk_runs+=("$(awk '/Requests\/sec/ {print $2}' "$dir/wrk.txt")")
+  non2xx=$((non2xx + $(awk '/Non-2xx/ {n = $5} END {print n + 0}' "$dir/wrk.txt")))
+  msg_bytes=$(redis-cli -p "$redis_port" --no-raw lindex bench_enqueue 0 | wc -c)
+  for procs in 1 8; do
+    fresh_redis
+    per_s=$(celery_side enqueue --procs $procs --seconds "$celery_s" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["tasks_per_s"])')
+    if [ $procs = 1 ]; then celery1+=("$per_s"); else celery8+=("$per_s"); fi
+  done
 done
-redis-cli -p "$redis_port" del bench_celery_enqueue >/dev/null
+list() { local IFS=,; echo "[$*]"; }
+record "{\"bench\": \"http_enqueue\", \"tasks_per_s\": $(median_of "${wrk_runs[@]}"), \"runs\": $(list "${wrk_runs[@]}"), \"non_2xx\": $non2xx, \"api_rss_kb_under_load\": $api_load_kb}"
+record "{\"bench\": \"celery_apply_async\", \"result\": {\"procs\": 1, \"seconds\": $celery_s, \"tasks_per_s\": $(median_of "${celery1[@]}"), \"runs\": $(list "${celery1[@]}")}}"
+record "{\"bench\": \"celery_apply_async\", \"result\": {\"procs\": 8, \"seconds\": $celery_s, \"tasks_per_s\": $(median_of "${celery8[@]}"), \"runs\": $(list "${celery8[@]}")}}"
+fresh_redis
 lpush=$(redis-benchmark -p "$redis_port" -t lpush -c 64 -n $((wrk_s * 15000)) -d "$msg_bytes" --csv | awk -F'"' '/LPUSH/ {print $4}')
 record "{\"bench\": \"redis_lpush\", \"per_s\": $lpush, \"payload_bytes\": $msg_bytes}"
 redis-cli -p "$redis_port" del mylist >/dev/null
@@ -204,11 +224,7 @@ done
 # 5. Task lookup with a big history table: GET /tasks/{id} for tasks whose Redis records are
 # gone (PostgreSQL only), with 1k and with $big_n rows. There is no list endpoint yet; this is
 # the history read that exists. 8 connections, so the percentiles are not all queueing.
-pg() { psql -h 127.0.0.1 -p "$pg_port" -U celeriac -d celeriac -qAt "$@"; }
-# History rows of the tasks above are written up to a few seconds late: wait for the last.
-history_rows() { pg -c "SELECT count(*) FROM django_celery_results_taskresult"; }
-before=-1 count=$(history_rows)
-while [ "$count" != "$before" ]; do before=$count; sleep 2; count=$(history_rows); done
+history_settled  # the history rows of the tasks above
 for rows in 1000 "$big_n"; do
   pg -c "TRUNCATE django_celery_results_taskresult" -c "
     INSERT INTO django_celery_results_taskresult (task_id, status, content_type, content_encoding, result,
