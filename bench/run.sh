@@ -50,7 +50,7 @@ compact_aof() {  # rewrite the append-only file now and wait: no rewrite burst d
 aof_rewrites() { redis-cli -p "$redis_port" info persistence | awk -F: '/^aof_rewrites:/ {print $2 + 0}'; }
 # Each drain starts from the same Redis: empty but for its preloaded messages, with a
 # compacted append-only file. Otherwise whichever drain ran first after the enqueue phase
-# inherited its ~300k records (1-day TTL) and the rewrites they bring (ad hoc, 100k tasks:
+# inherited its ~200k records (1-day TTL) and the rewrites they bring (ad hoc, 100k tasks:
 # 8.6k/s with 5 rewrites inherited, 11k/s from a fresh Redis).
 preload_fresh() {  # preload_fresh ARGS... (celery_side preload) → its JSON
   redis-cli -p "$redis_port" flushall >/dev/null
@@ -134,8 +134,8 @@ drain_ours() {  # drain_ours N WORKERS CONCURRENCY: sets secs and load_kb
 # weighs far more on it: three drains, the median counts, all three are recorded.
 runs=() runs_rewrites=()
 for _ in 1 2 3; do drain_ours "$drain_n" 1 64; runs+=("$secs"); runs_rewrites+=("$rewrites"); done
-median=$("$py" -c "import sys; r = sorted(sys.argv[1:], key=float); print(r[1])" "${runs[@]}")
-record "{\"bench\": \"drain\", \"consumer\": \"celeriac-worker -c 64\", \"tasks\": $drain_n, \"seconds\": $median, \"tasks_per_s\": $("$py" -c "print(round($drain_n/$median))"), \"runs_seconds\": [$(IFS=,; echo "${runs[*]}")], \"aof_rewrites\": [$(IFS=,; echo "${runs_rewrites[*]}")], \"worker_rss_kb_under_load\": $load_kb}"
+median=$(median_of "${runs[@]}")
+record "{\"bench\": \"drain\", \"consumer\": \"celeriac-worker -c 64\", \"tasks\": $drain_n, \"seconds\": $median, \"tasks_per_s\": $("$py" -c "print(round($drain_n/$median))"), \"runs_seconds\": $(list "${runs[@]}"), \"aof_rewrites\": $(list "${runs_rewrites[@]}"), \"worker_rss_kb_under_load\": $load_kb}"
 ours_max=$("$py" -c "print(round($drain_n/$median))")
 
 drain_celery() {  # drain_celery LABEL ARGS...
@@ -166,11 +166,11 @@ kill -TERM $cpid; wait_gone $cpid
 # keep-alive connections; it is native code so that it leaves the cores to what it measures.
 swift build -c release --package-path bench/loadgen >/dev/null
 loadgen=bench/loadgen/.build/release/loadgen
-# An empty Redis with a fresh append-only file: the drains above leave ~300k records and
-# result keys (1-day TTL) that make Redis rewrite its append-only file every ~30 s here,
-# a 6 s burst on one of the two cores that lands in some latency windows and not others.
-redis-cli -p "$redis_port" flushall >/dev/null
-compact_aof
+# An empty Redis with a fresh append-only file: the last drain leaves 100k records and
+# result keys (1-day TTL), and records like them made Redis rewrite its append-only file
+# every ~30 s here, a 6 s burst on one of the two cores that lands in some latency windows
+# and not others.
+fresh_redis
 latency_run() {  # RATE → the report's JSON
   local load
   load=$("$loadgen" --rate "$1" --seconds "$lat_s" --connections "$lat_conns" --port "$api_port" \
