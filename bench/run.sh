@@ -48,6 +48,15 @@ compact_aof() {  # rewrite the append-only file now and wait: no rewrite burst d
   while redis-cli -p "$redis_port" info persistence | grep -qE "aof_rewrite_(in_progress|scheduled):1"; do sleep 0.2; done
 }
 aof_rewrites() { redis-cli -p "$redis_port" info persistence | awk -F: '/^aof_rewrites:/ {print $2 + 0}'; }
+median_of() { "$py" -c "import sys; r = sorted(sys.argv[1:], key=float); print(r[len(r) // 2])" "$@"; }
+pg() { psql -h 127.0.0.1 -p "$pg_port" -U celeriac -d celeriac -qAt "$@"; }
+history_rows() { pg -c "SELECT count(*) FROM django_celery_results_taskresult"; }
+history_settled() {  # history rows are written up to a few seconds late: wait for the last
+  local before=-1 count; count=$(history_rows)
+  while [ "$count" != "$before" ]; do before=$count; sleep 2; count=$(history_rows); done
+}
+fresh_redis() { redis-cli -p "$redis_port" flushall >/dev/null; compact_aof; }
+list() { local IFS=,; echo "[$*]"; }
 # Each drain starts from the same Redis: empty but for its preloaded messages, with a
 # compacted append-only file. Otherwise whichever drain ran first after the enqueue phase
 # inherited its ~200k records (1-day TTL) and the rewrites they bring (ad hoc, 100k tasks:
@@ -64,7 +73,7 @@ wait_ready
 # table, so rows left by earlier runs would make runs incomparable.
 emptied=no
 for _ in $(seq 150); do  # the API creates the table in the background
-  psql -h 127.0.0.1 -p "$pg_port" -U celeriac -d celeriac -qc "TRUNCATE django_celery_results_taskresult" 2>/dev/null &&
+  pg -c "TRUNCATE django_celery_results_taskresult" 2>/dev/null &&
     emptied=yes && break
   sleep 0.2
 done
@@ -81,14 +90,6 @@ kill -TERM $w; wait_gone $w
 # all three producers alike; the median of each counts and every run is recorded. Each run
 # starts from an empty Redis with a compacted append-only file, ours also from an empty
 # history table.
-median_of() { "$py" -c "import sys; r = sorted(sys.argv[1:], key=float); print(r[len(r) // 2])" "$@"; }
-pg() { psql -h 127.0.0.1 -p "$pg_port" -U celeriac -d celeriac -qAt "$@"; }
-history_rows() { pg -c "SELECT count(*) FROM django_celery_results_taskresult"; }
-history_settled() {  # history rows are written up to a few seconds late: wait for the last
-  local before=-1 count; count=$(history_rows)
-  while [ "$count" != "$before" ]; do before=$count; sleep 2; count=$(history_rows); done
-}
-fresh_redis() { redis-cli -p "$redis_port" flushall >/dev/null; compact_aof; }
 wrk_runs=() non2xx=0 celery1=() celery8=()
 for _ in $(seq $rounds); do
   history_settled; pg -c "TRUNCATE django_celery_results_taskresult"; fresh_redis
@@ -106,7 +107,6 @@ for _ in $(seq $rounds); do
     if [ $procs = 1 ]; then celery1+=("$per_s"); else celery8+=("$per_s"); fi
   done
 done
-list() { local IFS=,; echo "[$*]"; }
 record "{\"bench\": \"http_enqueue\", \"tasks_per_s\": $(median_of "${wrk_runs[@]}"), \"runs\": $(list "${wrk_runs[@]}"), \"non_2xx\": $non2xx, \"api_rss_kb_under_load\": $api_load_kb}"
 record "{\"bench\": \"celery_apply_async\", \"result\": {\"procs\": 1, \"seconds\": $celery_s, \"tasks_per_s\": $(median_of "${celery1[@]}"), \"runs\": $(list "${celery1[@]}")}}"
 record "{\"bench\": \"celery_apply_async\", \"result\": {\"procs\": 8, \"seconds\": $celery_s, \"tasks_per_s\": $(median_of "${celery8[@]}"), \"runs\": $(list "${celery8[@]}")}}"
@@ -135,8 +135,8 @@ drain_ours() {  # drain_ours N WORKERS CONCURRENCY: sets secs and load_kb
 runs=() runs_rewrites=()
 for _ in 1 2 3; do drain_ours "$drain_n" 1 64; runs+=("$secs"); runs_rewrites+=("$rewrites"); done
 median=$(median_of "${runs[@]}")
-record "{\"bench\": \"drain\", \"consumer\": \"celeriac-worker -c 64\", \"tasks\": $drain_n, \"seconds\": $median, \"tasks_per_s\": $("$py" -c "print(round($drain_n/$median))"), \"runs_seconds\": $(list "${runs[@]}"), \"aof_rewrites\": $(list "${runs_rewrites[@]}"), \"worker_rss_kb_under_load\": $load_kb}"
 ours_max=$("$py" -c "print(round($drain_n/$median))")
+record "{\"bench\": \"drain\", \"consumer\": \"celeriac-worker -c 64\", \"tasks\": $drain_n, \"seconds\": $median, \"tasks_per_s\": $ours_max, \"runs_seconds\": $(list "${runs[@]}"), \"aof_rewrites\": $(list "${runs_rewrites[@]}"), \"worker_rss_kb_under_load\": $load_kb}"
 
 drain_celery() {  # drain_celery LABEL ARGS...
   local label=$1; shift
