@@ -9,6 +9,9 @@ import ServiceLifecycle
 
 /// Builds the API application: routes, problem+json errors, limits, background services.
 public enum APIServer {
+    /// The `Server` header.
+    static let serverName = "celeriac"
+
     /// - Parameters:
     ///   - settings: address, stores, limits.
     ///   - onListening: called with the bound port once the server accepts connections
@@ -19,7 +22,8 @@ public enum APIServer {
         let api = APIContext(settings: settings, logger: logger)
         let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.middlewares.add(ProblemMiddleware())
-        TaskRoutes(api: api).register(on: router)
+        let tasks = TaskRoutes(api: api)
+        tasks.register(on: router)
         ReportRoutes(api: api).register(on: router)
         HealthRoutes(api: api).register(on: router)
         // Last, so it sees only the requests no route took.
@@ -29,8 +33,9 @@ public enum APIServer {
             server: .http1(
                 configuration: .init(
                     idleTimeout: .seconds(60),
-                    httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 16 * 1024))),
-            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "celeriac"),
+                    httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 16 * 1024)),
+                direct: [tasks.directEnqueue], serverName: serverName),
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: serverName),
             services: [api.history],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? settings.port) },
             logger: logger)

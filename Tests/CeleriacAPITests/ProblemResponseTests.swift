@@ -64,12 +64,12 @@ struct ProblemResponseTests {
                 ("TRACE", "/health", "GET, HEAD"), ("DELETE", "/tasks", "POST"), ("PUT", "/tasks/abc", "GET, HEAD"),
                 ("GET", "/internal/reports", "POST"), ("POST", "/openapi.yaml", "GET, HEAD"),
             ] {
-                let reply = try RawHTTP.send(method, path, port: stack.port)
+                let reply = try await RawHTTP.send(method, path, port: stack.port)
                 #expect(reply.status == 405 && reply.headers["allow"] == allow, "\(method) \(path): \(reply)")
                 #expect(reply.headers["content-type"] == "application/problem+json")
             }
-            #expect(try RawHTTP.send("HEAD", "/health", port: stack.port).status == 200)
-            #expect(try RawHTTP.send("DELETE", "/tasks/abc/more", port: stack.port).status == 404)
+            #expect(try await RawHTTP.send("HEAD", "/health", port: stack.port).status == 200)
+            #expect(try await RawHTTP.send("DELETE", "/tasks/abc/more", port: stack.port).status == 404)
         }
     }
 

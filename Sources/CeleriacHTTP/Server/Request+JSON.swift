@@ -17,16 +17,22 @@ extension Request {
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw Problem.tooLarge(limit: limit)
         }
-        guard buffer.readableBytes > 0 else { throw Problem.badRequest("request body is empty; send a JSON object") }
+        guard buffer.readableBytes > 0 else { throw Problem.emptyBody }
         return buffer
     }
 
-    /// Reads the body (at most `limit` bytes) and parses it as JSON.
-    ///
-    /// Any content type is accepted, so `curl -d '{...}'` (form-encoded by default) works.
-    /// - Throws: ``Problem`` 413 over the limit, 400 when empty or not JSON.
+    /// Reads the body (at most `limit` bytes) and parses it as JSON (``JSONBody/parse(_:)``).
     public func jsonBody(limit: Int) async throws -> JSONValue {
-        let buffer = try await bodyBytes(limit: limit)
+        try JSONBody.parse(try await bodyBytes(limit: limit))
+    }
+}
+
+/// A request body as JSON. Any content type is accepted, so `curl -d '{...}'` (form-encoded
+/// by default) works.
+public enum JSONBody {
+    /// - Throws: ``Problem`` 400 when empty or not JSON.
+    public static func parse(_ buffer: ByteBuffer) throws -> JSONValue {
+        guard buffer.readableBytes > 0 else { throw Problem.emptyBody }
         do {
             return try JSONValue.parse(buffer.readableBytesView)
         } catch {
@@ -35,11 +41,6 @@ extension Request {
     }
 }
 
-extension Response {
-    /// A JSON response from pre-encoded text.
-    public static func json(_ text: String, status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) -> Response {
-        var headers = extra
-        headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
-    }
+extension Problem {
+    static let emptyBody = Problem.badRequest("request body is empty; send a JSON object")
 }
