@@ -43,8 +43,10 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var held = CircularBuffer<HTTPRequestPart>()
     private var heldError: (any Error)?
     private var readHeld = false
+    private var executor: EventLoopTaskExecutor
 
-    init(routes: [DirectRoute], serverName: String?) {
+    init(routes: [DirectRoute], serverName: String?, eventLoop: any EventLoop) {
+        executor = EventLoopTaskExecutor(eventLoop)
         self.routes = routes
         self.serverName = serverName
     }
@@ -111,7 +113,9 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
             reply = context.eventLoop.makeSucceededFuture(Problem.tooLarge(limit: route.maxBodyBytes).reply)
         } else {
             let request = body
-            reply = context.eventLoop.makeFutureWithTask { await route.respond(head, request) }
+            let promise = context.eventLoop.makePromise(of: Reply.self)
+            Task(executorPreference: executor) { promise.succeed(await route.respond(head, request)) }
+            reply = promise.futureResult
         }
         body = ByteBuffer()
         reply.assumeIsolated().whenSuccess { self.write($0, close: close, context: context) }

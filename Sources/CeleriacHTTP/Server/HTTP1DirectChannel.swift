@@ -34,7 +34,7 @@ public struct HTTP1DirectChannel: HTTPChannelHandler {
             try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
             try channel.pipeline.syncOperations.addHandler(
                 HTTPConnectionStateHandler(idleTimeout: configuration.idleTimeout.map { .init($0) }, logger: logger))
-            try channel.pipeline.syncOperations.addHandler(DirectRouteHandler(routes: routes, serverName: serverName))
+            try channel.pipeline.syncOperations.addHandler(DirectRouteHandler(routes: routes, serverName: serverName, eventLoop: channel.eventLoop))
             return try NIOAsyncChannel(
                 wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
         }
