@@ -28,7 +28,7 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case reading(DirectRoute, HTTPRequest)
         /// Waiting for a direct request's reply; what arrives meanwhile is held.
         case answering
-        /// The reply asked for the connection to close.
+        /// The reply asked for the connection to close, or the connection is gone.
         case closing
     }
 
@@ -43,7 +43,7 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var held = CircularBuffer<HTTPRequestPart>()
     private var heldError: (any Error)?
     private var readHeld = false
-    private var executor: EventLoopTaskExecutor
+    private let executor: EventLoopTaskExecutor
 
     init(routes: [DirectRoute], serverName: String?, eventLoop: any EventLoop) {
         executor = EventLoopTaskExecutor(eventLoop)
@@ -57,6 +57,13 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .closing: break
         default: handle(unwrapInboundIn(data), context: context)
         }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // Nothing more can be answered; a reply still being made is dropped when it comes.
+        state = .closing
+        held.removeAll()
+        context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -122,6 +129,7 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func write(_ reply: Reply, close: Bool, context: ChannelHandlerContext) {
+        guard case .answering = state else { return }
         var fields = reply.headers
         fields[.contentLength] = String(reply.body.readableBytes)
         fields[.date] = HTTPDate.now
