@@ -10,7 +10,7 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "celeriac",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "celeriac-api", targets: ["celeriac-api"]),
         .executable(name: "celeriac-worker", targets: ["celeriac-worker"]),

@@ -3,7 +3,9 @@
     python celery_side.py enqueue --procs N --seconds S      apply_async in a loop, N processes
     python celery_side.py preload --count N --task T --queue Q    N protocol-v2 messages via LPUSH
     python celery_side.py drain --queue Q --last ID --timeout S   waits until Q drained and ID's result exists
-    python celery_side.py take --queue Q --count N --full F       rate a consumer takes N off a queue of F
+    python celery_side.py take --queue Q --count N --full F [--windows W]
+                                                                  rate a consumer takes N off a queue of F,
+                                                                  median of W windows
     python celery_side.py latency --rate R --seconds S --api URL [--procs N]
                                                                   paced POST /tasks; enqueue→start/result
 """
@@ -89,8 +91,10 @@ def cmd_drain(args):
 
 def cmd_take(args):
     """Rate at which a consumer takes messages off a queue pre-filled with `full` messages:
-    timed from its first take until `count` are gone, so start-up does not count. Start it
-    before the consumer; it gives up after `timeout` seconds without getting there."""
+    `windows` back-to-back windows of `count` messages each, timed from its first take so
+    start-up does not count; the median window counts (one lasts about a second, so one
+    passing slowdown of the host would decide a single one). Start it before the consumer; it
+    gives up after `timeout` seconds without getting there."""
     r = redis.Redis.from_url(URL)
     deadline = time.monotonic() + args.timeout
 
@@ -102,13 +106,16 @@ def cmd_take(args):
 
     wait_until(lambda: r.llen(args.queue) < args.full)
     start = time.monotonic()
-    first = r.llen(args.queue)
-    target = max(0, args.full - args.count)
-    wait_until(lambda: r.llen(args.queue) <= target)
-    elapsed = time.monotonic() - start
-    taken = max(0, first - target)
-    print(json.dumps({"taken": taken, "seconds": round(elapsed, 3),
-                      "tasks_per_s": round(taken / elapsed) if elapsed else None}))
+    length = r.llen(args.queue)
+    rates = []
+    for window in range(1, args.windows + 1):
+        target = max(0, args.full - window * args.count)
+        wait_until(lambda: r.llen(args.queue) <= target)
+        now, left = time.monotonic(), r.llen(args.queue)
+        rates.append(round((length - left) / (now - start)))
+        start, length = now, left
+    print(json.dumps({"taken": args.windows * args.count, "tasks_per_s": sorted(rates)[len(rates) // 2],
+                      "windows_per_s": rates}))
 
 
 def pct(values, p):
@@ -155,6 +162,7 @@ def main():
     p.add_argument("--queue", required=True)
     p.add_argument("--count", type=int, required=True)
     p.add_argument("--full", type=int, required=True, help="messages in the queue before the consumer starts")
+    p.add_argument("--windows", type=int, default=3)
     p.add_argument("--timeout", type=float, default=300)
     p = sub.add_parser("latency-report")
     p.add_argument("--ids", required=True, help="file of task ids, one per line")

@@ -82,9 +82,10 @@ def render(rows, mode):
     out += ["", "### Scaling", "", "| Workers (-c 32 each) | tasks | tasks/s |", "|---|---|---|"]
     for s in by("scaling"):
         out.append(f"| {s['workers']} | {s['tasks']} | {s['tasks_per_s']} |")
-    out += ["", "| Messages queued | taken | tasks/s |", "|---|---|---|"]
+    out += ["", "| Messages queued | taken | tasks/s (median window) | windows |", "|---|---|---|---|"]
     for q in by("queue_length"):
-        out.append(f"| {q['queued']} | {q['result']['taken']} | {q['result']['tasks_per_s']} |")
+        windows = ", ".join(str(w) for w in q["result"].get("windows_per_s", []))
+        out.append(f"| {q['queued']} | {q['result']['taken']} | {q['result']['tasks_per_s']} | {windows} |")
     lookups = by("history_lookup")
     if lookups:
         out += ["", "### Task lookup from history (`GET /tasks/{id}`, PostgreSQL only; wrk, 8 connections)", "",

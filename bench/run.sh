@@ -203,15 +203,17 @@ for workers in 1 2 4; do
   drain_ours "$scale_n" "$workers" 32
   record "{\"bench\": \"scaling\", \"workers\": $workers, \"tasks\": $scale_n, \"tasks_per_s\": $("$py" -c "print(round($scale_n/$secs))")}"
 done
-take=$((scale_n / 5))
+take=$((scale_n / 5)) windows=3
 for backlog in 1000 "$big_n"; do
-  # backlog + take: the queue never gets shorter than the backlog while the rate is taken.
-  celery_side preload --count $((backlog + take)) --queue bench_long >/dev/null
+  # backlog + what is taken: the queue never gets shorter than the backlog while the rate is
+  # taken (the median of three windows of `take` messages).
+  celery_side preload --count $((backlog + windows * take)) --queue bench_long >/dev/null
   # Loading 1M messages (~1 GB) makes Redis rewrite its append-only file, a burst of many
   # seconds on one of the two cores: done before the rate is taken, in both cases alike.
   compact_aof
   # The watcher first, so it sees the full queue however fast the worker starts.
-  celery_side take --queue bench_long --count "$take" --full $((backlog + take)) >"$dir/take.json" & tp=$!
+  celery_side take --queue bench_long --count "$take" --windows $windows --full $((backlog + windows * take)) \
+    >"$dir/take.json" & tp=$!
   sleep 1
   "$bin/celeriac-worker" -n bench-long -Q bench_long -c 64 2>>"$dir/worker.log" & lp=$!; pids+=($lp)
   wait $tp

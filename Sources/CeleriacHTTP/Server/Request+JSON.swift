@@ -20,11 +20,6 @@ extension Request {
         guard buffer.readableBytes > 0 else { throw Problem.emptyBody }
         return buffer
     }
-
-    /// Reads the body (at most `limit` bytes) and parses it as JSON (``JSONBody/parse(_:)``).
-    public func jsonBody(limit: Int) async throws -> JSONValue {
-        try JSONBody.parse(try await bodyBytes(limit: limit))
-    }
 }
 
 /// A request body as JSON. Any content type is accepted, so `curl -d '{...}'` (form-encoded
