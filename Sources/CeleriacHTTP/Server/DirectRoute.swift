@@ -5,7 +5,7 @@ public import Hummingbird
 /// A route answered by ``DirectRouteHandler`` on the channel pipeline instead of through
 /// hummingbird's router. For the hottest route only (`POST /tasks`): it skips the async
 /// request/response bridge, the router and the middleware chain, which cost more than the
-/// route's own work (BENCHMARKS.md, "Enqueue: the direct route"). The router keeps the same
+/// route's own work (BENCHMARKS.md, "What profiling changed"). The router keeps the same
 /// route, and serves it whenever the direct path steps aside.
 public struct DirectRoute: Sendable {
     public let method: HTTPRequest.Method
