@@ -4,7 +4,6 @@ import NIOCore
 
 /// Runs a task's jobs on one NIO event loop, so a direct request's work starts, and resumes
 /// after each await, on its channel's thread instead of hopping through the global executor.
-@available(macOS 15.0, *)
 final class EventLoopTaskExecutor: TaskExecutor {
     let loop: any EventLoop
 
