@@ -26,7 +26,7 @@ public enum RawHTTP {
     /// Sends `method path` with `Connection: close` to 127.0.0.1:`port`; reads until the
     /// server closes (5 s at most per read).
     public static func send(_ method: String, _ path: String, port: Int) async throws -> Reply {
-        let (bytes, _) = try await exchange(Array("\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8), port: port)
+        let (bytes, _) = try await exchange(Array(request(method, path, headers: ["Connection: close"]).utf8), port: port)
         guard let reply = try replies(in: bytes).first else {
             throw Failure(description: "no reply in \(String(decoding: bytes.prefix(200), as: UTF8.self))")
         }

@@ -28,8 +28,8 @@ public struct DirectRoute: Sendable {
     }
 
     func matches(_ head: HTTPRequest) -> Bool {
-        guard head.method == method, let target = head.path else { return false }
-        return target.utf8.split(separator: UInt8(ascii: "?"), maxSplits: 1, omittingEmptySubsequences: false)
-            .first.map { $0.elementsEqual(path.utf8) } ?? false
+        guard head.method == method, let target = head.path?.utf8, target.starts(with: path.utf8) else { return false }
+        let rest = target.dropFirst(path.utf8.count)
+        return rest.isEmpty || rest.first == UInt8(ascii: "?")
     }
 }

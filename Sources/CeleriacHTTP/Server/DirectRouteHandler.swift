@@ -35,6 +35,7 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let routes: [DirectRoute]
     private let serverName: String?
     private var state = State.idle
+    /// The direct request's body so far; handed over (and replaced by an empty one) when answered.
     private var body = ByteBuffer()
     private var bodyTooLarge = false
     /// Requests passed to hummingbird whose response has not ended yet.
@@ -86,7 +87,6 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case (.idle, .head(let head)):
             if unanswered == 0, let route = routes.first(where: { $0.matches(head) }) {
                 state = .reading(route, head)
-                body.clear()
                 let declared = head.headerFields[.contentLength].flatMap { Int($0) } ?? 0
                 bodyTooLarge = declared > route.maxBodyBytes
             } else {
