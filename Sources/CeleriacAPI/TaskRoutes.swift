@@ -34,7 +34,7 @@ struct TaskRoutes: Sendable {
         }
     }
 
-    /// Validates, publishes a Celery v2 message, records PENDING, answers 201. With an
+    /// Validates, publishes a Celery v2 message (and its record), answers 201. With an
     /// `Idempotency-Key` already used: 200 and the first task for the same body, 409 otherwise.
     func enqueue(headers: HTTPFields, body: ByteBuffer) async throws -> Reply {
         let key = try idempotencyKey(headers)
@@ -53,7 +53,9 @@ struct TaskRoutes: Sendable {
             idempotency: idempotency)
         switch outcome {
         case .published:
-            api.history.record(HistoryEntry(enqueued: record, at: now, argsrepr: new.argsrepr, kwargsrepr: new.kwargsrepr))
+            if api.settings.historyPending {
+                api.history.record(HistoryEntry(enqueued: record, at: now, argsrepr: new.argsrepr, kwargsrepr: new.kwargsrepr))
+            }
             return created(id: id, state: .pending, status: .created)
         case .duplicate(let original):
             let state = try await api.tasks.fetch(id: original)?.state ?? .pending

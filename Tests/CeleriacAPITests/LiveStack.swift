@@ -23,13 +23,14 @@ struct LiveStack: Sendable {
     let redis: RedisClient
 
     static func run(
-        token: String? = nil, startWorker: Bool = true, _ body: @Sendable (LiveStack) async throws -> Void
+        token: String? = nil, startWorker: Bool = true, environment: [String: String] = [:], _ body: @Sendable (LiveStack) async throws -> Void
     ) async throws {
         var env = [
             "CELERIAC_DATABASE_URL": try await TestDatabase.create(),
             "CELERIAC_PORT": "0", "CELERIAC_MAX_BODY_BYTES": "4096",
         ]
         if let token { env["CELERIAC_WORKER_TOKEN"] = token }
+        env.merge(environment) { _, given in given }
         var settings = try Settings(environment: env)
         settings.redisURL = try TestServices.redisURL
         let queue = TestServices.uniqueName("q")

@@ -98,4 +98,16 @@ import Testing
         let defaults = try? Settings(environment: [:])
         #expect(defaults?.port == 8080 && defaults?.host == "127.0.0.1" && defaults?.apiURL == "http://127.0.0.1:8080")
     }
+
+    @Test func historyPendingIsOffUnlessTurnedOn() throws {
+        #expect(try Settings(environment: [:]).historyPending == false)
+        for on in ["1", "true", "TRUE", "yes", "on"] {
+            #expect(try Settings(environment: ["CELERIAC_HISTORY_PENDING": on]).historyPending, "\(on)")
+        }
+        for off in ["0", "false", "no", "Off"] {
+            #expect(try Settings(environment: ["CELERIAC_HISTORY_PENDING": off]).historyPending == false, "\(off)")
+        }
+        #expect(throws: ConfigError.self) { try Settings(environment: ["CELERIAC_HISTORY_PENDING": "maybe"]) }
+        #expect(throws: ConfigError.self) { try Settings(environment: ["CELERIAC_HISTORY_PENDING": ""]) }
+    }
 }

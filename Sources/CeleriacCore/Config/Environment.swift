@@ -24,6 +24,9 @@ public struct Settings: Sendable {
     /// (only for loopback development).
     public var workerToken: String?
     public var resultTTLSeconds: Int
+    /// API: also write a PENDING history row for each task it enqueues. Off by default, as in
+    /// django-celery-results, where a task's row starts with its first state from a worker.
+    public var historyPending: Bool
     public var logLevel: String
     /// `text` (human-readable) or `json` (one object per line).
     public var logFormat: LineLogHandler.Format
@@ -55,6 +58,7 @@ public struct Settings: Sendable {
         maxBodyBytes = try Self.int(env, "CELERIAC_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20))
         workerToken = env["CELERIAC_WORKER_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         resultTTLSeconds = try Self.int(env, "CELERIAC_RESULT_TTL", default: 86_400, range: 60...(365 * 86_400))
+        historyPending = try Self.bool(env, "CELERIAC_HISTORY_PENDING", default: false)
         logLevel = env["CELERIAC_LOG_LEVEL"] ?? "info"
         if Logger.Level(rawValue: logLevel) == nil {
             throw ConfigError("CELERIAC_LOG_LEVEL: \(logLevel) is not one of trace, debug, info, notice, warning, error, critical")
@@ -75,5 +79,14 @@ public struct Settings: Sendable {
             throw ConfigError("\(name) must be an integer in \(range.lowerBound)...\(range.upperBound), got \(text)")
         }
         return number
+    }
+
+    static func bool(_ env: [String: String], _ name: String, default value: Bool) throws(ConfigError) -> Bool {
+        switch env[name]?.lowercased() {
+        case nil: return value
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        case _?: throw ConfigError("\(name) must be true or false (or 1 or 0), got \(env[name] ?? "")")
+        }
     }
 }
