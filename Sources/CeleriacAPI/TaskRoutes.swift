@@ -16,7 +16,8 @@ struct TaskRoutes: Sendable {
         // Served by `directEnqueue` on the channel; the router's copy answers what that steps
         // aside for (a request pipelined behind a router request, `/tasks/` spellings).
         router.post("/tasks") { request, _ in
-            try await enqueue(headers: request.headers, body: request.bodyBytes(limit: api.settings.maxBodyBytes)).response
+            let key = request.headers.first(where: { $0.name.canonicalName == "idempotency-key" })?.value
+            return try await enqueue(idempotencyKey: key, body: request.bodyBytes(limit: api.settings.maxBodyBytes)).response
         }
         // The router leaves percent-escapes in place: `/tasks/%61bc` is `/tasks/abc` (RFC 3986 §6.2.2.2),
         // and a client's non-ASCII id arrives escaped.
@@ -27,17 +28,18 @@ struct TaskRoutes: Sendable {
 
     /// `POST /tasks` answered on the channel pipeline (``DirectRoute``): the API's hottest route.
     var directEnqueue: DirectRoute {
-        DirectRoute(.post, "/tasks", maxBodyBytes: api.settings.maxBodyBytes) { head, body in
+        DirectRoute(.post, "/tasks", maxBodyBytes: api.settings.maxBodyBytes) { request, body in
             await Reply.catching(logger: api.logger, path: "/tasks") {
-                try await enqueue(headers: head.headerFields, body: body)
+                try await enqueue(idempotencyKey: request.header("Idempotency-Key"), body: body)
             }
         }
     }
 
     /// Validates, publishes a Celery v2 message (and its record), answers 201. With an
     /// `Idempotency-Key` already used: 200 and the first task for the same body, 409 otherwise.
-    func enqueue(headers: HTTPFields, body: ByteBuffer) async throws -> Reply {
-        let key = try idempotencyKey(headers)
+    /// - Parameter idempotencyKey: the first `Idempotency-Key` header, as sent.
+    func enqueue(idempotencyKey header: String?, body: ByteBuffer) async throws -> Reply {
+        let key = try idempotencyKey(header)
         let input = try EnqueueRequest(json: try JSONBody.parse(body))
         let id = TaskID.random()
         let now = Date()
@@ -84,10 +86,8 @@ struct TaskRoutes: Sendable {
     }
 
     /// The `Idempotency-Key` header: 1–255 visible ASCII characters.
-    private func idempotencyKey(_ headers: HTTPFields) throws -> String? {
-        guard let value = headers.first(where: { $0.name.canonicalName == "idempotency-key" })?.value else {
-            return nil
-        }
+    private func idempotencyKey(_ header: String?) throws -> String? {
+        guard let value = header else { return nil }
         guard (1...255).contains(value.utf8.count), value.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             throw Problem.badRequest("Idempotency-Key must be 1–255 visible ASCII characters")
         }

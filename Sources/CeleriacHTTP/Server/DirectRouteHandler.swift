@@ -3,21 +3,22 @@
 import CeleriacCore
 import Hummingbird
 import NIOCore
-import NIOHTTPTypes
+import NIOHTTP1
 
 /// Serves ``DirectRoute``s on the event loop and passes every other request on to
-/// hummingbird. It sits after hummingbird's connection state handler, so idle timeouts and
-/// graceful shutdown count its requests like any other.
+/// hummingbird. It works on HTTP/1's own parts, before their conversion to HTTPTypes, and
+/// after ``ConnectionStateHandler``, so idle timeouts and graceful shutdown count its
+/// requests like any other.
 ///
 /// HTTP/1.1 answers requests in order, and a client may pipeline: a direct request that
 /// arrives while hummingbird still owes an answer goes to hummingbird too (the router serves
 /// the same route), and whatever arrives while a direct request is being answered waits,
 /// reads paused, until its answer is written.
 final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     private enum State {
         /// Between requests.
@@ -25,7 +26,7 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
         /// Passing the current request's parts on to hummingbird.
         case forwarding
         /// Reading a direct request's body.
-        case reading(DirectRoute, HTTPRequest)
+        case reading(DirectRoute, HTTPRequestHead)
         /// Waiting for a direct request's reply; what arrives meanwhile is held.
         case answering
         /// The reply asked for the connection to close, or the connection is gone.
@@ -41,7 +42,7 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Requests passed to hummingbird whose response has not ended yet.
     private var unanswered = 0
     /// What arrived while a direct request was being answered, in order.
-    private var held = CircularBuffer<HTTPRequestPart>()
+    private var held = CircularBuffer<HTTPServerRequestPart>()
     private var heldError: (any Error)?
     private var readHeld = false
     private let executor: EventLoopTaskExecutor
@@ -82,12 +83,12 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(data, promise: promise)
     }
 
-    private func handle(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch (state, part) {
         case (.idle, .head(let head)):
             if unanswered == 0, let route = routes.first(where: { $0.matches(head) }) {
                 state = .reading(route, head)
-                let declared = head.headerFields[.contentLength].flatMap { Int($0) } ?? 0
+                let declared = head.headers.first(name: "content-length").flatMap { Int($0) } ?? 0
                 bodyTooLarge = declared > route.maxBodyBytes
             } else {
                 unanswered += 1
@@ -113,15 +114,15 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func answer(_ route: DirectRoute, _ head: HTTPRequest, context: ChannelHandlerContext) {
-        let close = head.headerFields[.connection].map { $0.lowercased().contains("close") } ?? false
+    private func answer(_ route: DirectRoute, _ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let close = !head.isKeepAlive
         let reply: EventLoopFuture<Reply>
         if bodyTooLarge {
             reply = context.eventLoop.makeSucceededFuture(Problem.tooLarge(limit: route.maxBodyBytes).reply)
         } else {
             let request = body
             let promise = context.eventLoop.makePromise(of: Reply.self)
-            Task(executorPreference: executor) { promise.succeed(await route.respond(head, request)) }
+            Task(executorPreference: executor) { promise.succeed(await route.respond(DirectRequest(head: head), request)) }
             reply = promise.futureResult
         }
         body = ByteBuffer()
@@ -130,12 +131,15 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func write(_ reply: Reply, close: Bool, context: ChannelHandlerContext) {
         guard case .answering = state else { return }
-        var fields = reply.headers
-        fields[.contentLength] = String(reply.body.readableBytes)
-        fields[.date] = HTTPDate.now
-        if let serverName { fields[.server] = serverName }
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: reply.status, headerFields: fields))), promise: nil)
-        if reply.body.readableBytes > 0 { context.write(wrapOutboundOut(.body(reply.body)), promise: nil) }
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(reply.headers.count + 3)
+        for field in reply.headers { headers.add(name: field.name.rawName, value: field.value) }
+        headers.add(name: "Content-Length", value: String(reply.body.readableBytes))
+        headers.add(name: "Date", value: HTTPDate.now)
+        if let serverName { headers.add(name: "Server", value: serverName) }
+        let status = HTTPResponseStatus(statusCode: reply.status.code, reasonPhrase: reply.status.reasonPhrase)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        if reply.body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(reply.body))), promise: nil) }
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         guard !close else {
             state = .closing

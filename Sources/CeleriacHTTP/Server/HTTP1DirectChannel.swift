@@ -7,10 +7,11 @@ import NIOHTTP1
 public import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 
-/// Hummingbird's HTTP/1.1 channel (`HTTP1Channel`, same pipeline and request loop) with a
-/// ``DirectRouteHandler`` after the connection state handler. `HTTP1Channel`'s own
-/// `additionalChannelHandlers` go before that handler, where idle timeouts and graceful
-/// shutdown would not see direct requests.
+/// Hummingbird's HTTP/1.1 channel (`HTTP1Channel`, same request loop) with a
+/// ``DirectRouteHandler`` between NIO's HTTP/1 codec and the conversion to HTTPTypes, after
+/// a ``ConnectionStateHandler`` that does what hummingbird's connection state handler does
+/// there (which, on HTTPTypes parts, would not see direct requests). `HTTP1Channel`'s own
+/// `additionalChannelHandlers` cannot go there.
 public struct HTTP1DirectChannel: HTTPChannelHandler {
     public typealias Value = NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
 
@@ -31,10 +32,10 @@ public struct HTTP1DirectChannel: HTTPChannelHandler {
                 withOutboundHeaderValidation: false,  // HTTPFields validates
                 withEncoderConfiguration: .init(),
                 withDecoderLimitConfiguration: limits)
-            try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
             try channel.pipeline.syncOperations.addHandler(
-                HTTPConnectionStateHandler(idleTimeout: configuration.idleTimeout.map { .init($0) }, logger: logger))
+                ConnectionStateHandler(idleTimeout: configuration.idleTimeout))
             try channel.pipeline.syncOperations.addHandler(DirectRouteHandler(routes: routes, serverName: serverName, eventLoop: channel.eventLoop))
+            try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
             return try NIOAsyncChannel(
                 wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
         }
