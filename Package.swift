@@ -128,6 +128,8 @@ let package = Package(
                 "CeleriacAPI", "CeleriacWorker", "CeleriacHTTP", "CeleriacHTTPServer", "CeleriacJobs", "CeleriacPostgres",
                 "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Fixtures"],

@@ -18,7 +18,7 @@ final class ConnectionStateHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// Requests whose head was read and whose response has not ended.
     private var inProgress = 0
     private var readingRequest = false
-    private var lastActive = NIODeadline.now()
+    private var lastActive = NIODeadline.uptimeNanoseconds(0)
     private var isActive = false
     private var closeAfterResponse = false
     private var idleTimer: Scheduled<Void>?
@@ -45,7 +45,7 @@ final class ConnectionStateHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        lastActive = .now()
+        lastActive = context.eventLoop.now
         switch unwrapInboundIn(data) {
         case .head:
             readingRequest = true
@@ -68,7 +68,7 @@ final class ConnectionStateHandler: ChannelDuplexHandler, RemovableChannelHandle
             return
         }
         if inProgress == 0 {
-            lastActive = .now()
+            lastActive = context.eventLoop.now
             scheduleIdleTimer(context: context)
         }
         context.write(data, promise: promise)
@@ -84,6 +84,7 @@ final class ConnectionStateHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     private func becameActive(context: ChannelHandlerContext) {
         isActive = true
+        lastActive = context.eventLoop.now
         scheduleIdleTimer(context: context)
     }
 
@@ -99,7 +100,7 @@ final class ConnectionStateHandler: ChannelDuplexHandler, RemovableChannelHandle
         // A request read whole and still being answered is not idle; the end of its response
         // starts the clock again.
         guard isActive, readingRequest || inProgress == 0 else { return }
-        if NIODeadline.now() >= lastActive + timeout {
+        if context.eventLoop.now >= lastActive + timeout {
             context.close(promise: nil)
         } else {
             scheduleIdleTimer(context: context)
