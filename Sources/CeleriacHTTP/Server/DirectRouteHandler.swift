@@ -140,12 +140,12 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let status = HTTPResponseStatus(statusCode: reply.status.code, reasonPhrase: reply.status.reasonPhrase)
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         if reply.body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(reply.body))), promise: nil) }
-        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         guard !close else {
             state = .closing
-            written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             return
         }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         state = .idle
         resume(context: context)
     }
