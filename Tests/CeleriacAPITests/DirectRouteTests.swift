@@ -35,6 +35,18 @@ struct DirectRouteTests {
         }
     }
 
+    /// HTTP/1.0 closes after each reply unless the client asks to keep the connection.
+    @Test(arguments: [(nil, true), ("Connection: keep-alive", false)])
+    func http10ClosesUnlessAskedToKeepAlive(_ header: String?, _ closes: Bool) async throws {
+        try await LiveStack.run(startWorker: false) { stack in
+            let request = RawHTTP.request("POST", "/tasks", body: Self.task, headers: header.map { [$0] } ?? [])
+                .replacingOccurrences(of: "HTTP/1.1", with: "HTTP/1.0")
+            let (bytes, closed) = try await RawHTTP.exchange(Array(request.utf8), port: stack.port, timeout: 2)
+            #expect(try RawHTTP.replies(in: bytes).first?.status == 201)
+            #expect(closed == closes)
+        }
+    }
+
     @Test func directRepliesCarryTheRouterHeaders() async throws {
         try await LiveStack.run(startWorker: false) { stack in
             let request = RawHTTP.request("POST", "/tasks", body: Self.task, headers: ["Connection: close"])
