@@ -49,6 +49,14 @@ struct BrokerTests {
         // kombu's binding table, so a Celery worker's fanout/route lookups see the queue.
         #expect(try await redis.command("SISMEMBER", RedisKeys.bindingSet, RedisKeys.bindingMember(queue)).integer == 1)
         _ = try await redis.command("DEL", queue, RedisKeys.task(record.id))
+        // A queue emptied and unbound (kombu's queue_delete) is bound again by its next task.
+        _ = try await redis.command("SREM", RedisKeys.bindingSet, RedisKeys.bindingMember(queue))
+        _ = try await redis.command("SREM", RedisKeys.permanentBindingSet, RedisKeys.bindingMember(queue))
+        let (again, againRecord) = self.message()
+        #expect(try await broker.publish(again, record: againRecord) == .published(queueLength: 1))
+        #expect(try await redis.command("SISMEMBER", RedisKeys.bindingSet, RedisKeys.bindingMember(queue)).integer == 1)
+        #expect(try await redis.command("SISMEMBER", RedisKeys.permanentBindingSet, RedisKeys.bindingMember(queue)).integer == 1)
+        _ = try await redis.command("DEL", queue, RedisKeys.task(againRecord.id))
     }
 
     func claim(_ limit: Int, keys: [String]? = nil, leaseMilliseconds: Int = 30_000) async throws -> [Lease] {
