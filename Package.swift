@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(
             name: "CeleriacCoreTests", dependencies: ["CeleriacCore"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CeleriacRedisTests", dependencies: ["CeleriacRedis", "TestSupport"], swiftSettings: swiftSettings),
+            name: "CeleriacRedisTests", dependencies: ["CeleriacRedis", "CHiredis", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CeleriacPostgresTests", dependencies: ["CeleriacPostgres", "TestSupport"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),

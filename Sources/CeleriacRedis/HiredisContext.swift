@@ -35,28 +35,13 @@ final class HiredisContext {
         handle = nil
     }
 
-    /// Buffers one command (argv form: binary-safe, no quoting) for the next write.
-    func append(_ args: [[UInt8]], operation: String) throws(RedisError) {
-        guard let handle else { throw .io(operation: operation, message: "connection closed") }
-        var offsets: [Int] = []
-        var lengths: [Int] = []
-        var joined: [UInt8] = []
-        joined.reserveCapacity(args.reduce(0) { $0 + $1.count })
-        for arg in args {
-            offsets.append(joined.count)
-            lengths.append(arg.count)
-            joined.append(contentsOf: arg)
+    /// Buffers one command, already in wire form, for the next write.
+    func append(_ command: RESPCommand) throws(RedisError) {
+        guard let handle else { throw .io(operation: command.operation, message: "connection closed") }
+        let status = command.bytes.withUnsafeBytes { bytes in
+            redisAppendFormattedCommand(handle, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
         }
-        let status: Int32 = joined.withUnsafeBufferPointer { buffer in
-            let base = UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)
-            var argv = offsets.map { Optional(base.advanced(by: $0).assumingMemoryBound(to: CChar.self)) }
-            return argv.withUnsafeMutableBufferPointer { argvBuffer in
-                lengths.withUnsafeBufferPointer { lengthBuffer in
-                    redisAppendCommandArgv(handle, Int32(args.count), argvBuffer.baseAddress, lengthBuffer.baseAddress)
-                }
-            }
-        }
-        guard status == REDIS_OK else { throw .io(operation: operation, message: Self.errorString(handle)) }
+        guard status == REDIS_OK else { throw .io(operation: command.operation, message: Self.errorString(handle)) }
     }
 
     /// Writes what is buffered (on first call) and reads the next reply.

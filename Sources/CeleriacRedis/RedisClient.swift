@@ -62,7 +62,7 @@ public final class RedisClient: Sendable {
     public func run(after command: [[UInt8]], _ script: RedisScript, keys: [String], args: [String]) async throws -> RESPValue {
         let rawArgs = args.map { Array($0.utf8) }
         let sha = try await loadedSHA(script, reload: false)
-        let replies = try await connection.send(pipeline: [command, Self.evalsha(sha, keys: keys, args: rawArgs)])
+        let replies = try await connection.send(pipeline: [RESPCommand(command), RESPCommand.evalsha(sha, keys: keys, args: rawArgs)])
         if let reply = try Self.scriptReply(replies[1], of: script) { return reply }
         return try await run(script, keys: keys, rawArgs: rawArgs)
     }
@@ -84,9 +84,9 @@ public final class RedisClient: Sendable {
         replies.reserveCapacity(calls.count)
         for attempt in 0..<2 where replies.count < calls.count {
             let sha = try await loadedSHA(script, reload: attempt > 0)
-            let commands = calls[replies.count...].map { Self.evalsha(sha, keys: $0.keys, args: $0.args) }
+            let commands = calls[replies.count...].map { RESPCommand.evalsha(sha, keys: $0.keys, args: $0.args) }
             // One command on its own: a pipeline's collector is not worth it for each enqueue.
-            let answers = commands.count == 1
+            let answers: [RESPValue] = commands.count == 1
                 ? [try await connection.send(commands[0])] : try await connection.send(pipeline: commands)
             for answer in answers {
                 guard let reply = try Self.scriptReply(answer, of: script) else { break }
@@ -114,9 +114,6 @@ public final class RedisClient: Sendable {
         return loaded
     }
 
-    private static func evalsha(_ sha: String, keys: [String], args: [[UInt8]]) -> [[UInt8]] {
-        [Array("EVALSHA".utf8), Array(sha.utf8), Array(String(keys.count).utf8)] + keys.map { Array($0.utf8) } + args
-    }
 
     /// `PING`, for readiness checks.
     public func ping() async throws {

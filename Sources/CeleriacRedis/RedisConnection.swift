@@ -18,16 +18,8 @@ public final class RedisConnection: @unchecked Sendable {
     // Safe to share: `pending`, `drainScheduled` are guarded by `lock`; `context`, `failures`
     // and `retryAt` are touched only on `thread`.
     private struct Request {
-        let args: [[UInt8]]
-        /// The command's name, for error messages.
-        let operation: String
+        let command: RESPCommand
         let completion: Completion
-
-        init(args: [[UInt8]], completion: Completion) {
-            self.args = args
-            operation = args.first.map { String(decoding: $0, as: UTF8.self) } ?? "?"
-            self.completion = completion
-        }
 
         func complete(_ result: Result<RESPValue, any Error>) {
             switch completion {
@@ -71,8 +63,13 @@ public final class RedisConnection: @unchecked Sendable {
     /// Sends one command and waits for its reply. `-ERR` replies come back as
     /// ``RESPValue/error(_:)``; connection problems throw ``RedisError``.
     public func send(_ args: [[UInt8]]) async throws -> RESPValue {
+        try await send(RESPCommand(args))
+    }
+
+    /// ``send(_:)`` for a command already in wire form.
+    public func send(_ command: RESPCommand) async throws -> RESPValue {
         try await withCheckedThrowingContinuation { continuation in
-            enqueue([Request(args: args, completion: .reply(continuation))])
+            enqueue([Request(command: command, completion: .reply(continuation))])
         }
     }
 
@@ -80,10 +77,15 @@ public final class RedisConnection: @unchecked Sendable {
     /// after another on its side, so a command behind a blocking one (`BLMOVE`) runs the
     /// moment that one returns, without a round trip to us in between.
     public func send(pipeline commands: [[[UInt8]]]) async throws -> [RESPValue] {
+        try await send(pipeline: commands.map(RESPCommand.init))
+    }
+
+    /// ``send(pipeline:)`` for commands already in wire form.
+    public func send(pipeline commands: [RESPCommand]) async throws -> [RESPValue] {
         guard !commands.isEmpty else { return [] }
         return try await withCheckedThrowingContinuation { continuation in
             let collector = PipelineCollector(count: commands.count, continuation: continuation)
-            enqueue(commands.enumerated().map { index, args in Request(args: args, completion: .part(collector, index)) })
+            enqueue(commands.enumerated().map { index, command in Request(command: command, completion: .part(collector, index)) })
         }
     }
 
@@ -124,12 +126,12 @@ public final class RedisConnection: @unchecked Sendable {
         var written = 0
         do {
             for request in batch {
-                try context.append(request.args, operation: request.operation)
+                try context.append(request.command)
                 written += 1
             }
             for (index, request) in batch.enumerated() {
                 do {
-                    request.complete(.success(try context.readReply(operation: request.operation)))
+                    request.complete(.success(try context.readReply(operation: request.command.operation)))
                 } catch {
                     // The stream is broken: this and every later reply in the batch are lost.
                     for rest in batch[index...] { rest.complete(.failure(error)) }
@@ -180,7 +182,7 @@ public final class RedisConnection: @unchecked Sendable {
     }
 
     private func expectOK(_ context: HiredisContext, _ args: [[UInt8]], operation: String) throws(RedisError) {
-        try context.append(args, operation: operation)
+        try context.append(RESPCommand(args))
         let reply = try context.readReply(operation: operation)
         if case .error(let message) = reply { throw .connect("\(operation): \(message)") }
     }

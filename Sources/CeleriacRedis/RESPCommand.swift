@@ -1,0 +1,57 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+/// A command in Redis's wire form (an array of bulk strings), made on the caller's thread in
+/// one buffer: the connection's thread hands it to hiredis as is (`redisAppendFormattedCommand`)
+/// instead of joining the arguments and formatting them again. Byte for byte what hiredis's
+/// `redisFormatCommandArgv` makes (tested against it).
+public struct RESPCommand: Sendable {
+    public private(set) var bytes: [UInt8]
+    /// The command's name, for error messages.
+    public let operation: String
+
+    /// The header of an array of `count` bulk strings, which ``append(_:)`` then adds.
+    private init(operation: String, count: Int) {
+        self.operation = operation
+        bytes = []
+        bytes.reserveCapacity(64 + 16 * count)
+        bytes.append(UInt8(ascii: "*"))
+        Self.appendDecimal(count, to: &bytes)
+        bytes.append(contentsOf: [0x0D, 0x0A])
+    }
+
+    /// The command `name`; its `arguments` follow with ``append(_:)``.
+    init(name: String, arguments: Int) {
+        self.init(operation: name, count: arguments + 1)
+        append(name)
+    }
+
+    public init(_ args: [[UInt8]]) {
+        self.init(operation: args.first.map { String(decoding: $0, as: UTF8.self) } ?? "", count: args.count)
+        for arg in args { append(arg) }
+    }
+
+    mutating func append(_ argument: some Collection<UInt8>) {
+        bytes.append(UInt8(ascii: "$"))
+        Self.appendDecimal(argument.count, to: &bytes)
+        bytes.append(contentsOf: [0x0D, 0x0A])
+        bytes.append(contentsOf: argument)
+        bytes.append(contentsOf: [0x0D, 0x0A])
+    }
+
+    mutating func append(_ argument: String) { append(argument.utf8) }
+
+    private static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        if value >= 10 { appendDecimal(value / 10, to: &bytes) }
+        bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
+    }
+
+    /// `EVALSHA sha numkeys keys... args...`.
+    static func evalsha(_ sha: String, keys: [String], args: [[UInt8]]) -> RESPCommand {
+        var command = RESPCommand(name: "EVALSHA", arguments: 2 + keys.count + args.count)
+        command.append(sha)
+        command.append(String(keys.count))
+        for key in keys { command.append(key) }
+        for arg in args { command.append(arg) }
+        return command
+    }
+}
