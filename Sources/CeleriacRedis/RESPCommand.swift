@@ -1,5 +1,7 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
+import CeleriacCore
+
 /// A command in Redis's wire form (an array of bulk strings), made on the caller's thread in
 /// one buffer: the connection's thread hands it to hiredis as is (`redisAppendFormattedCommand`)
 /// instead of joining the arguments and formatting them again. Byte for byte what hiredis's
@@ -15,7 +17,7 @@ public struct RESPCommand: Sendable {
         bytes = []
         bytes.reserveCapacity(64 + 16 * count)
         bytes.append(UInt8(ascii: "*"))
-        Self.appendDecimal(count, to: &bytes)
+        ASCIIDigits.append(count, width: 1, to: &bytes)
         bytes.append(contentsOf: [0x0D, 0x0A])
     }
 
@@ -32,18 +34,13 @@ public struct RESPCommand: Sendable {
 
     mutating func append(_ argument: some Collection<UInt8>) {
         bytes.append(UInt8(ascii: "$"))
-        Self.appendDecimal(argument.count, to: &bytes)
+        ASCIIDigits.append(argument.count, width: 1, to: &bytes)
         bytes.append(contentsOf: [0x0D, 0x0A])
         bytes.append(contentsOf: argument)
         bytes.append(contentsOf: [0x0D, 0x0A])
     }
 
     mutating func append(_ argument: String) { append(argument.utf8) }
-
-    private static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
-        if value >= 10 { appendDecimal(value / 10, to: &bytes) }
-        bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
-    }
 
     /// `EVALSHA sha numkeys keys... args...`.
     static func evalsha(_ sha: String, keys: [String], args: [[UInt8]]) -> RESPCommand {

@@ -3,12 +3,12 @@
 /// Digits appended to a byte buffer: zero-padded decimals and hex. The timestamp formats on the
 /// enqueue and report paths use this instead of `String(format:)`, which goes through
 /// CoreFoundation's formatter and cost more than the rest of the timestamp code together.
-enum ASCIIDigits {
+public enum ASCIIDigits {
     /// Lowercase hex digits, for writers that spell bytes out (task ids, `\u` escapes).
     static let lowercaseHex: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Appends `value` (≥ 0) as at least `width` digits, zero-padded on the left.
-    static func append(_ value: Int, width: Int, to out: inout [UInt8]) {
+    public static func append(_ value: Int, width: Int, to out: inout [UInt8]) {
         let value = max(0, value)
         var digits = 1
         var probe = value
