@@ -9,7 +9,9 @@ import CeleriacCore
 public struct RESPCommand: Sendable {
     public private(set) var bytes: [UInt8]
     /// The command's name, for error messages.
-    public let operation: String
+    public private(set) var operation: String
+    /// How many replies the bytes bring: more than one for a ``transaction(reservingCapacity:_:)``.
+    public private(set) var replies = 1
 
     /// The header of an array of `count` bulk strings, which ``append(_:)`` then adds.
     private init(operation: String, count: Int) {
@@ -30,6 +32,33 @@ public struct RESPCommand: Sendable {
     public init(_ args: [[UInt8]]) {
         self.init(operation: args.first.map { String(decoding: $0, as: UTF8.self) } ?? "", count: args.count)
         for arg in args { append(arg) }
+    }
+
+    /// `MULTI`, the commands `body` writes (each begun with ``next(_:arguments:)``), `EXEC`:
+    /// one buffer, sent as one command whose reply is `EXEC`'s. A command refused while
+    /// queueing makes `EXEC` answer `EXECABORT`; one failing when run, an error in its array.
+    static func transaction(reservingCapacity capacity: Int, _ body: (inout RESPCommand) -> Void) -> RESPCommand {
+        var command = RESPCommand(name: "MULTI", arguments: 0)
+        command.bytes.reserveCapacity(capacity)
+        body(&command)
+        command.next("EXEC", arguments: 0)
+        command.operation = "MULTI/EXEC"
+        return command
+    }
+
+    /// Begins another command in the same buffer: `name`, then `arguments` ``append(_:)`` calls.
+    mutating func next(_ name: String, arguments: Int) {
+        bytes.append(UInt8(ascii: "*"))
+        ASCIIDigits.append(arguments + 1, width: 1, to: &bytes)
+        bytes.append(contentsOf: [0x0D, 0x0A])
+        append(name)
+        replies += 1
+    }
+
+    /// ``next(_:arguments:)`` with its text arguments.
+    mutating func next(_ name: String, _ arguments: String...) {
+        next(name, arguments: arguments.count)
+        for argument in arguments { append(argument) }
     }
 
     mutating func append(_ argument: some Collection<UInt8>) {

@@ -131,7 +131,10 @@ public final class RedisConnection: @unchecked Sendable {
             }
             for (index, request) in batch.enumerated() {
                 do {
-                    request.complete(.success(try context.readReply(operation: request.command.operation)))
+                    // A transaction's replies before its last (OK, QUEUED) are read past.
+                    var reply = try context.readReply(operation: request.command.operation)
+                    for _ in 1..<request.command.replies { reply = try context.readReply(operation: request.command.operation) }
+                    request.complete(.success(reply))
                 } catch {
                     // The stream is broken: this and every later reply in the batch are lost.
                     for rest in batch[index...] { rest.complete(.failure(error)) }

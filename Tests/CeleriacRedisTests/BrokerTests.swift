@@ -59,6 +59,37 @@ struct BrokerTests {
         _ = try await redis.command("DEL", queue, RedisKeys.task(againRecord.id))
     }
 
+    @Test func aPublishRedisRefusesLeavesNoRecordBehind() async throws {
+        // A queue key holding a string: LPUSH fails inside the transaction, the rest runs.
+        _ = try await redis.command("SET", queue, "not a list")
+        let (message, record) = message()
+        await #expect(throws: RedisError.self) { try await broker.publish(message, record: record) }
+        #expect(try await redis.command("EXISTS", RedisKeys.task(record.id)).integer == 0)
+        #expect(try await redis.command("GET", queue).string == "not a list")
+        // The connection goes on: its replies are still in step.
+        _ = try await redis.command("DEL", queue)
+        let (next, nextRecord) = self.message()
+        #expect(try await broker.publish(next, record: nextRecord) == .published(queueLength: 1))
+        _ = try await redis.command("DEL", queue, RedisKeys.task(nextRecord.id))
+    }
+
+    @Test func transactionsFromManyCallersStayInStep() async throws {
+        // Publishes from many tasks share the connection's pipeline; each must get its own
+        // EXEC's reply (queue lengths 1...n, each once).
+        let lengths = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<200 {
+                group.addTask {
+                    let (m, r) = self.message()
+                    guard case .published(let length) = try await broker.publish(m, record: r) else { return -1 }
+                    return length
+                }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(lengths.sorted() == Array(1...200))
+        _ = try await redis.command("DEL", queue)
+    }
+
     func claim(_ limit: Int, keys: [String]? = nil, leaseMilliseconds: Int = 30_000) async throws -> [Lease] {
         try await broker.claim(
             worker: worker, queueKeys: keys ?? [queue], limit: limit, leaseMilliseconds: leaseMilliseconds)

@@ -49,4 +49,20 @@ struct RESPCommandTests {
         #expect(RESPCommand.evalsha("abc", keys: ["k1", "k2"], args: args).bytes == hiredis(spelled))
         #expect(RESPCommand.evalsha("abc", keys: ["k1", "k2"], args: args).operation == "EVALSHA")
     }
+
+    @Test func aTransactionIsMultiItsCommandsAndExecInOneBuffer() {
+        let value: [UInt8] = [0x00, 0x0D, 0x0A, 0x24]
+        let transaction = RESPCommand.transaction(reservingCapacity: 0) { command in
+            command.next("LPUSH", arguments: 2)
+            command.append("q")
+            command.append(value)
+            command.next("EXPIRE", "k", "60")
+        }
+        let spelled = [["MULTI"], ["LPUSH", "q"], ["EXPIRE", "k", "60"], ["EXEC"]].map { $0.map { Array($0.utf8) } }
+        var expected = spelled.map(hiredis)
+        expected[1] = hiredis([Array("LPUSH".utf8), Array("q".utf8), value])
+        #expect(transaction.bytes == expected.flatMap { $0 })
+        #expect(transaction.replies == 4)
+        #expect(RESPCommand([Array("PING".utf8)]).replies == 1)
+    }
 }
