@@ -36,6 +36,45 @@ import Testing
         #expect(TaskMessage.envelope(new) == Array(try FixtureFiles.bytes("plain.json")))
     }
 
+    @Test func stringsAreEscapedLikePythonsJSONDumps() {
+        // Python's rule (json.dumps, ensure_ascii): short escapes for " \\ \n \r \t \b \f,
+        // everything else outside space…tilde as \uXXXX of its UTF-16 units.
+        func python(_ s: String) -> String {
+            var out = "\""
+            for scalar in s.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case "\u{08}": out += "\\b"
+                case "\u{0C}": out += "\\f"
+                case " "..."~": out.unicodeScalars.append(scalar)
+                default:
+                    for unit in String(scalar).utf16 {
+                        let hex = String(unit, radix: 16)
+                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    }
+                }
+            }
+            return out + "\""
+        }
+        let pieces = ["a", "Z", "0", " ", "~", "\"", "\\", "\n", "\r", "\t", "\u{08}", "\u{0C}", "\u{01}", "\u{1F}", "\u{7F}", "é", "€", "😀", "'", "/"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            // Short strings (stored inline) and long ones; mostly plain, some with one odd piece.
+            let length = Bool.random(using: &generator) ? Int.random(in: 0...15, using: &generator) : Int.random(in: 16...300, using: &generator)
+            let plain = Int.random(in: 0..<3, using: &generator) > 0
+            let s = String((0..<length).map { _ in
+                Character(plain ? pieces[Int.random(in: 0..<3, using: &generator)] : pieces.randomElement(using: &generator)!)
+            })
+            var writer = JSONWriter()
+            writer.writeString(s)
+            #expect(writer.output == python(s), "\(s.debugDescription)")
+        }
+    }
+
     @Test func base64MatchesFoundation() {
         var generator = SystemRandomNumberGenerator()
         for length in 0..<200 {

@@ -103,12 +103,19 @@ public struct JSONWriter: Sendable {
     /// non-ASCII as `\uXXXX` (UTF-16, surrogate pairs above the BMP).
     public mutating func writeString(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
-        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
-            bytes.append(contentsOf: s.utf8)  // the usual case (ids, names, reprs): nothing to escape
-        } else if s.utf8.contains(where: { $0 >= 0x80 }) {
-            writeEscapedScalars(s)  // rare: non-ASCII somewhere, take the scalar path
-        } else {
-            for byte in s.utf8 { writeASCII(byte) }
+        // The usual case (ids, names, reprs): nothing to escape. Scanned as a buffer: through
+        // the UTF-8 view's iterator this scan was ~1.5% of the API's time under load.
+        let copied = s.utf8.withContiguousStorageIfAvailable { utf8 in
+            for byte in utf8 where byte < 0x20 || byte >= 0x7F || byte == 0x22 || byte == 0x5C { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if copied != true {
+            if s.utf8.contains(where: { $0 >= 0x80 }) {
+                writeEscapedScalars(s)  // rare: non-ASCII somewhere, take the scalar path
+            } else {
+                for byte in s.utf8 { writeASCII(byte) }
+            }
         }
         bytes.append(UInt8(ascii: "\""))
     }
