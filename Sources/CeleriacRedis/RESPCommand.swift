@@ -18,6 +18,11 @@ public struct RESPCommand: Sendable {
         self.operation = operation
         bytes = []
         bytes.reserveCapacity(64 + 16 * count)
+        appendArrayHeader(count)
+    }
+
+    /// `*<count>\r\n`: a command of `count` bulk strings begins.
+    private mutating func appendArrayHeader(_ count: Int) {
         bytes.append(UInt8(ascii: "*"))
         ASCIIDigits.append(count, width: 1, to: &bytes)
         bytes.append(contentsOf: [0x0D, 0x0A])
@@ -48,9 +53,7 @@ public struct RESPCommand: Sendable {
 
     /// Begins another command in the same buffer: `name`, then `arguments` ``append(_:)`` calls.
     mutating func next(_ name: String, arguments: Int) {
-        bytes.append(UInt8(ascii: "*"))
-        ASCIIDigits.append(arguments + 1, width: 1, to: &bytes)
-        bytes.append(contentsOf: [0x0D, 0x0A])
+        appendArrayHeader(arguments + 1)
         append(name)
         replies += 1
     }

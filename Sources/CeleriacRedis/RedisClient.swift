@@ -114,7 +114,6 @@ public final class RedisClient: Sendable {
         return loaded
     }
 
-
     /// `PING`, for readiness checks.
     public func ping() async throws {
         _ = try await command("PING")

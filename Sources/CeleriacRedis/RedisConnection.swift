@@ -168,10 +168,10 @@ public final class RedisConnection: @unchecked Sendable {
                 var auth = [Array("AUTH".utf8)]
                 if let user = url.username { auth.append(Array(user.utf8)) }
                 auth.append(Array(password.utf8))
-                try expectOK(context, auth, operation: "AUTH")
+                try expectOK(context, RESPCommand(auth))
             }
             if url.database != 0 {
-                try expectOK(context, [Array("SELECT".utf8), Array(String(url.database).utf8)], operation: "SELECT")
+                try expectOK(context, RESPCommand([Array("SELECT".utf8), Array(String(url.database).utf8)]))
             }
             self.context = context
             failures = 0
@@ -184,10 +184,10 @@ public final class RedisConnection: @unchecked Sendable {
         }
     }
 
-    private func expectOK(_ context: HiredisContext, _ args: [[UInt8]], operation: String) throws(RedisError) {
-        try context.append(RESPCommand(args))
-        let reply = try context.readReply(operation: operation)
-        if case .error(let message) = reply { throw .connect("\(operation): \(message)") }
+    private func expectOK(_ context: HiredisContext, _ command: RESPCommand) throws(RedisError) {
+        try context.append(command)
+        let reply = try context.readReply(operation: command.operation)
+        if case .error(let message) = reply { throw .connect("\(command.operation): \(message)") }
     }
 }
 

@@ -19,7 +19,6 @@ final class ConnectionStateHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var inProgress = 0
     private var readingRequest = false
     private var lastActive = NIODeadline.uptimeNanoseconds(0)
-    private var isActive = false
     private var closeAfterResponse = false
     private var idleTimer: Scheduled<Void>?
 
@@ -37,11 +36,6 @@ final class ConnectionStateHandler: ChannelDuplexHandler, RemovableChannelHandle
     func channelActive(context: ChannelHandlerContext) {
         becameActive(context: context)
         context.fireChannelActive()
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        isActive = false
-        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -83,7 +77,6 @@ final class ConnectionStateHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     private func becameActive(context: ChannelHandlerContext) {
-        isActive = true
         lastActive = context.eventLoop.now
         scheduleIdleTimer(context: context)
     }
@@ -99,7 +92,7 @@ final class ConnectionStateHandler: ChannelDuplexHandler, RemovableChannelHandle
     private func idleTimerFired(context: ChannelHandlerContext, timeout: TimeAmount) {
         // A request read whole and still being answered is not idle; the end of its response
         // starts the clock again.
-        guard isActive, readingRequest || inProgress == 0 else { return }
+        guard context.channel.isActive, readingRequest || inProgress == 0 else { return }
         if context.eventLoop.now >= lastActive + timeout {
             context.close(promise: nil)
         } else {
