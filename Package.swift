@@ -31,29 +31,34 @@ let package = Package(
         // Headers only: libcurl itself is loaded at run time (CurlLibrary.swift).
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
 
+        // Values and pure logic only: no threads, clocks, randomness, C symbols or I/O.
+        .target(name: "CeleriacCore", swiftSettings: swiftSettings),
+        // What Core must not do: threads and locks, the clock, randomness, C symbol lookup,
+        // the log handler.
         .target(
-            name: "CeleriacCore", dependencies: [.product(name: "Logging", package: "swift-log")],
+            name: "CeleriacSystem",
+            dependencies: ["CeleriacCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .target(
             name: "CeleriacRedis",
-            dependencies: ["CeleriacCore", "CHiredis", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CeleriacCore", "CeleriacSystem", "CHiredis", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .target(
             name: "CeleriacPostgres",
-            dependencies: ["CeleriacCore", "CLibPQ", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CeleriacCore", "CeleriacSystem", "CLibPQ", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         // The HTTP client (libcurl) and the server seam (Hummingbird) live in one folder but
         // are two modules, so the worker links neither Hummingbird nor, through it, all of
         // Foundation: an idle worker's memory is mostly shared-library pages.
         .target(
             name: "CeleriacHTTP",
-            dependencies: ["CeleriacCore", "CCurl"],
+            dependencies: ["CeleriacCore", "CeleriacSystem", "CCurl"],
             exclude: ["Server"],
             swiftSettings: swiftSettings),
         .target(
             name: "CeleriacHTTPServer",
             dependencies: [
-                "CeleriacCore",
+                "CeleriacCore", "CeleriacSystem",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -66,12 +71,12 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "CeleriacJobs",
-            dependencies: ["CeleriacCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CeleriacCore", "CeleriacSystem", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .target(
             name: "CeleriacAPI",
             dependencies: [
-                "CeleriacCore", "CeleriacRedis", "CeleriacPostgres", "CeleriacHTTPServer",
+                "CeleriacCore", "CeleriacSystem", "CeleriacRedis", "CeleriacPostgres", "CeleriacHTTPServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -79,7 +84,7 @@ let package = Package(
         .target(
             name: "CeleriacWorker",
             dependencies: [
-                "CeleriacCore", "CeleriacRedis", "CeleriacHTTP", "CeleriacJobs",
+                "CeleriacCore", "CeleriacSystem", "CeleriacRedis", "CeleriacHTTP", "CeleriacJobs",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -88,14 +93,14 @@ let package = Package(
         .executableTarget(
             name: "celeriac-api",
             dependencies: [
-                "CeleriacAPI", "CeleriacCore",
+                "CeleriacAPI", "CeleriacCore", "CeleriacSystem",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "celeriac-worker",
             dependencies: [
-                "CeleriacWorker", "CeleriacCore",
+                "CeleriacWorker", "CeleriacCore", "CeleriacSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -105,31 +110,56 @@ let package = Package(
         .executableTarget(
             name: "celeriac",
             dependencies: [
-                "CeleriacCore", "CeleriacHTTP",
+                "CeleriacCore", "CeleriacSystem", "CeleriacHTTP", "CeleriacPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
 
         .target(
             name: "TestSupport",
-            dependencies: ["CeleriacCore", "CeleriacRedis", "CeleriacPostgres"],
+            dependencies: ["CeleriacCore", "CeleriacSystem", "CeleriacRedis", "CeleriacPostgres"],
             path: "Tests/support",
             swiftSettings: swiftSettings),
+        // One test target per module; Core's and System's need no services.
         .testTarget(
             name: "CeleriacCoreTests", dependencies: ["CeleriacCore"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "CeleriacSystemTests",
+            dependencies: ["CeleriacSystem", "CeleriacCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "CeleriacRedisTests", dependencies: ["CeleriacRedis", "CHiredis", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CeleriacPostgresTests", dependencies: ["CeleriacPostgres", "TestSupport"], exclude: ["Fixtures"],
+            name: "CeleriacPostgresTests",
+            dependencies: [
+                "CeleriacCore", "CeleriacSystem", "CeleriacPostgres", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CeleriacHTTPTests",
+            dependencies: [
+                "CeleriacHTTP", "CeleriacHTTPServer", "CeleriacSystem", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(name: "CeleriacJobsTests", dependencies: ["CeleriacJobs"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CeleriacWorkerTests",
+            dependencies: [
+                "CeleriacWorker", "CeleriacJobs", "CeleriacRedis", "CeleriacHTTP", "CeleriacSystem", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CeleriacAPITests",
             dependencies: [
                 "CeleriacAPI", "CeleriacWorker", "CeleriacHTTP", "CeleriacHTTPServer", "CeleriacJobs", "CeleriacPostgres",
-                "TestSupport",
+                "CeleriacSystem", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Fixtures"],

@@ -22,7 +22,7 @@ start() {
   local redis_port=${1:?redis port} pg_port=${2:?postgres port}
   mkdir -p "$dir"
   if [ "$redis_port" != - ] && ! redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
-    redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$dir" --daemonize yes \
+    redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$dir" --daemonize yes --databases 32 \
       --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --appendonly yes --save ""
     # PONG, not just an answer: a Redis loading its append-only file answers LOADING.
     for _ in $(seq 600); do redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done

@@ -13,8 +13,9 @@ static inline CURLcode celeriac_curl_setopt_long(void *fn, CURL *h, CURLoption o
 static inline CURLcode celeriac_curl_setopt_ptr(void *fn, CURL *h, CURLoption o, const void *v) {
     return ((celeriac_curl_setopt_fn)fn)(h, o, v);
 }
-static inline CURLcode celeriac_curl_setopt_write(void *fn, CURL *h, size_t (*f)(char *, size_t, size_t, void *)) {
-    return ((celeriac_curl_setopt_fn)fn)(h, CURLOPT_WRITEFUNCTION, f);
+// CURLOPT_WRITEFUNCTION and CURLOPT_HEADERFUNCTION take the same callback type.
+static inline CURLcode celeriac_curl_setopt_callback(void *fn, CURL *h, CURLoption o, size_t (*f)(char *, size_t, size_t, void *)) {
+    return ((celeriac_curl_setopt_fn)fn)(h, o, f);
 }
 static inline CURLcode celeriac_curl_getinfo_long(void *fn, CURL *h, CURLINFO i, long *v) {
     return ((celeriac_curl_getinfo_fn)fn)(h, i, v);

@@ -4,39 +4,49 @@ import CeleriacCore
 import CeleriacHTTPServer
 import CeleriacPostgres
 import CeleriacRedis
-import Foundation
+import CeleriacSystem
 import Logging
 
-/// Everything the route handlers share: stores, limits, identity of this producer.
+/// Everything the route handlers share: stores, the publisher, the authorizer, limits.
 struct APIContext: Sendable {
     let settings: Settings
+    let clock: any WallClock
     let redis: RedisClient
-    let broker: Broker
     let tasks: TaskStore
+    let publisher: TaskPublisher
     let postgres: PostgresClient
+    let migrations: SchemaMigrations
     let history: HistoryWriter
     let historyReader: HistoryRepository
-    let workerToken: BearerToken?
-    /// `gen<pid>@<host>`, Celery's `origin` header for messages this process publishes.
-    let origin: String
-    /// This producer's constant `reply_to` (Celery's app `oid`).
-    let producerID: String
+    let authorizer: Authorizer
     let logger: Logger
 
-    init(settings: Settings, logger: Logger) {
+    init(settings: Settings, clock: any WallClock, logger: Logger) {
         self.settings = settings
+        self.clock = clock
         self.logger = logger
         redis = RedisClient(url: settings.redisURL, name: "redis-api")
-        broker = Broker(redis: redis, recordTTLSeconds: settings.resultTTLSeconds)
         // Reports on a connection of their own: a worker's batch of report scripts would
         // otherwise sit in front of every enqueue issued while it is in flight.
         tasks = TaskStore(
             redis: RedisClient(url: settings.redisURL, name: "redis-reports"), ttlSeconds: settings.resultTTLSeconds)
         postgres = PostgresClient(url: settings.databaseURL, size: 2)
-        history = HistoryWriter(client: postgres, logger: logger)
+        migrations = SchemaMigrations(client: postgres, logger: logger, clock: clock)
+        let history = HistoryWriter(client: postgres, migrations: migrations, logger: logger)
+        self.history = history
         historyReader = HistoryRepository(client: postgres)
-        workerToken = settings.workerToken.map(BearerToken.init)
-        origin = "gen\(ProcessInfo.processInfo.processIdentifier)@\(ProcessInfo.processInfo.hostName)"
-        producerID = TaskID.random()
+        var onPublished: (@Sendable (TaskPublisher.Published) -> Void)?
+        if settings.historyPending {
+            onPublished = { published in
+                let record = published.record
+                history.record(HistoryEntry(
+                    enqueued: record, at: record.createdAt ?? clock.now, argsrepr: published.argsrepr,
+                    kwargsrepr: published.kwargsrepr))
+            }
+        }
+        publisher = TaskPublisher(
+            broker: Broker(redis: redis, recordTTLSeconds: settings.resultTTLSeconds), clock: clock,
+            onPublished: onPublished)
+        authorizer = Authorizer(workerToken: settings.workerToken)
     }
 }

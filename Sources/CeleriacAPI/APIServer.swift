@@ -2,6 +2,8 @@
 
 public import CeleriacCore
 import CeleriacHTTPServer
+import CeleriacPostgres
+public import CeleriacSystem
 public import Hummingbird
 public import Logging
 import NIOCore
@@ -14,30 +16,51 @@ public enum APIServer {
 
     /// - Parameters:
     ///   - settings: address, stores, limits.
+    ///   - clock: where time comes from (tests pass a ``ManualClock``).
     ///   - onListening: called with the bound port once the server accepts connections
     ///     (useful with port 0 in tests).
     public static func makeApplication(
-        settings: Settings, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        settings: Settings, logger: Logger, clock: any WallClock = SystemClock(),
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let api = APIContext(settings: settings, logger: logger)
-        let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
-        router.middlewares.add(ProblemMiddleware())
-        let tasks = TaskRoutes(api: api)
-        tasks.register(on: router)
-        ReportRoutes(api: api).register(on: router)
-        HealthRoutes(api: api).register(on: router)
-        // Last, so it sees only the requests no route took.
-        router.middlewares.add(MethodNotAllowedMiddleware(routes: router.routes))
+        let api = APIContext(settings: settings, clock: clock, logger: logger)
+        let routes = makeRoutes(api: api)
         return Application(
-            router: router,
+            router: routes.router,
             server: .http1(
                 configuration: .init(
                     idleTimeout: .seconds(60),
                     httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 16 * 1024)),
-                direct: [tasks.directEnqueue], serverName: serverName),
+                direct: [routes.tasks.directEnqueue], serverName: serverName),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: serverName),
-            services: [api.history],
+            services: [MigrationService(migrations: api.migrations), api.history],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? settings.port) },
             logger: logger)
+    }
+
+    /// The router with every route, each added through ``RouteTable`` with its access, and
+    /// the task routes (whose direct `POST /tasks` is served beside the router).
+    static func makeRoutes(api: APIContext) -> (router: Router<APIRequestContext>, table: RouteTable, tasks: TaskRoutes) {
+        let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
+        router.middlewares.add(ProblemMiddleware())
+        let table = RouteTable(router: router, authorizer: api.authorizer)
+        let tasks = TaskRoutes(api: api)
+        tasks.register(on: table)
+        ReportRoutes(api: api).register(on: table)
+        HealthRoutes(api: api).register(on: table)
+        // Last, so it sees only the requests no route took.
+        router.middlewares.add(MethodNotAllowedMiddleware(routes: router.routes))
+        return (router, table, tasks)
+    }
+}
+
+/// Runs the schema migrations at start (retrying while PostgreSQL is away), then stays until
+/// shutdown: a service that returned would stop the application.
+struct MigrationService: Service {
+    let migrations: SchemaMigrations
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await migrations.run() }
+        try? await gracefulShutdown()
     }
 }

@@ -4,18 +4,17 @@ import CeleriacCore
 import CeleriacHTTPServer
 import CeleriacPostgres
 import CeleriacRedis
-import Logging
 import Hummingbird
 
 /// `GET /health` (the process is up), `GET /ready` (Redis and PostgreSQL answer),
-/// `GET /openapi.yaml` (the contract this build implements).
+/// `GET /openapi.yaml` (the contract this build implements). Open to anyone.
 struct HealthRoutes: Sendable {
     let api: APIContext
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/health") { _, _ in Response.json(#"{"status": "ok"}"#) }
-        router.get("/ready") { _, _ in try await ready() }
-        router.get("/openapi.yaml") { _, _ in
+    func register(on routes: RouteTable) {
+        routes.add(.get, "/health", access: .open) { _, _ in Response.json(#"{"status": "ok"}"#) }
+        routes.add(.get, "/ready", access: .open) { _, _ in try await ready() }
+        routes.add(.get, "/openapi.yaml", access: .open) { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "application/yaml"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
@@ -28,12 +27,12 @@ struct HealthRoutes: Sendable {
         do {
             try await api.redis.ping()
         } catch {
-            throw Problem.unavailable("Redis: \(error)")
+            throw DomainError(.unavailable, operation: "ready", "Redis: \(error)")
         }
         let postgres: String
         do {
             try await api.postgres.query("SELECT 1")
-            postgres = api.history.isMigrated ? "ok" : "migrating"
+            postgres = api.migrations.isDone ? "ok" : "migrating"
         } catch {
             postgres = "unavailable"
         }

@@ -1,22 +1,22 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 import CeleriacCore
+import CeleriacSystem
 import CeleriacPostgres
 import Logging
 import ServiceLifecycle
 
 /// Writes task history to PostgreSQL in the background, so enqueue and reports never wait
-/// on (or fail because of) the database. Applies migrations first; holds each entry for a
+/// on (or fail because of) the database. Waits for the schema migrations; holds each entry for a
 /// short coalescing window (``HistoryBuffer``) so a quick task's states become one row write;
 /// while PostgreSQL is down it keeps entries in memory (bounded) and catches up when it
 /// returns.
 final class HistoryWriter: Service {
     private let repository: HistoryRepository
-    private let migrator: Migrator
+    private let migrations: SchemaMigrations
     private let logger: Logger
     private let buffer = Locked(HistoryBuffer(capacity: HistoryWriter.capacity))
     private let wake = WakeSignal()
-    private let migrated = Locked(false)
     /// Most entries held while PostgreSQL is unreachable; older ones are dropped first.
     static let capacity = 100_000
     /// How long an entry waits for later states of its task before it is written.
@@ -28,14 +28,11 @@ final class HistoryWriter: Service {
     /// small one every few milliseconds.
     static let flushInterval: Duration = .milliseconds(250)
 
-    init(client: PostgresClient, logger: Logger) {
+    init(client: PostgresClient, migrations: SchemaMigrations, logger: Logger) {
         repository = HistoryRepository(client: client)
-        migrator = Migrator(client: client)
+        self.migrations = migrations
         self.logger = logger
     }
-
-    /// True once migrations have been applied (readiness).
-    var isMigrated: Bool { migrated.current }
 
     /// Queues one entry.
     func record(_ entry: HistoryEntry) {
@@ -46,7 +43,7 @@ final class HistoryWriter: Service {
     var backlog: Int { buffer.withLock { $0.count } }
 
     func run() async throws {
-        await migrate()
+        await cancelWhenGracefulShutdown { await self.migrations.waitUntilDone() }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 let written = await self.flush(window: Self.coalescingWindow)
@@ -57,24 +54,6 @@ final class HistoryWriter: Service {
             }
         }
         _ = await flush(window: .zero)  // best effort on the way out: everything, due or not
-    }
-
-    func migrate() async {
-        var failures = 0
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let applied = try await migrator.migrate()
-                if !applied.isEmpty { logger.info("applied migrations", metadata: ["versions": "\(applied)"]) }
-                migrated.withLock { $0 = true }
-                return
-            } catch {
-                failures += 1
-                if failures == 1 || failures % 30 == 0 {
-                    logger.warning("cannot migrate PostgreSQL; retrying", metadata: ["error": "\(error)"])
-                }
-                try? await Task.sleep(for: .seconds(min(5, failures)))
-            }
-        }
     }
 
     /// Writes the entries that have waited `window`, a batch per statement; after repeated
@@ -97,7 +76,7 @@ final class HistoryWriter: Service {
                     logger.warning("cannot write history; will retry", metadata: ["error": "\(error)", "backlog": "\(backlog)"])
                 }
                 if Task.isCancelled || failures > 3 { return false }
-                try? await Task.sleep(for: .milliseconds(200 * failures))
+                try? await Task.sleep(for: Backoff.database.delay(afterFailures: failures))
             }
         }
     }

@@ -4,8 +4,6 @@ import CeleriacCore
 import CeleriacHTTPServer
 import CeleriacPostgres
 import CeleriacRedis
-import Logging
-import Foundation
 import Hummingbird
 
 /// `POST /internal/reports`: workers' state changes. The API is the single writer of results,
@@ -13,18 +11,17 @@ import Hummingbird
 struct ReportRoutes: Sendable {
     let api: APIContext
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.post("/internal/reports") { request, _ in try await receive(request) }
+    func register(on routes: RouteTable) {
+        routes.add(.post, "/internal/reports", access: .scope(.worker)) { request, _ in try await receive(request) }
     }
 
     func receive(_ request: Request) async throws -> Response {
-        try api.workerToken?.verify(request)
         let body = try await request.bodyBytes(limit: api.settings.maxBodyBytes)
         let batch = try ReportBatch.decode(Array(body.readableBytesView))
         // One pipeline, in the batch's order: each task's reports apply in the order sent.
         let outcomes = try await api.tasks.apply(batch.reports)
         var applied = 0
-        var fenced: [Problem.FieldError] = []
+        var fenced: [DomainError.FieldError] = []
         for (index, report) in batch.reports.enumerated() {
             switch outcomes[index] {
             case .applied:
@@ -40,10 +37,10 @@ struct ReportRoutes: Sendable {
         }
         // The other reports of the batch were applied; the worker must not retry these.
         guard fenced.isEmpty else {
-            throw Problem(
-                status: 409, title: "Conflict",
-                detail: "\(fenced.count) report(s) from a superseded attempt rejected; \(applied) applied",
-                type: "/problems/stale-lease", errors: fenced)
+            throw DomainError(
+                .conflict, operation: "reports",
+                "\(fenced.count) report(s) from a superseded attempt rejected; \(applied) applied", fields: fenced,
+                reason: "stale-lease")
         }
         return .json(
             JSONValue.object(["accepted": .int(Int64(batch.reports.count)), "applied": .int(Int64(applied))]).jsonText)

@@ -1,5 +1,6 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
+import CeleriacCore
 internal import CCurl
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -7,9 +8,9 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The only owner of one `CURL*` easy handle. Not thread-safe: used only on the
-/// ``BlockingThread`` of the ``HTTPClient`` slot that created it. Reused between requests so
-/// keep-alive connections survive (`curl_easy_reset` keeps the connection cache).
+/// The only owner of one `CURL*` easy handle. Not thread-safe: used only on the thread of
+/// the ``HTTPClient`` slot that created it. Reused between requests so keep-alive
+/// connections survive (`curl_easy_reset` keeps the connection cache).
 final class CurlEasy {
     private let curl: CurlLibrary
     private var handle: UnsafeMutableRawPointer?
@@ -22,11 +23,13 @@ final class CurlEasy {
 
     deinit { if let handle { curl.easyCleanup(handle) } }
 
-    /// Performs one request, blocking the calling (owned) thread for at most `timeout`.
-    func perform(_ request: HTTPClientRequest) throws(HTTPClientError) -> HTTPClientResponse {
-        guard let handle else { throw .transport("handle closed") }
+    /// Performs one request, blocking the calling (owned) thread for at most its timeout.
+    /// - Parameter stream: receives the body chunk by chunk instead of buffering it; throwing
+    ///   aborts the transfer with that error.
+    func perform(_ request: HTTPClientRequest, stream: (@Sendable ([UInt8]) throws -> Void)?) throws -> HTTPClientResponse {
+        guard let handle else { throw HTTPClientError.transport("handle closed") }
         curl.easyReset(handle)
-        let sink = ResponseSink(limit: request.maxResponseBytes)
+        let sink = ResponseSink(limit: request.maxResponseBytes, stream: stream)
         let sinkPointer = Unmanaged.passRetained(sink)
         defer { sinkPointer.release() }
         var headerList: UnsafeMutablePointer<curl_slist>?
@@ -35,55 +38,105 @@ final class CurlEasy {
             headerList = curl.slistAppend(headerList, "\(name): \(value)")
         }
         headerList = curl.slistAppend(headerList, "Expect:")  // no 100-continue round trip
-        let timeoutMillis = Int(request.timeout.components.seconds * 1000 + request.timeout.components.attoseconds / 1_000_000_000_000_000)
-        var status = CURLE_OK
-        func set(_ code: CURLcode) { if status == CURLE_OK { status = code } }
-        set(celeriac_curl_setopt_ptr(curl.setopt, handle, CURLOPT_URL, request.url))
-        set(celeriac_curl_setopt_long(curl.setopt, handle, CURLOPT_NOSIGNAL, 1))
-        set(celeriac_curl_setopt_long(curl.setopt, handle, CURLOPT_TIMEOUT_MS, timeoutMillis))
-        set(celeriac_curl_setopt_long(curl.setopt, handle, CURLOPT_CONNECTTIMEOUT_MS, min(timeoutMillis, 5000)))
-        set(celeriac_curl_setopt_long(curl.setopt, handle, CURLOPT_TCP_NODELAY, 1))
-        set(celeriac_curl_setopt_ptr(curl.setopt, handle, CURLOPT_HTTPHEADER, headerList))
-        set(celeriac_curl_setopt_write(curl.setopt, handle, curlWrite))
-        set(celeriac_curl_setopt_ptr(curl.setopt, handle, CURLOPT_WRITEDATA, sinkPointer.toOpaque()))
-        if request.method != "GET" { set(celeriac_curl_setopt_ptr(curl.setopt, handle, CURLOPT_CUSTOMREQUEST, request.method)) }
-        if let body = request.body {
-            set(celeriac_curl_setopt_long(curl.setopt, handle, CURLOPT_POSTFIELDSIZE, body.count))
-            body.withUnsafeBytes { bytes in
-                set(celeriac_curl_setopt_ptr(curl.setopt, handle, CURLOPT_COPYPOSTFIELDS, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)))
-            }
+        let timeoutMillis = Int(request.timeout.wholeMilliseconds)
+        let setopt = curl.setopt
+        /// Every option is checked; the first refused one is named in the error.
+        func set(_ name: String, _ code: CURLcode) throws(HTTPClientError) {
+            guard code == CURLE_OK else { throw .transport("curl_easy_setopt(\(name)): \(curl.message(code))") }
         }
-        guard status == CURLE_OK else { throw .transport(curl.message(status)) }
+        try set("CURLOPT_URL", celeriac_curl_setopt_ptr(setopt, handle, CURLOPT_URL, request.url))
+        try set("CURLOPT_NOSIGNAL", celeriac_curl_setopt_long(setopt, handle, CURLOPT_NOSIGNAL, 1))
+        try set("CURLOPT_TIMEOUT_MS", celeriac_curl_setopt_long(setopt, handle, CURLOPT_TIMEOUT_MS, timeoutMillis))
+        try set(
+            "CURLOPT_CONNECTTIMEOUT_MS",
+            celeriac_curl_setopt_long(setopt, handle, CURLOPT_CONNECTTIMEOUT_MS, min(timeoutMillis, 5000)))
+        try set("CURLOPT_TCP_NODELAY", celeriac_curl_setopt_long(setopt, handle, CURLOPT_TCP_NODELAY, 1))
+        try set("CURLOPT_HTTPHEADER", celeriac_curl_setopt_ptr(setopt, handle, CURLOPT_HTTPHEADER, headerList))
+        try set("CURLOPT_WRITEFUNCTION", celeriac_curl_setopt_callback(setopt, handle, CURLOPT_WRITEFUNCTION, curlWrite))
+        try set("CURLOPT_WRITEDATA", celeriac_curl_setopt_ptr(setopt, handle, CURLOPT_WRITEDATA, sinkPointer.toOpaque()))
+        try set("CURLOPT_HEADERFUNCTION", celeriac_curl_setopt_callback(setopt, handle, CURLOPT_HEADERFUNCTION, curlHeader))
+        try set("CURLOPT_HEADERDATA", celeriac_curl_setopt_ptr(setopt, handle, CURLOPT_HEADERDATA, sinkPointer.toOpaque()))
+        if request.method != "GET" {
+            try set("CURLOPT_CUSTOMREQUEST", celeriac_curl_setopt_ptr(setopt, handle, CURLOPT_CUSTOMREQUEST, request.method))
+        }
+        if let body = request.body {
+            try set("CURLOPT_POSTFIELDSIZE", celeriac_curl_setopt_long(setopt, handle, CURLOPT_POSTFIELDSIZE, body.count))
+            let code = body.withUnsafeBytes { bytes in
+                celeriac_curl_setopt_ptr(setopt, handle, CURLOPT_COPYPOSTFIELDS, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1))
+            }
+            try set("CURLOPT_COPYPOSTFIELDS", code)
+        }
         let result = curl.easyPerform(handle)
-        if sink.overflowed { throw .responseTooLarge(limit: request.maxResponseBytes) }
+        if let error = sink.streamError { throw error }
+        if sink.overflowed { throw HTTPClientError.responseTooLarge(limit: request.maxResponseBytes) }
         guard result == CURLE_OK else {
             let message = curl.message(result)
-            if result == CURLE_OPERATION_TIMEDOUT { throw .timeout(message) }
-            throw .transport(message)
+            if result == CURLE_OPERATION_TIMEDOUT { throw HTTPClientError.timeout(message) }
+            throw HTTPClientError.transport(message)
         }
         var code = 0
-        _ = celeriac_curl_getinfo_long(curl.getinfo, handle, CURLINFO_RESPONSE_CODE, &code)
-        return HTTPClientResponse(status: code, body: sink.bytes)
+        let info = celeriac_curl_getinfo_long(curl.getinfo, handle, CURLINFO_RESPONSE_CODE, &code)
+        guard info == CURLE_OK else {
+            throw HTTPClientError.transport("curl_easy_getinfo(CURLINFO_RESPONSE_CODE): \(curl.message(info))")
+        }
+        return HTTPClientResponse(status: code, headers: sink.headers, body: sink.bytes)
     }
 }
 
-/// Collects the response body up to a limit.
+/// Collects the response: its headers, and its body up to a limit (or hands the body to a stream).
 private final class ResponseSink {
     var bytes: [UInt8] = []
+    var received = 0
+    var headers: [(String, String)] = []
     let limit: Int
+    let stream: (@Sendable ([UInt8]) throws -> Void)?
     var overflowed = false
-    init(limit: Int) { self.limit = limit }
+    var streamError: (any Error)?
+
+    init(limit: Int, stream: (@Sendable ([UInt8]) throws -> Void)?) {
+        self.limit = limit
+        self.stream = stream
+    }
 }
 
-/// libcurl's write callback: append, or return 0 (abort) past the limit.
+/// libcurl's write callback: append (or stream), or return 0 (abort) past the limit or
+/// when the stream throws.
 private func curlWrite(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
     guard let data, let context else { return 0 }
     let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
-    if sink.bytes.count + length > sink.limit {
+    if sink.received + length > sink.limit {
         sink.overflowed = true
         return 0
     }
-    data.withMemoryRebound(to: UInt8.self, capacity: length) { sink.bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: length)) }
+    sink.received += length
+    let chunk = UnsafeRawBufferPointer(start: data, count: length)
+    guard let stream = sink.stream else {
+        sink.bytes.append(contentsOf: chunk)
+        return length
+    }
+    do {
+        try stream(Array(chunk))
+        return length
+    } catch {
+        sink.streamError = error
+        return 0
+    }
+}
+
+/// libcurl's header callback: one line per call. A new status line (after a `1xx`) starts
+/// the list again, so only the final response's headers are kept.
+private func curlHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
+    guard let data, let context else { return 0 }
+    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+    if line.hasPrefix("HTTP/") {
+        sink.headers.removeAll()
+    } else if let colon = line.firstIndex(of: ":") {
+        let name = String(line[..<colon])
+        let value = line[line.index(after: colon)...].drop(while: \.isWhitespace)
+        sink.headers.append((name, String(value.reversed().drop(while: \.isWhitespace).reversed())))
+    }
     return length
 }

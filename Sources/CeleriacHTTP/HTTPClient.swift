@@ -1,6 +1,7 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 import CeleriacCore
+import CeleriacSystem
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -33,8 +34,23 @@ public struct HTTPClientRequest: Sendable {
 /// A received response.
 public struct HTTPClientResponse: Sendable {
     public var status: Int
+    /// The final response's header fields, in the order received (names as sent).
+    public var headers: [(String, String)]
+    /// The body; empty when it was streamed (``HTTPClient/send(_:streamingTo:)``).
     public var body: [UInt8]
+
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
     public var text: String { String(decoding: body, as: UTF8.self) }
+
+    /// The first value of header field `name`, compared without case (`Retry-After`).
+    public func header(_ name: String) -> String? {
+        headers.first { $0.0.lowercased() == name.lowercased() }?.1
+    }
 }
 
 /// Why a request got no response.
@@ -52,35 +68,38 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     }
 }
 
-/// Outgoing HTTP over libcurl. Each slot is one easy handle on its own thread, so blocking
-/// transfers never touch the cooperative pool and keep-alive connections are reused.
+/// Outgoing HTTP over libcurl. Each slot is one easy handle on its own thread
+/// (``ThreadSlots``), so blocking transfers never touch the cooperative pool and keep-alive
+/// connections are reused.
 public final class HTTPClient: Sendable {
-    private let slots: [CurlSlot]
+    private let slots: ThreadSlots<CurlEasy>
 
     /// - Parameter concurrency: transfers that may run at once.
     public init(concurrency: Int = 2, name: String = "http") {
-        slots = (0..<max(1, concurrency)).map { CurlSlot(thread: BlockingThread(name: "\(name)-\($0)")) }
+        slots = ThreadSlots(count: concurrency, name: name)
     }
 
-    /// Sends the request on the least busy slot.
+    /// Sends the request on the least busy slot and returns the response with its body.
     public func send(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
-        let slot = slots.min { $0.busy.current < $1.busy.current }!
-        slot.busy.withLock { $0 += 1 }
-        defer { slot.busy.withLock { $0 -= 1 } }
-        return try await slot.thread.run { try slot.perform(request) }
+        try await perform(request, stream: nil)
     }
-}
 
-private final class CurlSlot: @unchecked Sendable {
-    // Safe to share: `easy` is only touched on `thread` (inside `perform`).
-    let thread: BlockingThread
-    let busy = Locked(0)
-    private var easy: CurlEasy?
+    /// Sends the request and hands the body to `sink` chunk by chunk as it arrives (on the
+    /// slot's thread) instead of holding it: for bodies too large to buffer. The response's
+    /// `body` is empty. `maxResponseBytes` still bounds the total; a throwing sink aborts the
+    /// transfer with its error.
+    public func send(_ request: HTTPClientRequest, streamingTo sink: @escaping @Sendable ([UInt8]) throws -> Void)
+        async throws -> HTTPClientResponse
+    {
+        try await perform(request, stream: sink)
+    }
 
-    init(thread: BlockingThread) { self.thread = thread }
-
-    func perform(_ request: HTTPClientRequest) throws -> HTTPClientResponse {
-        if easy == nil { easy = try CurlEasy() }
-        return try easy!.perform(request)
+    private func perform(_ request: HTTPClientRequest, stream: (@Sendable ([UInt8]) throws -> Void)?) async throws
+        -> HTTPClientResponse
+    {
+        try await slots.withLeastBusy { easy in
+            if easy == nil { easy = try CurlEasy() }
+            return try easy!.perform(request, stream: stream)
+        }
     }
 }

@@ -9,9 +9,12 @@ public struct HistoryRepository: Sendable {
 
     public init(client: PostgresClient) { self.client = client }
 
-    /// SQL rank of a status along one run, matching ``TaskState/progress``.
+    /// SQL rank of a status along one run, made from ``TaskState/progress`` (the Lua scripts
+    /// get the same number from Swift): a state another producer wrote that we do not know
+    /// ranks lowest.
     static func rank(_ column: String) -> String {
-        "(CASE \(column) WHEN 'PENDING' THEN 0 WHEN 'RECEIVED' THEN 1 WHEN 'STARTED' THEN 2 WHEN 'RETRY' THEN 3 ELSE 4 END)"
+        let cases = TaskState.allCases.map { "WHEN '\($0.rawValue)' THEN \($0.progress)" }.joined(separator: " ")
+        return "(CASE \(column) \(cases) ELSE 0 END)"
     }
 
     /// One statement for a whole batch: each parameter is a `text[]` column, unnested.
@@ -102,16 +105,15 @@ public struct HistoryRepository: Sendable {
     /// The row for `taskID` as a record; nil when absent. Arguments are not recoverable from
     /// django-celery-results' repr columns, so `args`/`kwargs` come back empty.
     public func fetch(taskID: String) async throws -> TaskRecord? {
-        let rows = try await client.query(Self.fetchStatement, [taskID])
-        guard let row = rows.values.first else { return nil }
-        let state = row[0].flatMap(TaskState.init(rawValue:)) ?? .pending
-        func date(_ text: String?) -> Date? { text.flatMap(Double.init).map(Date.init(timeIntervalSince1970:)) }
+        guard let row = try await client.query(Self.fetchStatement, [taskID]).rows.first else { return nil }
+        let state = try row.decodeIfPresent(0, as: String.self).flatMap(TaskState.init(rawValue:)) ?? .pending
         var record = TaskRecord(
-            id: taskID, task: row[3] ?? "", state: state, createdAt: date(row[5]), startedAt: date(row[6]),
-            finishedAt: state.isFinal ? date(row[7]) : nil, worker: row[4])
-        let result = row[1].flatMap { try? JSONValue.parse($0) } ?? .null
+            id: taskID, task: try row.decodeIfPresent(3) ?? "", state: state, createdAt: try row.decodeIfPresent(5),
+            startedAt: try row.decodeIfPresent(6), finishedAt: state.isFinal ? try row.decodeIfPresent(7) : nil,
+            worker: try row.decodeIfPresent(4))
+        let result = try row.decodeIfPresent(1, as: String.self).flatMap { try? JSONValue.parse($0) } ?? .null
         if state == .failure {
-            record.error = TaskError(celeryResult: result, traceback: row[2])
+            record.error = TaskError(celeryResult: result, traceback: try row.decodeIfPresent(2))
         } else if state == .success {
             record.result = result
         }

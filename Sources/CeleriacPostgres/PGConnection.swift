@@ -1,6 +1,7 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 internal import CLibPQ
+import CeleriacCore
 import Foundation
 
 /// The only owner of one `PGconn*`. Not thread-safe: used only on the ``BlockingThread`` of
@@ -89,11 +90,30 @@ final class PGConnection {
     /// Runs a multi-statement script with `PQexec` (no parameters: our own SQL only).
     func executeScript(_ sql: String) throws(PostgresError) {
         guard let handle else { throw .closed }
-        let result = PGResult(PQexec(handle, sql))
-        guard result.status == PGRES_COMMAND_OK || result.status == PGRES_TUPLES_OK else {
-            if PQstatus(handle) != CONNECTION_OK { throw .connectionLost(Self.message(handle)) }
-            PQclear(PQexec(handle, "ROLLBACK"))  // leave no aborted transaction behind on this connection
-            throw .query(sqlState: result.sqlState, message: result.errorMessage)
+        try check(PGResult(PQexec(handle, sql)))
+    }
+
+    /// Runs `body` in a transaction: `BEGIN`, the body's statements, `COMMIT`; `ROLLBACK` when
+    /// the body throws. A `ROLLBACK` that fails leaves the session in an unknown state, so
+    /// the connection is closed (the pool opens a new one) rather than reused.
+    /// - Parameter statementTimeout: this transaction's `statement_timeout` (`SET LOCAL`);
+    ///   nil keeps the connection's.
+    func transaction<T>(statementTimeout: Duration?, _ body: (PGTransaction) throws -> T) throws -> T {
+        _ = try execute("BEGIN", [])
+        do {
+            if let statementTimeout {
+                _ = try execute("SET LOCAL statement_timeout = \(max(0, statementTimeout.wholeMilliseconds))", [])
+            }
+            let value = try body(PGTransaction(connection: self))
+            _ = try execute("COMMIT", [])
+            return value
+        } catch {
+            do {
+                _ = try execute("ROLLBACK", [])
+            } catch {
+                close()
+            }
+            throw error
         }
     }
 

@@ -13,8 +13,35 @@ public struct PGRows: Sendable, Equatable {
         self.affected = affected
     }
 
-    /// Each row as a column name → value map.
-    public var dictionaries: [[String: String?]] {
-        values.map { row in Dictionary(uniqueKeysWithValues: zip(columns, row)) }
+    /// The rows, for typed reading (``PGRow/decode(_:as:)``).
+    public var rows: [PGRow] { values.map { PGRow(columns: columns, values: $0) } }
+}
+
+/// One row: its values read as Swift types.
+public struct PGRow: Sendable {
+    let columns: [String]
+    let values: [String?]
+
+    /// The value of column `index` as `T`.
+    /// - Throws: ``PostgresError/decode(column:message:)`` for NULL or text `T` cannot read.
+    public func decode<T: PGDecodable>(_ index: Int, as type: T.Type = T.self) throws(PostgresError) -> T {
+        guard let value = try decodeIfPresent(index, as: type) else {
+            throw .decode(column: name(index), message: "NULL where \(T.self) was expected")
+        }
+        return value
     }
+
+    /// The value of column `index` as `T`, or nil for SQL NULL.
+    public func decodeIfPresent<T: PGDecodable>(_ index: Int, as type: T.Type = T.self) throws(PostgresError) -> T? {
+        guard values.indices.contains(index) else {
+            throw .decode(column: "#\(index)", message: "no such column (the row has \(values.count))")
+        }
+        guard let text = values[index] else { return nil }
+        guard let value = T(postgresText: text) else {
+            throw .decode(column: name(index), message: "cannot read \(text.prefix(64)) as \(T.self)")
+        }
+        return value
+    }
+
+    private func name(_ index: Int) -> String { columns.indices.contains(index) ? columns[index] : "#\(index)" }
 }

@@ -10,6 +10,8 @@ public enum PostgresError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The connection broke; the statement may or may not have run.
     case connectionLost(String)
     case closed
+    /// A value could not be read as the type asked for (``PGRow/decode(_:as:)``).
+    case decode(column: String, message: String)
 
     public var description: String {
         switch self {
@@ -17,6 +19,7 @@ public enum PostgresError: Error, Sendable, Equatable, CustomStringConvertible {
         case .query(let state, let m): "postgres [\(state)]: \(m)"
         case .connectionLost(let m): "postgres connection lost: \(m)"
         case .closed: "postgres connection closed"
+        case .decode(let column, let m): "postgres column \(column): \(m)"
         }
     }
 }
@@ -30,11 +33,12 @@ extension PostgresError {
     }
 }
 
-extension PostgresError: ProblemConvertible {
-    public var problem: Problem {
+extension PostgresError: DomainErrorConvertible {
+    /// A refused statement is our bug; anything else means the database is away.
+    public var domainError: DomainError {
         switch self {
-        case .query: Problem(status: 500, title: "Internal Server Error", detail: "database error", type: "/problems/internal")
-        default: .unavailable("the database (PostgreSQL) is unreachable; retry shortly")
+        case .query, .decode: DomainError(.internal, operation: "postgres", "database error")
+        default: DomainError(.unavailable, operation: "postgres", "the database (PostgreSQL) is unreachable; retry shortly")
         }
     }
 }

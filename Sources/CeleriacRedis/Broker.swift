@@ -34,7 +34,7 @@ public struct Broker: Sendable {
         self.recordTTLSeconds = recordTTLSeconds
     }
 
-    /// What ``publish(_:record:idempotency:)`` did.
+    /// What ``publish(envelope:queue:priority:record:idempotency:)`` did.
     public enum PublishOutcome: Sendable, Equatable {
         /// Queued; the queue list's length after the push.
         case published(queueLength: Int)
@@ -57,18 +57,9 @@ public struct Broker: Sendable {
         }
     }
 
-    /// Publishes `message` on its queue and priority list and stores `record`, atomically.
-    @discardableResult
-    public func publish(_ message: TaskMessage, record: TaskRecord, idempotency: Idempotency? = nil) async throws
-        -> PublishOutcome
-    {
-        try await publish(
-            envelope: Array(message.encoded().utf8), queue: message.queue ?? EnqueueRequest.defaultQueue,
-            priority: message.priority, record: record, idempotency: idempotency)
-    }
-
     /// Publishes an encoded envelope (``TaskMessage/envelope(_:)``) on `queue`'s list for
-    /// `priority` and stores `record`, atomically.
+    /// `priority` and stores `record`, atomically. Callers publish through ``TaskPublisher``,
+    /// which builds both.
     @discardableResult
     public func publish(
         envelope: [UInt8], queue: String, priority: Int, record: TaskRecord, idempotency: Idempotency? = nil

@@ -23,8 +23,16 @@ final class HiredisContext {
             redisFree(context)
             throw .connect("\(host):\(port): \(message)")
         }
-        redisSetTimeout(context, tv)
-        redisEnableKeepAlive(context)
+        guard redisSetTimeout(context, tv) == REDIS_OK else {
+            let message = Self.errorString(context)
+            redisFree(context)
+            throw .connect("\(host):\(port): redisSetTimeout: \(message)")
+        }
+        guard redisEnableKeepAlive(context) == REDIS_OK else {
+            let message = Self.errorString(context)
+            redisFree(context)
+            throw .connect("\(host):\(port): redisEnableKeepAlive: \(message)")
+        }
         handle = context
     }
 

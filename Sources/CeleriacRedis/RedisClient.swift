@@ -1,6 +1,7 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 public import CeleriacCore
+import CeleriacSystem
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

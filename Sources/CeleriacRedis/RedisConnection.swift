@@ -1,6 +1,7 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 public import CeleriacCore
+import CeleriacSystem
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -11,9 +12,9 @@ import Foundation
 /// concurrently by many tasks are written together and their replies read back in one
 /// round trip.
 ///
-/// Reconnects on the next command after a failure, with exponential backoff (50 ms doubling
-/// to 2 s); while backing off, commands fail at once with ``RedisError/unavailable(_:)``
-/// rather than queueing behind a dead server.
+/// Reconnects on the next command after a failure, with exponential backoff
+/// (``Backoff/reconnect``: 50 ms doubling to 2 s); while backing off, commands fail at once
+/// with ``RedisError/unavailable(_:)`` rather than queueing behind a dead server.
 public final class RedisConnection: @unchecked Sendable {
     // Safe to share: `pending`, `drainScheduled` are guarded by `lock`; `context`, `failures`
     // and `retryAt` are touched only on `thread`.
@@ -178,8 +179,7 @@ public final class RedisConnection: @unchecked Sendable {
             return context
         } catch {
             failures += 1
-            let backoffMillis = min(2000, 50 << min(failures - 1, 6))
-            retryAt = now + .milliseconds(backoffMillis)
+            retryAt = now + Backoff.reconnect.delay(afterFailures: failures)
             throw error
         }
     }

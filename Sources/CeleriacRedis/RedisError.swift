@@ -35,11 +35,11 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-extension RedisError: ProblemConvertible {
-    /// Connection trouble is a 503 (retry later); anything else is our bug, a 500.
-    public var problem: Problem {
+extension RedisError: DomainErrorConvertible {
+    /// Connection trouble is `unavailable` (retry later); anything else is our bug.
+    public var domainError: DomainError {
         isConnectionProblem
-            ? .unavailable("the broker (Redis) is unreachable; retry shortly")
-            : Problem(status: 500, title: "Internal Server Error", detail: "broker error", type: "/problems/internal")
+            ? DomainError(.unavailable, operation: "redis", "the broker (Redis) is unreachable; retry shortly")
+            : DomainError(.internal, operation: "redis", "broker error")
     }
 }

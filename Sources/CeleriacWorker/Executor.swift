@@ -2,6 +2,7 @@
 
 import CeleriacCore
 import CeleriacJobs
+import CeleriacSystem
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -14,6 +15,7 @@ import Logging
 struct Executor: Sendable {
     let registry: JobRegistry
     let workerName: String
+    let clock: any WallClock
     let logger: Logger
     let pid = Int(ProcessInfo.processInfo.processIdentifier)
 
@@ -72,7 +74,7 @@ struct Executor: Sendable {
     ) -> TaskReport {
         TaskReport(
             id: message.id, state: state, task: message.task, queue: queue, args: message.args, kwargs: message.kwargs,
-            worker: workerName, pid: pid, timestamp: Date().timeIntervalSince1970, result: result, error: error,
+            worker: workerName, pid: pid, timestamp: clock.now.timeIntervalSince1970, result: result, error: error,
             retries: message.retries)
     }
 }

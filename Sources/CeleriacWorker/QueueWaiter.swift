@@ -2,6 +2,7 @@
 
 import CeleriacCore
 import CeleriacRedis
+import CeleriacSystem
 
 /// Sleeps until one of the queue lists has a message and claims it in the same round trip.
 ///

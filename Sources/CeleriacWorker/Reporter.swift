@@ -2,6 +2,7 @@
 
 import CeleriacCore
 import CeleriacHTTP
+import CeleriacSystem
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -23,6 +24,7 @@ final class Reporter: Sendable {
     private let token: String?
     private let batchSize: Int
     private let http: HTTPClient
+    private let clock: any WallClock
     private let logger: Logger
     /// Reports waiting to be sent, in order; `closed` once ``run()`` has returned, so a late
     /// ``deliver(_:)`` is answered at once instead of waiting for a sender that is gone.
@@ -31,11 +33,12 @@ final class Reporter: Sendable {
     private let stopping = Locked(false)
     private let nextTag = Locked(0)
 
-    init(apiURL: String, token: String?, batchSize: Int, http: HTTPClient, logger: Logger) {
+    init(apiURL: String, token: String?, batchSize: Int, http: HTTPClient, clock: any WallClock, logger: Logger) {
         url = apiURL.hasSuffix("/") ? apiURL + "internal/reports" : apiURL + "/internal/reports"
         self.token = token
         self.batchSize = batchSize
         self.http = http
+        self.clock = clock
         self.logger = logger
     }
 
@@ -97,7 +100,7 @@ final class Reporter: Sendable {
             }
             if batch.isEmpty {
                 if closed { return }
-                await wake.wait(timeout: .seconds(1))
+                await wake.wait(timeout: .seconds(1), clock: clock)
                 continue
             }
             if await send(Self.folded(batch.map(\.report))) {
@@ -114,8 +117,7 @@ final class Reporter: Sendable {
                 for entry in sent { entry.accepted?.resume(returning: true) }
             } else {
                 failures += 1
-                let delay = min(5000, 100 << min(failures, 6))
-                try? await Task.sleep(for: .milliseconds(delay))
+                try? await clock.sleep(for: Backoff.report.delay(afterFailures: failures))
             }
         }
     }

@@ -4,6 +4,7 @@ public import CeleriacJobs
 import CeleriacCore
 import CeleriacHTTP
 import CeleriacRedis
+import CeleriacSystem
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -24,19 +25,16 @@ public final class Worker: Service {
     let registry: JobRegistry
     let logger: Logger
     let broker: Broker
+    var clock: any WallClock { configuration.clock }
     /// Tasks whose job is running (bounded by the concurrency).
-    private let executing = Locked(0)
+    let executing = Locked(0)
     /// Tasks claimed whose final report the API has not accepted yet (running ones included):
     /// a finished job frees its slot at once, while its lease waits for the report.
-    private let unfinished = Locked(0)
-    private let slotFreed = WakeSignal()
-    /// Leases this process holds: token → released (given back at shutdown; do not report).
-    let held = Locked<[String: Bool]>([:])
-    /// Held leases whose final report is on its way: the API ends such a lease when it applies
-    /// the report, so a renewal finding it gone is expected, not a loss.
+    let unfinished = Locked(0)
+    let slotFreed = WakeSignal()
+    let held = HeldLeases()
+    /// Held leases whose final report is on its way (see ``LeaseRenewer``).
     let reporting = Locked<Set<String>>([])
-    let upkeepStop = WakeSignal()
-    let stopping = Locked(false)
 
     public init(configuration: WorkerConfiguration, registry: JobRegistry, logger: Logger) {
         self.configuration = configuration
@@ -45,25 +43,25 @@ public final class Worker: Service {
         broker = Broker(redis: RedisClient(url: configuration.redisURL, name: "redis-worker"))
     }
 
-    /// Tasks running now.
-    public var activeTasks: Int { executing.current }
-
-    var leaseMilliseconds: Int { milliseconds(configuration.lease) }
+    var leaseMilliseconds: Int { Int(configuration.lease.wholeMilliseconds) }
 
     public func run() async throws {
         try await requireSupportedRedis()
         let reporter = Reporter(
             apiURL: configuration.apiURL, token: configuration.workerToken, batchSize: configuration.reportBatchSize,
-            http: HTTPClient(concurrency: 1, name: "http-report"), logger: logger)
-        let executor = Executor(registry: registry, workerName: configuration.name, logger: logger)
+            http: HTTPClient(concurrency: 1, name: "http-report"), clock: clock, logger: logger)
+        let executor = Executor(registry: registry, workerName: configuration.name, clock: clock, logger: logger)
         logger.info(
             "worker ready",
             metadata: [
                 "name": "\(configuration.name)", "queues": "\(configuration.queues.joined(separator: ","))",
                 "concurrency": "\(configuration.concurrency)", "tasks": "\(registry.names.joined(separator: ","))",
             ])
+        let duties = makeDuties()
         async let reporting: Void = reporter.run()
-        async let upkeep: Void = keepLeasesAlive()
+        async let upkeep: Void = withDiscardingTaskGroup { group in
+            for duty in duties { group.addTask { await duty.run() } }
+        }
         await recoverPreviousRun()
         await withDiscardingTaskGroup { group in
             // A busy worker waits for a free slot up to a second at a time: shutdown wakes it,
@@ -78,16 +76,29 @@ public final class Worker: Service {
         await releaseHeld(reason: "shutdown", reporter: reporter)
         reporter.finish()
         await reporting
-        stopping.withLock { $0 = true }
-        upkeepStop.notify()
+        // Upkeep runs through the grace period, so leases of tasks still running or
+        // reporting stay alive until here.
+        for duty in duties { duty.stop() }
         await upkeep
         logger.info("worker stopped")
     }
 
+    /// Heartbeat, lease renewal and reaping, one loop each.
+    private func makeDuties() -> [DutyLoop] {
+        let duties: [any WorkerDuty] = [
+            Heartbeat(broker: broker, worker: configuration.name, interval: configuration.heartbeatInterval),
+            LeaseRenewer(
+                broker: broker, worker: configuration.name, interval: configuration.renewInterval,
+                leaseMilliseconds: leaseMilliseconds, held: held, reporting: reporting, logger: logger),
+            LeaseReaper(
+                broker: broker, interval: configuration.reapInterval,
+                deadAfterMilliseconds: Int(configuration.deadAfter.wholeMilliseconds), logger: logger),
+        ]
+        return duties.map { DutyLoop($0, clock: clock, logger: logger) }
+    }
+
     /// Claims and starts tasks until shutdown.
-    private func consume(
-        into group: inout DiscardingTaskGroup, executor: Executor, reporter: Reporter
-    ) async {
+    private func consume(into group: inout DiscardingTaskGroup, executor: Executor, reporter: Reporter) async {
         let waiter = QueueWaiter(keys: RedisKeys.pollOrder(configuration.queues), redisURL: configuration.redisURL)
         var turn = 0
         var failures = 0
@@ -95,7 +106,7 @@ public final class Worker: Service {
             let free = min(
                 configuration.concurrency - executing.current, configuration.maxUnfinished - unfinished.current)
             if free <= 0 {
-                await slotFreed.wait(timeout: .seconds(1))
+                await slotFreed.wait(timeout: .seconds(1), clock: clock)
                 continue
             }
             var leases: [Lease]
@@ -113,10 +124,10 @@ public final class Worker: Service {
             } catch {
                 failures += 1
                 if failures == 1 { logger.warning("cannot claim from Redis; retrying", metadata: ["error": "\(error)"]) }
-                try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
+                try? await clock.sleep(for: Backoff.redisStep.delay(afterFailures: failures))
                 continue
             }
-            held.withLock { for lease in leases { $0[lease.token] = false } }
+            held.add(leases.map(\.token))
             // Claimed as shutdown began (the wait returned late): given back with the rest.
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
             executing.withLock { $0 += leases.count }
@@ -137,69 +148,14 @@ public final class Worker: Service {
         logger.info(
             "worker stopping: waiting for running tasks and their reports",
             metadata: ["running": "\(executing.current)", "unreported": "\(unfinished.current)"])
-        let deadline = ContinuousClock.now + configuration.shutdownGrace
-        while unfinished.current > 0 && !Task.isCancelled && ContinuousClock.now < deadline {
-            await slotFreed.wait(timeout: .milliseconds(200))
+        let deadline = clock.now.addingTimeInterval(configuration.shutdownGrace.timeInterval)
+        while unfinished.current > 0 && !Task.isCancelled && clock.now < deadline {
+            await slotFreed.wait(timeout: .milliseconds(200), clock: clock)
         }
         if unfinished.current > 0 {
             await releaseHeld(reason: Task.isCancelled ? "cancelled" : "grace period over", reporter: reporter)
             group.cancelAll()
         }
-    }
-
-    /// Decodes, runs and reports one leased message; the API ends its lease with the final report.
-    func process(_ lease: Lease, executor: Executor, reporter: Reporter) async {
-        var executionEnded = false
-        func endExecution() {
-            guard !executionEnded else { return }
-            executionEnded = true
-            executing.withLock { $0 -= 1 }
-            slotFreed.notify()
-        }
-        defer { endExecution() }
-        let task: TaskMessage
-        do {
-            task = try TaskMessage.decode(lease.raw)
-        } catch {
-            logger.error("malformed message moved to \(RedisKeys.deadLetters)", metadata: ["reason": "\(error.reason)"])
-            await retrying("dead-letter") {
-                try await self.broker.deadLetter(worker: self.configuration.name, lease: lease, reason: error.reason, at: Date())
-            }
-            _ = held.withLock { $0.removeValue(forKey: lease.token) }
-            return
-        }
-        let queue = task.queue ?? lease.queueKey
-        var final: TaskReport
-        if lease.crashes >= configuration.maxCrashes {
-            logger.error(
-                "task crashed its worker too often; failing it", metadata: ["task_id": "\(task.id)", "crashes": "\(lease.crashes)"])
-            final = executor.crashedReport(task, queue: queue, crashes: lease.crashes)
-        } else {
-            if let eta = task.eta.flatMap(CeleryTime.parse), eta > Date() {
-                // Held under our (renewed) lease until due, as Celery holds ETA tasks.
-                try? await Task.sleep(for: .milliseconds(Int64(eta.timeIntervalSinceNow * 1000)))
-            }
-            if let expires = task.expires.flatMap(CeleryTime.parse), expires < Date() {
-                final = executor.expiredReport(task, queue: queue)
-            } else {
-                var started = executor.startedReport(task, queue: queue)
-                started.lease = lease.token
-                if !isReleased(lease.token) { reporter.post(started) }
-                final = await executor.execute(task, queue: queue)
-                // The start time travels with the result: its STARTED report may be folded
-                // away (Reporter.folded) or be ignored as stale after a retried batch.
-                final.startedAt = final.startedAt ?? started.timestamp
-            }
-        }
-        final.lease = lease.token
-        endExecution()  // the job is done: its slot may take the next task while the report goes out
-        // Given back at shutdown, or cut short by cancellation (second SIGINT; its outcome is a
-        // CancellationError, not the task's): another attempt will report; this one stays silent.
-        guard !isReleased(lease.token) && !Task.isCancelled else { return }
-        reporting.withLock { _ = $0.insert(lease.token) }
-        defer { reporting.withLock { _ = $0.remove(lease.token) } }
-        guard await reporter.deliver(final) else { return }  // reporter stopped: the lease is released
-        _ = held.withLock { $0.removeValue(forKey: lease.token) }
     }
 
     /// Stops the worker with a clear error on a Redis older than the scripts need, rather than
@@ -220,8 +176,6 @@ public final class Worker: Service {
         }
     }
 
-    func isReleased(_ token: String) -> Bool { held.withLock { $0[token] ?? true } }
-
     /// Retries a Redis step until it works: losing an ack or a dead-letter move would re-run
     /// or lose track of a message.
     func retrying(_ what: String, _ body: @Sendable () async throws -> Void) async {
@@ -236,7 +190,7 @@ public final class Worker: Service {
                 }
                 // Cancelled (second SIGINT): give up; a lease left behind is reaped later.
                 if Task.isCancelled { return }
-                try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
+                try? await clock.sleep(for: Backoff.redisStep.delay(afterFailures: failures))
             }
         }
     }

@@ -1,6 +1,7 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 public import CeleriacCore
+public import CeleriacSystem
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -36,6 +37,8 @@ public struct WorkerConfiguration: Sendable {
     public var maxCrashes: Int = 3
     /// On SIGTERM, how long running tasks may finish before they are returned to the queue.
     public var shutdownGrace: Duration = .seconds(30)
+    /// Where time comes from: ETAs, expiry, report times, upkeep intervals, backoff.
+    public var clock: any WallClock = SystemClock()
 
     public init(name: String, queues: [String], concurrency: Int, redisURL: RedisURL, apiURL: String, workerToken: String?) {
         self.name = name

@@ -3,6 +3,7 @@
 
 import CeleriacAPI
 import CeleriacCore
+import CeleriacSystem
 import Foundation
 import Hummingbird
 import Logging

@@ -3,6 +3,7 @@
 
 import ArgumentParser
 import CeleriacCore
+import CeleriacSystem
 import CeleriacJobs
 import CeleriacWorker
 #if canImport(FoundationEssentials)

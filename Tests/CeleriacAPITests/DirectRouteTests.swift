@@ -10,7 +10,7 @@ import Testing
 /// `POST /tasks` is answered on the channel pipeline (DirectRouteHandler), every other
 /// request by the router: over one connection, answers stay in request order and HTTP/1.1's
 /// connection rules hold for both.
-@Suite(.enabled(if: TestServices.enabled, "needs the test Redis and PostgreSQL (make test)"))
+@Suite(.enabled(if: TestServices.enabled, "needs the test Redis and PostgreSQL (make test)"), .redisDatabase(6))
 struct DirectRouteTests {
     static let task = #"{"task": "celeriac.echo", "args": [1]}"#
 

@@ -8,7 +8,7 @@ import TestSupport
 import Testing
 
 /// curl → API → Redis → worker → report → poll, all real.
-@Suite(.enabled(if: TestServices.enabled, "needs the test Redis and PostgreSQL (make test)"))
+@Suite(.enabled(if: TestServices.enabled, "needs the test Redis and PostgreSQL (make test)"), .redisDatabase(9))
 struct EndToEndTests {
     @Test func echoSucceedsWithItsArgument() async throws {
         try await LiveStack.run { stack in

@@ -17,8 +17,9 @@ struct HistoryWriterTests {
         let client = PostgresClient(url: try await TestDatabase.create())
         var logger = Logger(label: "test-history")
         logger.logLevel = .critical
-        let writer = HistoryWriter(client: client, logger: logger)
-        await writer.migrate()
+        let migrations = SchemaMigrations(client: client, logger: logger)
+        let writer = HistoryWriter(client: client, migrations: migrations, logger: logger)
+        await migrations.run()
         let good = (0..<3).map { _ in UUID().uuidString.lowercased() }
         let refused = String(repeating: "p", count: 300)  // task_id is varchar(255)
         for id in [good[0], refused, good[1], good[2]] {

@@ -7,7 +7,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite(.enabled(if: TestServices.enabled, "needs the test Redis and PostgreSQL (make test)"))
+@Suite(.enabled(if: TestServices.enabled, "needs the test Redis and PostgreSQL (make test)"), .redisDatabase(8))
 struct IdempotencyTests {
     @Test func sameKeySameBodyGivesTheOriginalTaskAndQueuesNothing() async throws {
         try await LiveStack.run(startWorker: false) { stack in

@@ -7,7 +7,7 @@ import TestSupport
 import Testing
 
 /// Bad input gets RFC 9457 problem+json with the right status, never a 500.
-@Suite(.enabled(if: TestServices.enabled, "needs the test Redis and PostgreSQL (make test)"))
+@Suite(.enabled(if: TestServices.enabled, "needs the test Redis and PostgreSQL (make test)"), .redisDatabase(7))
 struct ProblemResponseTests {
     static let badBodies: [(body: String, status: Int, pointer: String?)] = [
         ("{not json", 400, nil),

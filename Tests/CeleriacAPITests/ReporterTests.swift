@@ -3,13 +3,14 @@
 import CeleriacCore
 import Foundation
 import CeleriacHTTP
+import CeleriacSystem
 import Logging
 import TestSupport
 import Testing
 
 @testable import CeleriacWorker
 
-@Suite struct ReporterTests {
+@Suite(.redisDatabase(10)) struct ReporterTests {
     func report(_ id: String, _ state: TaskState, lease: String = "1", at timestamp: Double) -> TaskReport {
         TaskReport(
             id: id, state: state, task: "celeriac.echo", queue: "q", args: [], kwargs: [:], worker: "w", pid: 1,
@@ -32,7 +33,7 @@ import Testing
     @Test(arguments: [true, false])
     func aReportQueuedAfterTheReporterStoppedIsAnsweredAtOnce(cancelled: Bool) async throws {
         let reporter = Reporter(
-            apiURL: "http://127.0.0.1:9", token: nil, batchSize: 10, http: HTTPClient(concurrency: 1),
+            apiURL: "http://127.0.0.1:9", token: nil, batchSize: 10, http: HTTPClient(concurrency: 1), clock: SystemClock(),
             logger: Logger(label: "test"))
         let sender = Task { await reporter.run() }
         if cancelled { sender.cancel() } else { reporter.finish() }
@@ -68,7 +69,8 @@ import Testing
             let first = try await stack.enqueue(#"{"task": "celeriac.echo", "queue": "\#(stack.queue)"}"#)
             let last = try await stack.enqueue(#"{"task": "celeriac.echo", "queue": "\#(stack.queue)"}"#)
             let reporter = Reporter(
-                apiURL: stack.baseURL, token: nil, batchSize: 10, http: HTTPClient(concurrency: 1), logger: Logger(label: "test"))
+                apiURL: stack.baseURL, token: nil, batchSize: 10, http: HTTPClient(concurrency: 1), clock: SystemClock(),
+                logger: Logger(label: "test"))
             let now = Date().timeIntervalSince1970
             for id in [first, String(repeating: "x", count: 300), last] {
                 reporter.post(report(id, .success, at: now).withoutLease)

@@ -23,12 +23,12 @@ import Testing
     }
 
     @Test func badBatchesPointAtTheField() {
-        #expect(throws: Problem.self) { try ReportBatch.decode(Array("{".utf8)) }
+        #expect(throws: DomainError.self) { try ReportBatch.decode(Array("{".utf8)) }
         do {
             _ = try ReportBatch.decode(Array(#"{"reports": [{"id": "a", "state": "NOPE", "task": "t", "worker": "w", "timestamp": 1}]}"#.utf8))
             Issue.record("accepted a bad state")
         } catch {
-            #expect(error.status == 422 && error.errors.first?.pointer == "/reports/0/state")
+            #expect(error.code == .invalid && error.fields.first?.pointer == "/reports/0/state")
         }
     }
 
@@ -53,12 +53,12 @@ import Testing
             _ = try ReportBatch.decode(Array(text.utf8))
             Issue.record("accepted \(field)")
         } catch {
-            #expect(error.status == 422 && error.errors.first?.pointer == "/reports/0/\(pointer)", "\(field)")
+            #expect(error.code == .invalid && error.fields.first?.pointer == "/reports/0/\(pointer)", "\(field)")
         }
     }
 
     @Test func retriesAreRequiredAndIdsAreCountedInCharacters() throws {
-        #expect(throws: Problem.self) {
+        #expect(throws: DomainError.self) {
             try ReportBatch.decode(Array(#"{"reports": [{"id": "a", "state": "SUCCESS", "task": "t", "worker": "w", "timestamp": 1}]}"#.utf8))
         }
         // 255 two-byte characters: 510 bytes, within the 255 characters of PostgreSQL's task_id.

@@ -1,6 +1,8 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 import CeleriacPostgres
+import CeleriacSystem
+import Logging
 import Foundation
 import TestSupport
 import Testing
@@ -32,8 +34,8 @@ struct MigrationTests {
         let dump = try String(contentsOf: Self.schemaFile, encoding: .utf8)
             .split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("\\") }
             .joined(separator: "\n")
-        try await reference.executeScript(dump)
-        try await reference.executeScript("SET search_path = public")
+        try await reference.withTransaction { try $0.executeScript(dump) }
+        try await reference.withTransaction { try $0.executeScript("SET search_path = public") }
         let expected = try await Self.shape(reference)
         #expect(expected.columns.count == 16)
 
@@ -63,7 +65,7 @@ struct MigrationTests {
 
     @Test func anExistingDjangoTableAndItsRowsAreLeftAlone() async throws {
         let client = PostgresClient(url: try await TestDatabase.create())
-        try await client.executeScript("""
+        try await client.withTransaction { try $0.executeScript("""
             CREATE TABLE django_celery_results_taskresult (id serial PRIMARY KEY, task_id varchar(255) UNIQUE NOT NULL,
                 status varchar(50) NOT NULL, content_type varchar(128) NOT NULL, content_encoding varchar(64) NOT NULL,
                 result text, date_done timestamptz NOT NULL, traceback text, meta text, task_args text, task_kwargs text,
@@ -71,7 +73,7 @@ struct MigrationTests {
                 periodic_task_name varchar(255), date_started timestamptz);
             INSERT INTO django_celery_results_taskresult (task_id, status, content_type, content_encoding, date_done, date_created)
                 VALUES ('from-django', 'SUCCESS', 'application/json', 'utf-8', now(), now());
-            """)
+            """) }
         try await Migrator(client: client).migrate()
         #expect(try await client.query("SELECT status FROM django_celery_results_taskresult WHERE task_id = 'from-django'")
             .values == [["SUCCESS"]])
@@ -80,5 +82,36 @@ struct MigrationTests {
     @Test func aBadURLIsAClearError() async throws {
         let client = PostgresClient(url: "postgresql://celeriac@127.0.0.1:1/nothing", size: 1)
         await #expect(throws: PostgresError.self) { try await client.query("SELECT 1") }
+    }
+}
+
+/// The start-up step every process runs: waits out an unreachable database, and lets the
+/// rest of the process wait for the schema.
+@Suite(.enabled(if: TestServices.enabled, "needs the test PostgreSQL (make test)"))
+struct SchemaMigrationsTests {
+    @Test func runMigratesAndReleasesWaiters() async throws {
+        let client = PostgresClient(url: try await TestDatabase.create())
+        let migrations = SchemaMigrations(client: client, logger: Logger(label: "test"))
+        let waiter = Task { await migrations.waitUntilDone() }
+        #expect(!migrations.isDone)
+        await migrations.run()
+        await waiter.value
+        #expect(migrations.isDone)
+        #expect(try await Migrator(client: client).appliedVersions() == Migration.all.map(\.version))
+    }
+
+    @Test func anUnreachableDatabaseIsRetriedOnTheClockUntilCancelled() async throws {
+        let clock = ManualClock()
+        let migrations = SchemaMigrations(
+            client: PostgresClient(url: "postgresql://celeriac@127.0.0.1:1/nothing", size: 1), logger: Logger(label: "test"),
+            clock: clock)
+        let running = Task { await migrations.run() }
+        try await clock.waitForSleepers(1)  // the first attempt failed; it backs off on the clock
+        clock.advance(by: 1)
+        try await clock.waitForSleepers(1)  // and failed again
+        running.cancel()
+        await running.value
+        await migrations.waitUntilDone()  // returns: the step gave up
+        #expect(!migrations.isDone)
     }
 }

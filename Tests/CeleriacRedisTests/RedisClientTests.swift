@@ -6,7 +6,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite(.enabled(if: TestServices.enabled, "needs the test Redis (make test)"))
+@Suite(.enabled(if: TestServices.enabled, "needs the test Redis (make test)"), .redisDatabase(5))
 struct RedisClientTests {
     @Test func setGetAndBinaryValuesRoundTrip() async throws {
         let redis = RedisClient(url: try TestServices.redisURL)

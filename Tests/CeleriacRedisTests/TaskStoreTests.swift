@@ -6,7 +6,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite(.enabled(if: TestServices.enabled, "needs the test Redis (make test)"))
+@Suite(.enabled(if: TestServices.enabled, "needs the test Redis (make test)"), .redisDatabase(4))
 struct TaskStoreTests {
     func report(_ id: String, _ state: TaskState, result: JSONValue? = nil) -> TaskReport {
         TaskReport(

@@ -32,7 +32,7 @@ import Yams
         #expect((worker["command"] as? [String])?.first == "celeriac-worker")
         #expect((worker["environment"] as? [String: Any])?["CELERIAC_API_URL"] as? String == "http://api:8080")
         // Every environment variable compose sets is one the code reads.
-        let settings = try Self.text("Sources/CeleriacCore/Config/Environment.swift")
+        let settings = try Self.text("Sources/CeleriacCore/Config/Settings.swift")
         for service in services.values {
             for key in (service["environment"] as? [String: Any])?.keys.filter({ $0.hasPrefix("CELERIAC_") }) ?? [] {
                 #expect(settings.contains("\"\(key)\""), "\(key) is not read by Settings")

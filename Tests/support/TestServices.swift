@@ -14,9 +14,20 @@ public enum TestServices {
         environment["CELERIAC_TEST_REDIS_URL"] != nil || environment["CELERIAC_TEST_REQUIRE_SERVICES"] == "1"
     }
 
-    /// The test Redis (database 15 by convention). Tests never flush it: each uses its own
-    /// queue names, worker names and task ids.
+    /// The suite's Redis database, set by ``RedisDatabaseTrait``; nil outside such a suite.
+    @TaskLocal static var redisDatabase: Int?
+
+    /// The test Redis: the suite's own database (`@Suite(.redisDatabase(n))`), else database
+    /// 15, which is never flushed (tests there use their own queue names, worker names and ids).
     public static var redisURL: RedisURL {
+        get throws {
+            var url = try baseRedisURL
+            if let redisDatabase { url.database = redisDatabase }
+            return url
+        }
+    }
+
+    static var baseRedisURL: RedisURL {
         get throws {
             guard let text = environment["CELERIAC_TEST_REDIS_URL"] else {
                 throw ConfigError("CELERIAC_TEST_REDIS_URL is not set; run `make test`")

@@ -22,7 +22,7 @@ extension TaskMessage {
         "lang", "task", "id", "shadow", "eta", "expires", "group", "group_index", "retries",
         "timelimit", "root_id", "parent_id", "argsrepr", "kwargsrepr", "origin", "ignore_result",
         "replaced_task_nesting", "stamped_headers", "stamps",
-        "correlation_id", "reply_to", "delivery_mode", "delivery_info", "exchange", "routing_key",
+        "correlation_id", "reply_to", "delivery_mode", "expiration", "delivery_info", "exchange", "routing_key",
         "priority", "body_encoding", "delivery_tag",
         "callbacks", "errbacks", "chain", "chord",
     ]

@@ -53,34 +53,4 @@ extension TaskMessage {
     public static let emptyEmbed: [String: JSONValue] = [
         "callbacks": .null, "errbacks": .null, "chain": .null, "chord": .null,
     ]
-
-    /// Builds a message exactly as `celery.app.amqp.as_task_v2` would for a plain
-    /// `send_task(name, args, kwargs, queue=..., priority=...)`.
-    ///
-    /// - Parameters:
-    ///   - id: the task id (UUID string); also the root id and correlation id.
-    ///   - origin: `gen<pid>@<hostname>` of the sender.
-    ///   - replyTo: the producer's constant `oid` (a UUID).
-    ///   - deliveryTag: a fresh UUID for this publish.
-    public static func make(
-        id: String, task: String, args: [JSONValue], kwargs: [String: JSONValue],
-        queue: String, priority: Int, origin: String, replyTo: String, deliveryTag: String
-    ) -> TaskMessage {
-        let headers: [String: JSONValue] = [
-            "lang": "py", "task": .string(task), "id": .string(id), "shadow": .null,
-            "eta": .null, "expires": .null, "group": .null, "group_index": .null,
-            "retries": .int(0), "timelimit": .array([.null, .null]), "root_id": .string(id),
-            "parent_id": .null, "argsrepr": .string(PythonRepr.tuple(args)),
-            "kwargsrepr": .string(PythonRepr.of(.object(kwargs))), "origin": .string(origin),
-            "ignore_result": .bool(false), "replaced_task_nesting": .int(0),
-            "stamped_headers": .null, "stamps": .object([:]),
-        ]
-        let properties: [String: JSONValue] = [
-            "correlation_id": .string(id), "reply_to": .string(replyTo), "delivery_mode": .int(2),
-            "delivery_info": .object(["exchange": "", "routing_key": .string(queue)]),
-            "priority": .int(Int64(priority)), "body_encoding": "base64",
-            "delivery_tag": .string(deliveryTag),
-        ]
-        return TaskMessage(args: args, kwargs: kwargs, embed: emptyEmbed, headers: headers, properties: properties)
-    }
 }

@@ -15,17 +15,16 @@ public struct EnqueueRequest: Sendable, Equatable {
     public var priority: Int
 
     public static let fields: Set<String> = ["task", "args", "kwargs", "queue", "priority"]
-    public static let defaultQueue = "celery"
 
     /// Validates a parsed body, collecting every field error at once.
     ///
-    /// - Throws: ``Problem`` 422 listing each bad field (wrong type, empty or over-long task
-    ///   name, unknown field, out-of-range priority).
-    public init(json: JSONValue) throws(Problem) {
+    /// - Throws: ``DomainError`` `invalid` listing each bad field (wrong type, empty or
+    ///   over-long task name, unknown field, out-of-range priority).
+    public init(json: JSONValue) throws(DomainError) {
         guard case .object(let body) = json else {
-            throw .invalid([.init(pointer: "", detail: "expected object, got \(json.kindName)")])
+            throw .invalid(Self.operation, [.init(pointer: "", detail: "expected object, got \(json.kindName)")])
         }
-        var errors: [Problem.FieldError] = []
+        var errors: [DomainError.FieldError] = []
         for key in body.keys.sorted() where !Self.fields.contains(key) {
             errors.append(.init(pointer: "/\(Self.escape(key))", detail: "unknown field"))
         }
@@ -49,7 +48,7 @@ public struct EnqueueRequest: Sendable, Equatable {
         case nil, .null?: break
         case let other?: errors.append(.init(pointer: "/kwargs", detail: "expected object, got \(other.kindName)"))
         }
-        var queue = Self.defaultQueue
+        var queue = TaskOptions.defaultQueue
         switch body["queue"] {
         case .string(let q)?:
             queue = q
@@ -68,13 +67,18 @@ public struct EnqueueRequest: Sendable, Equatable {
                 errors.append(.init(pointer: "/priority", detail: "expected integer 0–9 (0 is served first)"))
             }
         }
-        guard errors.isEmpty else { throw .invalid(errors) }
+        guard errors.isEmpty else { throw .invalid(Self.operation, errors) }
         self.task = task
         self.args = args
         self.kwargs = kwargs
         self.queue = queue
         self.priority = priority
     }
+
+    static let operation = "enqueue"
+
+    /// The Celery options this request asks for.
+    public var options: TaskOptions { TaskOptions(queue: queue, priority: priority) }
 
     /// JSON Pointer escaping (RFC 6901).
     static func escape(_ key: String) -> String {

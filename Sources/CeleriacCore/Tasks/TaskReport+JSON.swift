@@ -33,14 +33,16 @@ extension TaskReport {
     /// What `retries` and `pid` may be: a 32-bit count, never negative.
     public static let counts: ClosedRange<Int64> = 0...Int64(Int32.max)
 
-    /// - Throws: ``Problem`` 422 pointing at the first bad field under `pointer`.
-    public init(json: JSONValue, pointer: String) throws(Problem) {
-        func bad(_ field: String, _ detail: String) -> Problem {
-            .invalid([.init(pointer: "\(pointer)/\(field)", detail: detail)])
+    /// - Throws: ``DomainError`` `invalid` pointing at the first bad field under `pointer`.
+    public init(json: JSONValue, pointer: String) throws(DomainError) {
+        func bad(_ field: String, _ detail: String) -> DomainError {
+            .invalid(ReportBatch.operation, [.init(pointer: "\(pointer)/\(field)", detail: detail)])
         }
-        guard case .object(let o) = json else { throw .invalid([.init(pointer: pointer, detail: "expected object")]) }
+        guard case .object(let o) = json else {
+            throw .invalid(ReportBatch.operation, [.init(pointer: pointer, detail: "expected object")])
+        }
         /// The field's value; nil when absent or null; `bad` when it is there but fails `read`.
-        func optional<T>(_ field: String, _ expected: String, _ read: (JSONValue) -> T?) throws(Problem) -> T? {
+        func optional<T>(_ field: String, _ expected: String, _ read: (JSONValue) -> T?) throws(DomainError) -> T? {
             guard let value = o[field], value != .null else { return nil }
             guard let typed = read(value) else { throw bad(field, "expected \(expected)") }
             return typed
@@ -105,19 +107,22 @@ extension ReportBatch {
         return writer.bytes
     }
 
-    /// - Throws: ``Problem`` 400 for text that is not JSON, 422 for JSON that is not a batch.
-    public static func decode(_ bytes: [UInt8]) throws(Problem) -> ReportBatch {
+    static let operation = "reports"
+
+    /// - Throws: ``DomainError`` `malformed` for text that is not JSON, `invalid` for JSON
+    ///   that is not a batch.
+    public static func decode(_ bytes: [UInt8]) throws(DomainError) -> ReportBatch {
         let json: JSONValue
         do {
             json = try JSONValue.parse(bytes)
         } catch {
-            throw .badRequest("request body is not valid JSON: \(error.reason)")
+            throw .malformed(operation, "request body is not valid JSON: \(error.reason)")
         }
         guard let items = json["reports"]?.arrayValue else {
-            throw .invalid([.init(pointer: "/reports", detail: "expected a list of task reports")])
+            throw .invalid(operation, [.init(pointer: "/reports", detail: "expected a list of task reports")])
         }
         guard items.count <= maxReports else {
-            throw .invalid([.init(pointer: "/reports", detail: "more than \(maxReports) reports")])
+            throw .invalid(operation, [.init(pointer: "/reports", detail: "more than \(maxReports) reports")])
         }
         var reports: [TaskReport] = []
         reports.reserveCapacity(items.count)

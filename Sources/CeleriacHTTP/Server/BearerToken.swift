@@ -1,21 +1,16 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
-import CeleriacCore
-public import Hummingbird
-
-/// Checks `Authorization: Bearer <token>` against one expected token in constant time, so
-/// response timing does not reveal how much of a guess was right.
+/// One expected bearer token, compared in constant time so response timing does not reveal
+/// how much of a guess was right.
 public struct BearerToken: Sendable {
     private let expected: [UInt8]
 
     public init(_ token: String) { expected = Array(token.utf8) }
 
-    /// - Throws: ``Problem`` 401 when the header is missing or the token differs.
-    public func verify(_ request: Request) throws {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
-            throw Problem.unauthorized()
-        }
-        guard Self.constantTimeEqual(Array(header.utf8.dropFirst(7)), expected) else { throw Problem.unauthorized() }
+    /// True when `authorization` is `Bearer <this token>`.
+    public func matches(authorization: String?) -> Bool {
+        guard let authorization, authorization.hasPrefix("Bearer ") else { return false }
+        return Self.constantTimeEqual(Array(authorization.utf8.dropFirst(7)), expected)
     }
 
     /// Compares every byte whatever the contents; only the length leaks.

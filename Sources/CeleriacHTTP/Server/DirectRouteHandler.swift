@@ -118,7 +118,7 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let close = !head.isKeepAlive
         let reply: EventLoopFuture<Reply>
         if bodyTooLarge {
-            reply = context.eventLoop.makeSucceededFuture(Problem.tooLarge(limit: route.maxBodyBytes).reply)
+            reply = context.eventLoop.makeSucceededFuture(Problem(DomainError.tooLarge(limit: route.maxBodyBytes)).reply)
         } else {
             let request = body
             let promise = context.eventLoop.makePromise(of: Reply.self)

@@ -1,6 +1,6 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
-import CeleriacCore
+import CeleriacSystem
 
 #if canImport(Glibc)
 import Glibc

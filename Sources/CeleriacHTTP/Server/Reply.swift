@@ -1,6 +1,6 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
-public import CeleriacCore
+import CeleriacCore
 public import Hummingbird
 public import Logging
 
@@ -37,13 +37,17 @@ public struct Reply: Sendable {
 }
 
 extension Problem {
-    /// The problem an error a route threw becomes: ``ProblemConvertible`` errors render
-    /// themselves, hummingbird's `HTTPError` (no route, body too large) keeps its status,
-    /// anything else is logged and becomes an opaque 500.
+    /// The problem an error a route threw becomes: a ``DomainError`` (or an adapter error
+    /// that has one) by its code, hummingbird's `HTTPError` (no route, body too large) keeps
+    /// its status, anything else is logged and becomes an opaque 500.
     public init(error: any Error, logger: Logger, path: String) {
         switch error {
-        case let error as any ProblemConvertible:
-            self = error.problem
+        case let error as any DomainErrorConvertible:
+            let domain = error.domainError
+            if domain.code == .internal {
+                logger.error("internal error", metadata: ["error": "\(error)", "path": "\(path)"])
+            }
+            self.init(domain)
         case let error as HTTPError:
             self.init(
                 status: Int(error.status.code), title: error.status.reasonPhrase,

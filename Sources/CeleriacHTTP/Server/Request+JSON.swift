@@ -5,19 +5,19 @@ public import Hummingbird
 
 extension Request {
     /// Reads the body, at most `limit` bytes.
-    /// - Throws: ``Problem`` 413 over the limit (by `Content-Length` before reading, or while
-    ///   reading a chunked body), 400 when empty.
+    /// - Throws: ``DomainError`` `tooLarge` over the limit (by `Content-Length` before reading, or while
+    ///   reading a chunked body), `malformed` when empty.
     public func bodyBytes(limit: Int) async throws -> ByteBuffer {
         if let declared = headers[.contentLength].flatMap({ Int($0) }), declared > limit {
-            throw Problem.tooLarge(limit: limit)
+            throw DomainError.tooLarge(limit: limit)
         }
         let buffer: ByteBuffer
         do {
             buffer = try await body.collect(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw Problem.tooLarge(limit: limit)
+            throw DomainError.tooLarge(limit: limit)
         }
-        guard buffer.readableBytes > 0 else { throw Problem.emptyBody }
+        guard buffer.readableBytes > 0 else { throw DomainError.emptyBody }
         return buffer
     }
 }
@@ -25,17 +25,17 @@ extension Request {
 /// A request body as JSON. Any content type is accepted, so `curl -d '{...}'` (form-encoded
 /// by default) works.
 public enum JSONBody {
-    /// - Throws: ``Problem`` 400 when empty or not JSON.
+    /// - Throws: ``DomainError`` `malformed` when empty or not JSON.
     public static func parse(_ buffer: ByteBuffer) throws -> JSONValue {
-        guard buffer.readableBytes > 0 else { throw Problem.emptyBody }
+        guard buffer.readableBytes > 0 else { throw DomainError.emptyBody }
         do {
             return try JSONValue.parse(buffer.readableBytesView)
         } catch {
-            throw Problem.badRequest("request body is not valid JSON: \(error.reason)")
+            throw DomainError.malformed("request", "request body is not valid JSON: \(error.reason)")
         }
     }
 }
 
-extension Problem {
-    static let emptyBody = Problem.badRequest("request body is empty; send a JSON object")
+extension DomainError {
+    static let emptyBody = DomainError.malformed("request", "request body is empty; send a JSON object")
 }

@@ -1,9 +1,8 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
-/// Applies ``Migration/all`` in order and records each in `celeriac_schema_migrations`.
-///
-/// Each migration runs in one transaction holding an advisory lock, so API instances that
-/// start together apply it once.
+/// Applies ``Migration/all`` in order and records each in `celeriac_schema_migrations`, in
+/// one transaction holding an advisory lock: processes that start together (several APIs,
+/// beats, `celeriac migrate`) apply each migration once, and the others wait and find it done.
 public struct Migrator: Sendable {
     public let client: PostgresClient
     public let migrations: [Migration]
@@ -19,36 +18,38 @@ public struct Migrator: Sendable {
     /// - Returns: the versions applied by this call.
     @discardableResult
     public func migrate() async throws -> [Int] {
-        // Under the same lock as the migrations: concurrent CREATE TABLE IF NOT EXISTS races.
-        try await client.executeScript("""
-            BEGIN;
-            SELECT pg_advisory_xact_lock(\(Self.lockKey));
-            CREATE TABLE IF NOT EXISTS celeriac_schema_migrations (
-                version integer PRIMARY KEY,
-                name text NOT NULL,
-                applied_at timestamp with time zone NOT NULL DEFAULT now()
-            );
-            COMMIT;
-            """)
-        let done = Set(try await appliedVersions())
-        var applied: [Int] = []
-        for migration in migrations where !done.contains(migration.version) {
-            try await client.executeScript("""
-                BEGIN;
-                SELECT pg_advisory_xact_lock(\(Self.lockKey));
-                \(migration.sql);
-                INSERT INTO celeriac_schema_migrations (version, name)
-                    VALUES (\(migration.version), '\(migration.name)') ON CONFLICT (version) DO NOTHING;
-                COMMIT;
+        let migrations = self.migrations
+        // Migrations may create many indexes on a large table: no 30 s statement bound here.
+        return try await client.withTransaction(statementTimeout: .zero) { transaction in
+            try transaction.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
+            try transaction.executeScript("""
+                CREATE TABLE IF NOT EXISTS celeriac_schema_migrations (
+                    version integer PRIMARY KEY,
+                    name text NOT NULL,
+                    applied_at timestamp with time zone NOT NULL DEFAULT now()
+                )
                 """)
-            applied.append(migration.version)
+            let done = Set(try Self.versions(in: transaction))
+            var applied: [Int] = []
+            for migration in migrations where !done.contains(migration.version) {
+                try transaction.executeScript(migration.sql)
+                try transaction.query(
+                    "INSERT INTO celeriac_schema_migrations (version, name) VALUES ($1, $2)",
+                    [String(migration.version), migration.name])
+                applied.append(migration.version)
+            }
+            return applied
         }
-        return applied
     }
 
     /// Versions recorded as applied.
     public func appliedVersions() async throws -> [Int] {
-        try await client.query("SELECT version FROM celeriac_schema_migrations ORDER BY version")
-            .values.compactMap { row in row.first.flatMap { $0 }.flatMap { Int($0) } }
+        try await client.withTransaction { transaction in try Self.versions(in: transaction) }
+    }
+
+    private static func versions(in transaction: PGTransaction) throws -> [Int] {
+        try transaction.query("SELECT version FROM celeriac_schema_migrations ORDER BY version").rows.map {
+            try $0.decode(0, as: Int.self)
+        }
     }
 }

@@ -24,17 +24,12 @@ extension RedisScript {
             return redis.call('ZREM', leases, token)
         end
         local function requeue(token, crashed)
-            local lease = redis.call('HMGET', '\(RedisKeys.leasePrefix)' .. token, 'queue', 'worker', 'task', 'message')
+            local lease = redis.call('HMGET', '\(RedisKeys.leasePrefix)' .. token, 'queue', 'worker', 'task')
             if not lease[1] then
                 redis.call('ZREM', '\(RedisKeys.leases)', token)
                 return nil
             end
-            if lease[4] then
-                -- A lease taken by a version that copied the message into the hash.
-                redis.call('RPUSH', lease[1], lease[4])
-            else
-                redis.call('LMOVE', '\(RedisKeys.leaseMessagePrefix)' .. token, lease[1], 'RIGHT', 'RIGHT')
-            end
+            redis.call('LMOVE', '\(RedisKeys.leaseMessagePrefix)' .. token, lease[1], 'RIGHT', 'RIGHT')
             drop_lease('\(RedisKeys.leases)', '\(RedisKeys.workerLeasesPrefix)' .. lease[2], token)
             if lease[3] ~= '' then
                 local record = '\(RedisKeys.taskPrefix)' .. lease[3]

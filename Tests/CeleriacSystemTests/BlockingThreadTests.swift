@@ -3,7 +3,7 @@
 import Foundation
 import Testing
 
-@testable import CeleriacCore
+@testable import CeleriacSystem
 
 @Suite struct BlockingThreadTests {
     /// A blocking call on a dedicated thread must not stall the cooperative pool (2 threads on

@@ -1,6 +1,7 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 import CeleriacCore
+import CeleriacSystem
 import Logging
 import Testing
 
@@ -12,7 +13,7 @@ import Testing
         func append(_ bytes: [UInt8]) { lock.withLock { $0.append(String(decoding: bytes, as: UTF8.self)) } }
     }
 
-    func logger(_ format: LineLogHandler.Format, into lines: Lines) -> Logger {
+    func logger(_ format: LogFormat, into lines: Lines) -> Logger {
         var logger = Logger(label: "celeriac-test") { label in
             LineLogHandler(label: label, format: format, write: { lines.append($0) })
         }

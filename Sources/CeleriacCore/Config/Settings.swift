@@ -1,7 +1,5 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
-import Logging
-
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -29,7 +27,7 @@ public struct Settings: Sendable {
     public var historyPending: Bool
     public var logLevel: String
     /// `text` (human-readable) or `json` (one object per line).
-    public var logFormat: LineLogHandler.Format
+    public var logFormat: LogFormat
     /// Worker: seconds a claimed message stays leased without renewal.
     public var leaseSeconds: Int
     /// Worker: a task whose worker was lost this many times ends FAILURE `WorkerCrashed`.
@@ -60,11 +58,11 @@ public struct Settings: Sendable {
         resultTTLSeconds = try Self.int(env, "CELERIAC_RESULT_TTL", default: 86_400, range: 60...(365 * 86_400))
         historyPending = try Self.bool(env, "CELERIAC_HISTORY_PENDING", default: false)
         logLevel = env["CELERIAC_LOG_LEVEL"] ?? "info"
-        if Logger.Level(rawValue: logLevel) == nil {
+        if !LogLevelName.all.contains(logLevel) {
             throw ConfigError("CELERIAC_LOG_LEVEL: \(logLevel) is not one of trace, debug, info, notice, warning, error, critical")
         }
         let format = env["CELERIAC_LOG_FORMAT"] ?? "text"
-        guard let logFormat = LineLogHandler.Format(rawValue: format) else {
+        guard let logFormat = LogFormat(rawValue: format) else {
             throw ConfigError("CELERIAC_LOG_FORMAT: \(format) is not text or json")
         }
         self.logFormat = logFormat

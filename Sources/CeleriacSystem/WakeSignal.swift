@@ -1,12 +1,16 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
-/// A one-waiter wake-up with memory: ``notify()`` before ``wait(timeout:)`` is not lost, and
-/// many notifies collapse into one wake. Used where a loop sleeps until "there may be work".
+/// A one-waiter wake-up with memory: ``notify()`` before ``wait(timeout:clock:)`` is not
+/// lost, and many notifies collapse into one wake. Used where a loop sleeps until "there may
+/// be work".
 public final class WakeSignal: Sendable {
     private struct State {
         var pending = false
         var waiter: CheckedContinuation<Void, Never>?
         var generation = 0
+        /// The waiter's timeout; cancelled when a notify wakes it first, so no sleeper is
+        /// left on the clock.
+        var timer: Task<Void, Never>?
     }
     private let state = Locked(State())
 
@@ -14,19 +18,21 @@ public final class WakeSignal: Sendable {
 
     /// Wakes the waiter, or makes the next wait return at once.
     public func notify() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let (waiter, timer) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Task<Void, Never>?) in
             if let waiter = state.waiter {
                 state.waiter = nil
-                return waiter
+                defer { state.timer = nil }
+                return (waiter, state.timer)
             }
             state.pending = true
-            return nil
+            return (nil, nil)
         }
+        timer?.cancel()
         waiter?.resume()
     }
 
-    /// Returns after a notify or after `timeout`, whichever is first. One waiter at a time.
-    public func wait(timeout: Duration) async {
+    /// Returns after a notify or after `timeout` on `clock`, whichever is first. One waiter at a time.
+    public func wait(timeout: Duration, clock: any WallClock = SystemClock()) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let generation = state.withLock { state -> Int? in
                 if state.pending {
@@ -38,10 +44,16 @@ public final class WakeSignal: Sendable {
                 return state.generation
             }
             guard let generation else { return continuation.resume() }
-            Task {
-                try? await Task.sleep(for: timeout)
+            let timer = Task {
+                guard (try? await clock.sleep(for: timeout)) != nil else { return }
                 self.expire(generation)
             }
+            let stale = state.withLock { state -> Bool in
+                guard state.generation == generation, state.waiter != nil else { return true }
+                state.timer = timer
+                return false
+            }
+            if stale { timer.cancel() }
         }
     }
 
@@ -49,6 +61,7 @@ public final class WakeSignal: Sendable {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard state.generation == generation, let waiter = state.waiter else { return nil }
             state.waiter = nil
+            state.timer = nil
             return waiter
         }
         waiter?.resume()

@@ -12,6 +12,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+public import CeleriacCore
 public import Logging
 
 /// One log line per event on standard error: human-readable text (development) or a JSON
@@ -21,19 +22,15 @@ public import Logging
 /// a request id on every request's logger, and swift-log's `StreamLogHandler` formatted its
 /// whole metadata on each such change (a few per cent of the api's CPU under load).
 public struct LineLogHandler: LogHandler {
-    public enum Format: String, Sendable, CaseIterable {
-        case text, json
-    }
-
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
     public var logLevel: Logger.Level = .info
     let label: String
-    let format: Format
+    let format: LogFormat
     let write: @Sendable ([UInt8]) -> Void
 
     /// - Parameter write: where finished lines go (standard error unless a test captures them).
-    public init(label: String, format: Format, write: @escaping @Sendable ([UInt8]) -> Void = LineLogHandler.standardError) {
+    public init(label: String, format: LogFormat, write: @escaping @Sendable ([UInt8]) -> Void = LineLogHandler.standardError) {
         self.label = label
         self.format = format
         self.write = write

@@ -8,7 +8,7 @@ import Testing
 
 @testable import CeleriacWorker
 
-@Suite(.enabled(if: TestServices.enabled, "needs the test Redis (make test)"))
+@Suite(.enabled(if: TestServices.enabled, "needs the test Redis (make test)"), .redisDatabase(2))
 struct QueueWaiterTests {
     /// Some managed Redis services forbid or rename `CLIENT`: the waiter must still claim
     /// from every list, only without the early wake-up.
@@ -26,12 +26,10 @@ struct QueueWaiterTests {
         let broker = Broker(redis: restricted, recordTTLSeconds: 600)
         let waiter = QueueWaiter(keys: RedisKeys.pollOrder([queue]), redisURL: url)
         let id = UUID().uuidString.lowercased()
-        let message = TaskMessage.make(
-            id: id, task: "celeriac.echo", args: [], kwargs: [:], queue: queue, priority: 9, origin: "test@host",
-            replyTo: "r", deliveryTag: "t")
         let publisher = Task {
             try await Task.sleep(for: .milliseconds(200))  // the waiter is blocked by then
-            try await broker.publish(message, record: TaskRecord(id: id, task: "celeriac.echo", state: .pending, queue: queue))
+            _ = try await TaskPublisher(broker: broker).publish(
+                .init(task: "celeriac.echo", options: TaskOptions(queue: queue, priority: 9), id: id))
         }
         var leases: [Lease] = []
         for _ in 0..<5 where leases.isEmpty {

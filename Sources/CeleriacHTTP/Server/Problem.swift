@@ -1,0 +1,62 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+public import CeleriacCore
+
+/// An RFC 9457 problem: what every error response of the API carries
+/// (`application/problem+json`). The one place where a ``DomainError``'s code becomes an
+/// HTTP status.
+public struct Problem: Sendable, Equatable {
+    public typealias FieldError = DomainError.FieldError
+
+    public var status: Int
+    public var title: String
+    public var detail: String
+    /// A URI reference naming the problem kind; relative to the API's docs.
+    public var type: String
+    public var errors: [FieldError]
+
+    public init(status: Int, title: String, detail: String, type: String = "about:blank", errors: [FieldError] = []) {
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.type = type
+        self.errors = errors
+    }
+
+    /// The response for a domain error: its code picks the status, its reason the type.
+    public init(_ error: DomainError) {
+        let (status, title, kind) = Self.rendering(error.code)
+        self.init(
+            status: status, title: title, detail: error.message, type: "/problems/" + (error.reason ?? kind),
+            errors: error.fields)
+    }
+
+    /// Status, title and default type slug of each code.
+    static func rendering(_ code: DomainError.Code) -> (Int, String, String) {
+        switch code {
+        case .malformed: (400, "Bad Request", "bad-request")
+        case .invalid: (422, "Unprocessable Content", "validation")
+        case .notFound: (404, "Not Found", "not-found")
+        case .conflict: (409, "Conflict", "conflict")
+        case .tooLarge: (413, "Content Too Large", "too-large")
+        case .unauthenticated: (401, "Unauthorized", "unauthorized")
+        case .forbidden: (403, "Forbidden", "forbidden")
+        case .unavailable: (503, "Service Unavailable", "unavailable")
+        case .internal: (500, "Internal Server Error", "internal")
+        }
+    }
+
+    /// The response body.
+    public func encoded() -> String {
+        var object: [String: JSONValue] = [
+            "type": .string(type), "title": .string(title), "status": .int(Int64(status)), "detail": .string(detail),
+        ]
+        if !errors.isEmpty {
+            object["errors"] = .array(
+                errors.map { .object(["pointer": .string($0.pointer), "detail": .string($0.detail)]) })
+        }
+        var writer = JSONWriter(keyOrder: ["type", "title", "status", "detail", "errors", "pointer"])
+        writer.write(.object(object))
+        return writer.output
+    }
+}

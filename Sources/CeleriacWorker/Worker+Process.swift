@@ -1,0 +1,95 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+import CeleriacCore
+import CeleriacRedis
+import Logging
+import CeleriacSystem
+
+/// One leased message, step by step: decode, wait for its ETA, run, report.
+extension Worker {
+    /// Decodes, runs and reports one leased message; the API ends its lease with the final report.
+    func process(_ lease: Lease, executor: Executor, reporter: Reporter) async {
+        var slot = ExecutionSlot(worker: self)
+        defer { slot.end() }
+        guard let task = await decode(lease) else { return }
+        guard var final = await run(task, lease: lease, executor: executor, reporter: reporter) else { return }
+        final.lease = lease.token
+        slot.end()  // the job is done: its slot may take the next task while the report goes out
+        await report(final, lease: lease, reporter: reporter)
+    }
+
+    /// The message, or nil when it cannot be read: then it is moved to the dead-letter list
+    /// with the reason, never retried in a loop.
+    private func decode(_ lease: Lease) async -> TaskMessage? {
+        do {
+            return try TaskMessage.decode(lease.raw)
+        } catch {
+            logger.error("malformed message moved to \(RedisKeys.deadLetters)", metadata: ["reason": "\(error.reason)"])
+            await retrying("dead-letter") {
+                try await self.broker.deadLetter(
+                    worker: self.configuration.name, lease: lease, reason: error.reason, at: self.clock.now)
+            }
+            held.remove(lease.token)
+            return nil
+        }
+    }
+
+    /// Runs the task and returns its final report; nil when it must not run after all
+    /// (cancelled while waiting for its ETA, or its lease given back at shutdown).
+    private func run(_ task: TaskMessage, lease: Lease, executor: Executor, reporter: Reporter) async -> TaskReport? {
+        let queue = task.queue ?? lease.queueKey
+        if lease.crashes >= configuration.maxCrashes {
+            logger.error(
+                "task crashed its worker too often; failing it", metadata: ["task_id": "\(task.id)", "crashes": "\(lease.crashes)"])
+            return executor.crashedReport(task, queue: queue, crashes: lease.crashes)
+        }
+        if let eta = task.eta.flatMap(CeleryTime.parse), eta > clock.now {
+            // Held under our (renewed) lease until due, as Celery holds ETA tasks. Cancelled
+            // meanwhile (shutdown), it does not run: its lease goes back with the rest.
+            do {
+                try await clock.sleep(until: eta)
+            } catch {
+                return nil
+            }
+        }
+        guard !held.isReleased(lease.token) && !Task.isCancelled else { return nil }
+        if let expires = task.expires.flatMap(CeleryTime.parse), expires < clock.now {
+            return executor.expiredReport(task, queue: queue)
+        }
+        var started = executor.startedReport(task, queue: queue)
+        started.lease = lease.token
+        reporter.post(started)
+        var final = await executor.execute(task, queue: queue)
+        // The start time travels with the result: its STARTED report may be folded away
+        // (Reporter.folded) or be ignored as stale after a retried batch.
+        final.startedAt = final.startedAt ?? started.timestamp
+        return final
+    }
+
+    /// Delivers the final report; the lease is forgotten once the API accepted it.
+    private func report(_ final: TaskReport, lease: Lease, reporter: Reporter) async {
+        // Given back at shutdown, or cut short by cancellation (second SIGINT; its outcome is a
+        // CancellationError, not the task's): another attempt will report; this one stays silent.
+        guard !held.isReleased(lease.token) && !Task.isCancelled else { return }
+        reporting.withLock { _ = $0.insert(lease.token) }
+        defer { reporting.withLock { _ = $0.remove(lease.token) } }
+        guard await reporter.deliver(final) else { return }  // reporter stopped: the lease is released
+        held.remove(lease.token)
+    }
+}
+
+/// A task's claim on one of the worker's execution slots, given up once (when its job ends,
+/// or on any early return).
+struct ExecutionSlot {
+    private let worker: Worker
+    private var ended = false
+
+    init(worker: Worker) { self.worker = worker }
+
+    mutating func end() {
+        guard !ended else { return }
+        ended = true
+        worker.executing.withLock { $0 -= 1 }
+        worker.slotFreed.notify()
+    }
+}

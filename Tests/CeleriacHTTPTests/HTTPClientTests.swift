@@ -1,0 +1,84 @@
+// Celeriac — a Celery-compatible job service in Swift.
+
+import CeleriacHTTP
+import CeleriacSystem
+import Hummingbird
+import NIOCore
+import Testing
+
+/// The libcurl client against a real HTTP server (Hummingbird on a loopback port): response
+/// headers come back, and a body can be streamed to a sink instead of held.
+@Suite struct HTTPClientTests {
+    struct Sent: Error {}
+
+    static func withServer(_ body: @Sendable (String) async throws -> Void) async throws {
+        let router = Router()
+        router.get("/limited") { _, _ in
+            var headers = HTTPFields()
+            headers[.retryAfter] = "7"
+            headers[.contentLanguage] = "a b"
+            return Response(status: .tooManyRequests, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "slow down")))
+        }
+        router.get("/big") { _, _ in
+            Response(status: .ok, body: .init(byteBuffer: ByteBuffer(repeating: UInt8(ascii: "a"), count: 1 << 20)))
+        }
+        let (ports, sink) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in sink.yield(channel.localAddress?.port ?? 0) })
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw CancellationError() }
+            defer { group.cancelAll() }
+            try await body("http://127.0.0.1:\(port)")
+        }
+    }
+
+    @Test func responseHeadersComeBackWithTheStatusAndBody() async throws {
+        try await Self.withServer { base in
+            let response = try await HTTPClient(concurrency: 1).send(HTTPClientRequest(url: base + "/limited"))
+            #expect(response.status == 429)
+            #expect(response.header("retry-after") == "7")
+            #expect(response.header("CONTENT-LANGUAGE") == "a b")
+            #expect(response.text == "slow down")
+        }
+    }
+
+    @Test func aBodyStreamedToASinkIsNotHeld() async throws {
+        try await Self.withServer { base in
+            let received = Locked(0)
+            let response = try await HTTPClient(concurrency: 1).send(HTTPClientRequest(url: base + "/big")) { chunk in
+                received.withLock { $0 += chunk.count }
+            }
+            #expect(response.status == 200 && response.body.isEmpty)
+            #expect(received.current == 1 << 20)
+        }
+    }
+
+    @Test func aThrowingSinkAbortsTheTransferWithItsError() async throws {
+        try await Self.withServer { base in
+            await #expect(throws: Sent.self) {
+                try await HTTPClient(concurrency: 1).send(HTTPClientRequest(url: base + "/big")) { _ in throw Sent() }
+            }
+        }
+    }
+
+    @Test func theSizeLimitHoldsForStreamedBodiesToo() async throws {
+        try await Self.withServer { base in
+            let client = HTTPClient(concurrency: 1)
+            await #expect(throws: HTTPClientError.responseTooLarge(limit: 1000)) {
+                try await client.send(HTTPClientRequest(url: base + "/big", maxResponseBytes: 1000)) { _ in }
+            }
+            await #expect(throws: HTTPClientError.responseTooLarge(limit: 1000)) {
+                try await client.send(HTTPClientRequest(url: base + "/big", maxResponseBytes: 1000))
+            }
+        }
+    }
+
+    @Test func aBadURLNamesWhatFailed() async throws {
+        await #expect(throws: HTTPClientError.self) {
+            try await HTTPClient(concurrency: 1).send(HTTPClientRequest(url: "notascheme://x", timeout: .seconds(2)))
+        }
+    }
+}
