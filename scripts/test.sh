@@ -18,6 +18,16 @@ psql -h 127.0.0.1 -p "$pg_port" -U celeriac -d postgres -tAc \
   psql -q -h 127.0.0.1 -p "$pg_port" -U celeriac -d postgres >/dev/null
 swift build --build-tests
 swift test --skip-build
+# `celeriac migrate`: creates the schema in an empty database, then finds it current; a
+# database it cannot reach is an error (non-zero exit), not a hang.
+migrate_db=celeriac_test_migrate_cli
+psql -q -h 127.0.0.1 -p "$pg_port" -U celeriac -d postgres -c "CREATE DATABASE $migrate_db"
+migrate=(.build/debug/celeriac migrate --database "postgresql://celeriac@127.0.0.1:$pg_port/$migrate_db")
+"${migrate[@]}" | grep -qx "applied migrations 1"
+"${migrate[@]}" | grep -qx "schema is up to date"
+if .build/debug/celeriac migrate --database "postgresql://celeriac@127.0.0.1:1/none" 2>/dev/null; then
+  echo "celeriac migrate succeeded against an unreachable database" >&2; exit 1
+fi
 Tests/interop/run.sh "$redis_port" "$pg_port"
 Tests/contract/run.sh "$redis_port" "$pg_port"
 Tests/fault/run.sh "$pg_port" all

@@ -57,6 +57,8 @@ public final class PostgresClient: Sendable {
                 let fresh = try PGConnection(conninfo: conninfo)
                 let timeout = statementTimeout.map { String(max(0, $0.wholeMilliseconds)) } ?? "0"
                 _ = try fresh.execute("SET statement_timeout = \(timeout)", [])
+                // `IF NOT EXISTS` notices (every start's migrations) are not worth a line on stderr.
+                _ = try fresh.execute("SET client_min_messages = warning", [])
                 connection = fresh
             }
             do {

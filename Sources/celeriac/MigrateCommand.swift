@@ -22,7 +22,8 @@ struct MigrateCommand: AsyncParsableCommand {
             let applied = try await migrator.migrate()
             print(applied.isEmpty ? "schema is up to date" : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
         } catch {
-            throw ValidationError("cannot migrate: \(error)")
+            FileHandle.standardError.write(Data("celeriac migrate: \(error)\n".utf8))
+            throw ExitCode(1)
         }
     }
 }
