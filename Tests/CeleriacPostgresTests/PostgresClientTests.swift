@@ -12,9 +12,10 @@ import Testing
 @Suite(.enabled(if: TestServices.enabled, "needs the test PostgreSQL (make test)"))
 struct PostgresClientTests {
     func client(statementTimeout: Duration? = .seconds(30)) async throws -> PostgresClient {
-        let client = PostgresClient(url: try await TestDatabase.create(), size: 2, statementTimeout: statementTimeout)
-        try await client.query("CREATE TABLE t (id integer PRIMARY KEY, name text)")
-        return client
+        let url = try await TestDatabase.create()
+        // Set up under the default bound: a loaded test server can take a while to create it.
+        try await PostgresClient(url: url, size: 1).query("CREATE TABLE t (id integer PRIMARY KEY, name text)")
+        return PostgresClient(url: url, size: 2, statementTimeout: statementTimeout)
     }
 
     @Test func aTransactionCommitsAllOrNothing() async throws {
@@ -61,17 +62,17 @@ struct PostgresClientTests {
     }
 
     @Test func statementsHaveATimeoutThatATransactionCanRaise() async throws {
-        let client = try await client(statementTimeout: .milliseconds(200))
+        let client = try await client(statementTimeout: .seconds(1))
         await #expect {
-            try await client.query("SELECT pg_sleep(2)")
+            try await client.query("SELECT pg_sleep(3)")
         } throws: { error in
             if case .query(sqlState: "57014", _)? = error as? PostgresError { return true }  // query_canceled
             return false
         }
         // A long statement (a data load's batch) gets its own bound inside a transaction.
-        _ = try await client.withTransaction(statementTimeout: .seconds(10)) { try $0.query("SELECT pg_sleep(0.5)") }
+        _ = try await client.withTransaction(statementTimeout: .seconds(30)) { try $0.query("SELECT pg_sleep(1.5)") }
         // ...which ends with it: the session's bound is back.
-        await #expect(throws: PostgresError.self) { try await client.query("SELECT pg_sleep(2)") }
+        await #expect(throws: PostgresError.self) { try await client.query("SELECT pg_sleep(3)") }
     }
 
     /// The rank SQL uses to never roll a row back agrees with `TaskState.progress`, which the
