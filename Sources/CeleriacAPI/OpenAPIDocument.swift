@@ -22,7 +22,9 @@ enum OpenAPIDocument {
               summary: Enqueue a task
               description: |
                 Validates the body, assigns a UUID, pushes a Celery v2 message onto the queue's Redis
-                list (kombu layout) and records the task as PENDING. With an `Idempotency-Key` seen in
+                list (kombu layout) and records the task as PENDING. Options (`countdown`/`eta`,
+                `expires`, time limits, headers) are written into the message where a Celery client
+                writes them. With an `Idempotency-Key` seen in
                 the last 24 h: the same request (same meaning, any spelling) answers 200 with the first
                 task and queues nothing; a different request answers 409.
               parameters:
@@ -174,6 +176,32 @@ enum OpenAPIDocument {
                 kwargs: { type: [object, 'null'], default: {}, description: null means the default. }
                 queue: { type: [string, 'null'], default: celery, pattern: '^[A-Za-z0-9_.:-]{1,200}$', description: null means the default. }
                 priority: { type: [integer, 'null'], minimum: 0, maximum: 9, default: 0, description: 0 is served first; null means the default. }
+                countdown:
+                  type: [number, 'null']
+                  minimum: 0
+                  maximum: 31536000
+                  description: Run no earlier than this many seconds after enqueue (becomes the message's `eta`, as Celery's client does). Not with `eta`.
+                eta:
+                  type: [string, 'null']
+                  format: date-time
+                  description: Run no earlier than this instant; RFC 3339 with an offset (a time without one is refused). Not with `countdown`.
+                expires:
+                  oneOf:
+                    - { type: number, exclusiveMinimum: 0, maximum: 31536000, description: Seconds after enqueue. }
+                    - { type: string, format: date-time, description: 'An instant, RFC 3339 with an offset.' }
+                    - { type: 'null' }
+                  description: A task not started by then is not run (REVOKED, reason expired).
+                time_limit: { type: [number, 'null'], exclusiveMinimum: 0, maximum: 31536000, description: 'Hard time limit, seconds (Celery''s `time_limit`; `timelimit[0]` in the message).' }
+                soft_time_limit: { type: [number, 'null'], exclusiveMinimum: 0, maximum: 31536000, description: 'Soft time limit, seconds (`timelimit[1]`); one above the hard limit never fires.' }
+                headers:
+                  type: [object, 'null']
+                  description: Message headers of your own, carried after Celery's (which cannot be set here).
+                  propertyNames:
+                    minLength: 1
+                    not:
+                      enum: [lang, task, id, shadow, eta, expires, group, group_index, retries, timelimit, root_id, parent_id, argsrepr, kwargsrepr, origin, ignore_result, replaced_task_nesting, stamped_headers, stamps]
+              not:
+                required: [countdown, eta]
             Enqueued:
               type: object
               required: [id, state, links]

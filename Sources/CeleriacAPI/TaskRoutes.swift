@@ -4,6 +4,7 @@ import CeleriacCore
 import CeleriacHTTPServer
 import CeleriacPostgres
 import CeleriacRedis
+import CeleriacSystem
 import Foundation
 import Hummingbird
 import Logging
@@ -44,7 +45,7 @@ struct TaskRoutes: Sendable {
         let key = try Self.idempotencyKey(headers.first("Idempotency-Key"))
         let input = try EnqueueRequest(json: try JSONBody.parse(body))
         let published = try await api.publisher.publish(TaskPublisher.Request(
-            task: input.task, args: input.args, kwargs: input.kwargs, options: input.options,
+            task: input.task, args: input.args, kwargs: input.kwargs, options: input.options(now: api.clock.now),
             idempotency: key.map { Broker.Idempotency(key: $0, canonicalRequest: input.canonicalJSON) }))
         switch published.outcome {
         case .published:

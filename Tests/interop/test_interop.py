@@ -64,6 +64,18 @@ class CeleryClientToCeleriacWorker(unittest.TestCase):
         self.assertIn("boom", str(caught.exception))
         self.assertEqual(result.state, "FAILURE")
 
+    def test_countdown_from_a_celery_client_is_honoured(self):
+        sent = time.monotonic()
+        result = app.send_task("celeriac.echo", args=["later"], queue=OUR_QUEUE, countdown=1.5)
+        self.assertEqual(result.get(timeout=15), "later")
+        self.assertGreaterEqual(time.monotonic() - sent, 1.5)
+
+    def test_an_expired_task_from_a_celery_client_is_revoked(self):
+        result = app.send_task("celeriac.echo", args=["never"], queue=OUR_QUEUE, countdown=1, expires=0.5)
+        task = wait_final(result.id)
+        self.assertEqual(task["state"], "REVOKED", task)
+        self.assertEqual(result.state, "REVOKED")
+
     def test_unknown_task_is_not_registered(self):
         result = app.send_task("no.such.task", queue=OUR_QUEUE)
         with self.assertRaises(Exception) as caught:
@@ -82,6 +94,14 @@ class CeleriacAPIToCeleryWorker(unittest.TestCase):
         self.assertEqual(task["result"], 5)
         # And Celery's own client agrees.
         self.assertEqual(app.AsyncResult(created["id"]).get(timeout=5), 5)
+
+    def test_countdown_runs_in_celery_at_the_right_time(self):
+        sent = time.monotonic()
+        status, created = http("POST", "/tasks", {"task": "interop.add", "args": [2, 3], "queue": CELERY_QUEUE,
+                                                  "countdown": 2, "time_limit": 30, "headers": {"tenant": "acme"}})
+        self.assertEqual(status, 201, created)
+        self.assertEqual(app.AsyncResult(created["id"]).get(timeout=15), 5)
+        self.assertGreaterEqual(time.monotonic() - sent, 2)
 
     def test_kwargs_reach_celery(self):
         status, created = http("POST", "/tasks", {"task": "interop.add", "kwargs": {"x": "a", "y": "b"},

@@ -1,9 +1,9 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+public import FoundationEssentials
 #else
-import Foundation
+public import Foundation
 #endif
 
 /// A validated `POST /tasks` body.
@@ -13,8 +13,32 @@ public struct EnqueueRequest: Sendable, Equatable {
     public var kwargs: [String: JSONValue]
     public var queue: String
     public var priority: Int
+    /// Not before: `countdown` seconds from when it is published, or an instant (`eta`).
+    public var start: Start?
+    /// Not after: seconds from when it is published, or an instant (`expires`).
+    public var expiry: Expiry?
+    /// Hard and soft time limits, seconds (Celery's `time_limit`, `soft_time_limit`).
+    public var timeLimit: Double?
+    public var softTimeLimit: Double?
+    /// Headers of the caller's own, carried in the message after Celery's.
+    public var headers: [String: JSONValue]
 
-    public static let fields: Set<String> = ["task", "args", "kwargs", "queue", "priority"]
+    public enum Start: Sendable, Equatable {
+        case countdown(Double)
+        case eta(Date)
+    }
+
+    public enum Expiry: Sendable, Equatable {
+        case after(Double)
+        case at(Date)
+    }
+
+    public static let fields: Set<String> = [
+        "task", "args", "kwargs", "queue", "priority", "countdown", "eta", "expires", "time_limit", "soft_time_limit",
+        "headers",
+    ]
+    /// Longest delay (`countdown`, relative `expires`) and time limit accepted: a year.
+    public static let maxSeconds = 365.0 * 86_400
 
     /// Validates a parsed body, collecting every field error at once.
     ///
@@ -67,18 +91,113 @@ public struct EnqueueRequest: Sendable, Equatable {
                 errors.append(.init(pointer: "/priority", detail: "expected integer 0–9 (0 is served first)"))
             }
         }
+        var start: Start?
+        if let value = body["countdown"], value != .null {
+            if let seconds = Self.seconds(value, allowZero: true) {
+                start = .countdown(seconds)
+            } else {
+                errors.append(.init(pointer: "/countdown", detail: "expected seconds from 0 to \(Int(Self.maxSeconds))"))
+            }
+        }
+        if body["countdown"] != nil && body["eta"] != nil {
+            errors.append(.init(pointer: "/eta", detail: "give countdown or eta, not both"))
+        } else if let value = body["eta"], value != .null {
+            switch Self.instant(value) {
+            case .success(let date): start = .eta(date)
+            case .failure(let problem): errors.append(.init(pointer: "/eta", detail: problem.message))
+            }
+        }
+        var expiry: Expiry?
+        if let value = body["expires"], value != .null {
+            if case .string = value {
+                switch Self.instant(value) {
+                case .success(let date): expiry = .at(date)
+                case .failure(let problem): errors.append(.init(pointer: "/expires", detail: problem.message))
+                }
+            } else if let seconds = Self.seconds(value, allowZero: false) {
+                expiry = .after(seconds)
+            } else {
+                errors.append(.init(
+                    pointer: "/expires", detail: "expected seconds above 0 up to \(Int(Self.maxSeconds)), or an RFC 3339 time"))
+            }
+        }
+        /// A time limit; a soft one above the hard one is allowed (the hard limit fires first, as in Celery).
+        func limit(_ field: String) -> Double? {
+            guard let value = body[field], value != .null else { return nil }
+            guard let seconds = Self.seconds(value, allowZero: false) else {
+                errors.append(.init(pointer: "/\(field)", detail: "expected seconds above 0 up to \(Int(Self.maxSeconds))"))
+                return nil
+            }
+            return seconds
+        }
+        let timeLimit = limit("time_limit")
+        let softTimeLimit = limit("soft_time_limit")
+        var headers: [String: JSONValue] = [:]
+        switch body["headers"] {
+        case .object(let given)?:
+            headers = given
+            for name in given.keys.sorted() where name.isEmpty || TaskOptions.celeryHeaderNames.contains(name) {
+                errors.append(.init(
+                    pointer: "/headers/\(Self.escape(name))",
+                    detail: name.isEmpty ? "header names must not be empty" : "is a Celery protocol header; set it with its own field"))
+            }
+        case nil, .null?: break
+        case let other?: errors.append(.init(pointer: "/headers", detail: "expected object, got \(other.kindName)"))
+        }
         guard errors.isEmpty else { throw .invalid(Self.operation, errors) }
         self.task = task
         self.args = args
         self.kwargs = kwargs
         self.queue = queue
         self.priority = priority
+        self.start = start
+        self.expiry = expiry
+        self.timeLimit = timeLimit
+        self.softTimeLimit = softTimeLimit
+        self.headers = headers
+    }
+
+    /// A number of seconds within 0 (or above it) ... ``maxSeconds``; nil otherwise.
+    static func seconds(_ value: JSONValue, allowZero: Bool) -> Double? {
+        guard let seconds = value.doubleValue, seconds.isFinite, seconds <= maxSeconds else { return nil }
+        return (allowZero ? seconds >= 0 : seconds > 0) ? seconds : nil
+    }
+
+    /// An RFC 3339 time with its UTC offset (``RFC3339``).
+    static func instant(_ value: JSONValue) -> Result<Date, DomainError> {
+        func failure(_ detail: String) -> Result<Date, DomainError> { .failure(DomainError(.invalid, operation: operation, detail)) }
+        guard let text = value.stringValue else { return failure("expected an RFC 3339 time, got \(value.kindName)") }
+        do {
+            return .success(try RFC3339.parse(text))
+        } catch .missingOffset {
+            // A time without an offset means nothing on a server in another zone: say so.
+            return failure("\(text.prefix(64)) has no UTC offset; add one such as Z or +09:00")
+        } catch .outOfRange {
+            return failure("\(text.prefix(64)) is not a valid date and time")
+        } catch {
+            return failure("expected an RFC 3339 time with offset, such as 2026-12-04T09:00:00+09:00")
+        }
     }
 
     static let operation = "enqueue"
 
-    /// The Celery options this request asks for.
-    public var options: TaskOptions { TaskOptions(queue: queue, priority: priority) }
+    /// The Celery options this request asks for, with relative times counted from `now`
+    /// (Celery's client turns `countdown` into an absolute `eta` the same way).
+    public func options(now: Date) -> TaskOptions {
+        var options = TaskOptions(
+            queue: queue, priority: priority, timeLimit: timeLimit, softTimeLimit: softTimeLimit, headers: headers)
+        switch start {
+        case .countdown(let seconds)?: options.eta = now.addingTimeInterval(seconds)
+        case .eta(let date)?: options.eta = date
+        case nil: break
+        }
+        switch expiry {
+        case .after(let seconds)?: options.expires = now.addingTimeInterval(seconds)
+        case .at(let date)?: options.expires = date
+        case nil: break
+        }
+        return options
+    }
 
     /// JSON Pointer escaping (RFC 6901).
     static func escape(_ key: String) -> String {
@@ -88,11 +207,26 @@ public struct EnqueueRequest: Sendable, Equatable {
 
 extension EnqueueRequest {
     /// The request with defaults filled in and keys sorted: two bodies that mean the same
-    /// task give the same text (for `Idempotency-Key`).
+    /// task give the same text (for `Idempotency-Key`). Relative times stay relative, so a
+    /// retried request with the same `countdown` is the same request.
     public var canonicalJSON: String {
-        JSONValue.object([
+        var object: [String: JSONValue] = [
             "task": .string(task), "args": .array(args), "kwargs": .object(kwargs), "queue": .string(queue),
             "priority": .int(Int64(priority)),
-        ]).jsonText
+        ]
+        switch start {
+        case .countdown(let seconds)?: object["countdown"] = .double(seconds)
+        case .eta(let date)?: object["eta"] = .double(date.timeIntervalSince1970)
+        case nil: break
+        }
+        switch expiry {
+        case .after(let seconds)?: object["expires"] = .double(seconds)
+        case .at(let date)?: object["expires_at"] = .double(date.timeIntervalSince1970)
+        case nil: break
+        }
+        if let timeLimit { object["time_limit"] = .double(timeLimit) }
+        if let softTimeLimit { object["soft_time_limit"] = .double(softTimeLimit) }
+        if !headers.isEmpty { object["headers"] = .object(headers) }
+        return JSONValue.object(object).jsonText
     }
 }
