@@ -60,15 +60,21 @@ public struct Broker: Sendable {
     /// Publishes an encoded envelope (``TaskMessage/envelope(_:)``) on `queue`'s list for
     /// `priority` and stores `record`, atomically. Callers publish through ``TaskPublisher``,
     /// which builds both.
+    /// - Parameter holdSeconds: how long the task may wait before it runs (its countdown):
+    ///   the record is kept that much longer than ``recordTTLSeconds``, so it is there when
+    ///   the task starts.
     @discardableResult
     public func publish(
-        envelope: [UInt8], queue: String, priority: Int, record: TaskRecord, idempotency: Idempotency? = nil
+        envelope: [UInt8], queue: String, priority: Int, record: TaskRecord, idempotency: Idempotency? = nil,
+        holdSeconds: Int = 0
     ) async throws -> PublishOutcome {
+        let ttl = recordTTLSeconds + max(0, holdSeconds)
         guard let idempotency else {
-            return try await publishTransaction(envelope: envelope, queue: queue, priority: priority, record: record)
+            return try await publishTransaction(
+                envelope: envelope, queue: queue, priority: priority, record: record, ttlSeconds: ttl)
         }
         var args: [[UInt8]] = [
-            envelope, Array(String(recordTTLSeconds).utf8), Array(RedisKeys.bindingMember(queue).utf8),
+            envelope, Array(String(ttl).utf8), Array(RedisKeys.bindingMember(queue).utf8),
             Array(record.id.utf8), Array(idempotency.canonicalRequest.utf8), Array(String(idempotency.ttlSeconds).utf8),
         ]
         for (field, value) in record.hashFields() { args += [Array(field.utf8), Array(value.utf8)] }
@@ -90,9 +96,9 @@ public struct Broker: Sendable {
     /// on Redis's side, so a transaction does what the script would, for about a quarter less
     /// of Redis's time (BENCHMARKS.md). kombu's bindings are added on every push: a `SADD` of
     /// a member already there costs Redis less than a branch in Lua did.
-    private func publishTransaction(envelope: [UInt8], queue: String, priority: Int, record: TaskRecord) async throws
-        -> PublishOutcome
-    {
+    private func publishTransaction(
+        envelope: [UInt8], queue: String, priority: Int, record: TaskRecord, ttlSeconds: Int
+    ) async throws -> PublishOutcome {
         let taskKey = RedisKeys.task(record.id)
         let member = RedisKeys.bindingMember(queue)
         let fields = record.hashFields()
@@ -106,7 +112,7 @@ public struct Broker: Sendable {
                 command.append(field)
                 command.append(value)
             }
-            command.next("EXPIRE", taskKey, String(recordTTLSeconds))
+            command.next("EXPIRE", taskKey, String(ttlSeconds))
             command.next("SADD", RedisKeys.bindingSet, member)
             command.next("SADD", RedisKeys.permanentBindingSet, member)
         }

@@ -83,9 +83,11 @@ public struct TaskPublisher: Sendable {
         let record = TaskRecord(
             id: id, task: request.task, state: .pending, args: request.args, kwargs: request.kwargs,
             queue: request.options.queue, createdAt: now, retries: request.options.retries)
+        // A task due later keeps its record until then, plus the usual time after.
+        let hold = request.options.eta.map { Int(min(max(0, $0.timeIntervalSince(now)), 10 * 365 * 86_400).rounded(.up)) } ?? 0
         let outcome = try await broker.publish(
             envelope: TaskMessage.envelope(new), queue: request.options.queue, priority: request.options.priority,
-            record: record, idempotency: request.idempotency)
+            record: record, idempotency: request.idempotency, holdSeconds: hold)
         var published = Published(
             id: id, outcome: outcome, record: record, argsrepr: new.argsrepr, kwargsrepr: new.kwargsrepr)
         switch outcome {

@@ -28,6 +28,9 @@ struct EnqueueOptionsTests {
             #expect(expires.timeIntervalSince(eta) > 3569 && expires.timeIntervalSince(eta) < 3571)
             #expect(message.headers["timelimit"] == [600, .double(540.5)])
             #expect(message.headers["tenant"] == "acme")
+            // The record outlives the countdown: the usual TTL (a day) counts from when it is due.
+            let ttl = try #require(try await stack.redis.command("TTL", RedisKeys.task(id)).integer)
+            #expect(ttl > 86_400 && ttl <= 86_400 + 31)
             // kombu's `expiration`: the milliseconds left when it was sent.
             let expiration = try #require(message.properties["expiration"]?.stringValue.flatMap(Int.init))
             #expect((3_599_000...3_600_000).contains(expiration))
