@@ -128,7 +128,8 @@ let package = Package(
             dependencies: ["CeleriacSystem", "CeleriacCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "CeleriacRedisTests", dependencies: ["CeleriacRedis", "CHiredis", "TestSupport"], swiftSettings: swiftSettings),
+            name: "CeleriacRedisTests", dependencies: ["CeleriacRedis", "CeleriacSystem", "CHiredis", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CeleriacPostgresTests",
             dependencies: [

@@ -72,6 +72,11 @@ def render(rows, mode):
         out.append(f"| {l['load_percent']}% | {r['target_rate']:.0f} | {r['achieved_rate']} | {r['start_ms']['p50']} | "
                    f"{r['start_ms']['p99']} | {r['start_ms']['p999']} | {r['result_ms']['p50']} | "
                    f"{r['result_ms']['p99']} | {r['result_ms']['p999']} | {l.get('aof_rewrites', '?')} |")
+    for e in by("eta_lateness"):
+        r = e["result"]
+        out += ["", "### ETA lateness (tasks due 1,000 a second; start − eta)", "",
+                "| tasks | p50 ms | p99 ms | max ms | started early | not started |", "|---|---|---|---|---|---|",
+                f"| {r['tasks']} | {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} | {r['early']} | {r['not_started']} |"]
     out += ["", "### Memory (RSS)", "", "| Process | state | MiB |", "|---|---|---|"]
     for m in by("rss_idle"):
         out.append(f"| {m['process']} | idle | {m['kb'] / 1024:.1f} |")

@@ -7,8 +7,10 @@ cd "$(dirname "$0")/.."
 mode=${1:-full}
 if [ "$mode" = smoke ]; then
   drain_n=2000 wrk_s=3 celery_s=2 lat_s=3 lat_conns=2 scale_n=1000 big_n=20000 lookup_s=2 rounds=1 config=debug static=
+  eta_n=300 eta_lead=3
 else
   drain_n=${BENCH_DRAIN:-100000} wrk_s=20 celery_s=10 lat_s=10 lat_conns=8 scale_n=50000 big_n=1000000 lookup_s=10 rounds=3
+  eta_n=10000 eta_lead=15
   config=release static=--static-swift-stdlib
 fi
 dir=.celeriac/bench
@@ -197,6 +199,15 @@ for share in 10 50 90; do
   record "{\"bench\": \"latency\", \"load_percent\": $share, \"aof_rewrites\": $(($(aof_rewrites) - rewrites)), \"result\": $out_json}"
 done
 kill -TERM $lw; wait_gone $lw
+
+# 3b. ETA lateness: tasks due 1,000 a second (parked in celeriac:scheduled, moved when due by
+# the API's and the worker's movers), how late each starts (started_at - eta).
+"$bin/celeriac-worker" -n bench-eta -Q bench_eta -c 64 2>>"$dir/worker.log" & ew=$!; pids+=($ew)
+sleep 1
+eta_json=$(cd bench && "$py" eta_lateness.py --api "$CELERIAC_API_URL" --queue bench_eta --count "$eta_n" --rate 1000 \
+  --lead "$eta_lead")
+record "{\"bench\": \"eta_lateness\", \"result\": $eta_json}"
+kill -TERM $ew; wait_gone $ew
 
 # 4. Scaling: 1, 2, 4 workers on the same backlog; cost with a long queue.
 for workers in 1 2 4; do

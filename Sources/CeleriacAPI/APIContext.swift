@@ -14,6 +14,7 @@ struct APIContext: Sendable {
     let redis: RedisClient
     let tasks: TaskStore
     let publisher: TaskPublisher
+    let mover: ScheduledMover
     let postgres: PostgresClient
     let migrations: SchemaMigrations
     let history: HistoryWriter
@@ -44,9 +45,11 @@ struct APIContext: Sendable {
                     kwargsrepr: published.kwargsrepr))
             }
         }
-        publisher = TaskPublisher(
-            broker: Broker(redis: redis, recordTTLSeconds: settings.resultTTLSeconds), clock: clock,
-            onPublished: onPublished)
+        let broker = Broker(redis: redis, recordTTLSeconds: settings.resultTTLSeconds)
+        publisher = TaskPublisher(broker: broker, clock: clock, onPublished: onPublished)
+        // On the reports' connection: the enqueue connection's pipeline stays for enqueues.
+        mover = ScheduledMover(
+            broker: Broker(redis: tasks.redis, recordTTLSeconds: settings.resultTTLSeconds), clock: clock, logger: logger)
         authorizer = Authorizer(workerToken: settings.workerToken)
     }
 }

@@ -3,6 +3,7 @@
 public import CeleriacCore
 import CeleriacHTTPServer
 import CeleriacPostgres
+import CeleriacRedis
 public import CeleriacSystem
 public import Hummingbird
 public import Logging
@@ -33,7 +34,7 @@ public enum APIServer {
                     httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 16 * 1024)),
                 direct: [routes.tasks.directEnqueue], serverName: serverName),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: serverName),
-            services: [MigrationService(migrations: api.migrations), api.history],
+            services: [MigrationService(migrations: api.migrations), api.history, MoverService(mover: api.mover)],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? settings.port) },
             logger: logger)
     }
@@ -51,6 +52,15 @@ public enum APIServer {
         // Last, so it sees only the requests no route took.
         router.middlewares.add(MethodNotAllowedMiddleware(routes: router.routes))
         return (router, table, tasks)
+    }
+}
+
+/// Queues parked tasks when due (``ScheduledMover``), until shutdown.
+struct MoverService: Service {
+    let mover: ScheduledMover
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await mover.run() }
     }
 }
 

@@ -48,7 +48,7 @@ struct TaskRoutes: Sendable {
             task: input.task, args: input.args, kwargs: input.kwargs, options: input.options(now: api.clock.now),
             idempotency: key.map { Broker.Idempotency(key: $0, canonicalRequest: input.canonicalJSON) }))
         switch published.outcome {
-        case .published:
+        case .published, .parked:
             return created(id: published.id, state: .pending, status: .created)
         case .duplicate:
             let state = try await api.tasks.fetch(id: published.id)?.state ?? .pending

@@ -34,10 +34,12 @@ public struct Broker: Sendable {
         self.recordTTLSeconds = recordTTLSeconds
     }
 
-    /// What ``publish(envelope:queue:priority:record:idempotency:)`` did.
+    /// What ``publish(envelope:queue:priority:record:idempotency:holdSeconds:parkUntil:)`` did.
     public enum PublishOutcome: Sendable, Equatable {
         /// Queued; the queue list's length after the push.
         case published(queueLength: Int)
+        /// Parked in `celeriac:scheduled` until its ETA; a mover queues it then.
+        case parked
         /// The idempotency key was used before for the same request: nothing queued.
         case duplicate(taskID: String)
         /// The idempotency key was used before for a different request: nothing queued.
@@ -60,35 +62,39 @@ public struct Broker: Sendable {
     /// Publishes an encoded envelope (``TaskMessage/envelope(_:)``) on `queue`'s list for
     /// `priority` and stores `record`, atomically. Callers publish through ``TaskPublisher``,
     /// which builds both.
-    /// - Parameter holdSeconds: how long the task may wait before it runs (its countdown):
-    ///   the record is kept that much longer than ``recordTTLSeconds``, so it is there when
-    ///   the task starts.
+    /// - Parameters:
+    ///   - holdSeconds: how long the task may wait before it runs (its countdown): the record
+    ///     is kept that much longer than ``recordTTLSeconds``, so it is there when it starts.
+    ///   - parkUntil: a due time (Unix ms): the message waits in `celeriac:scheduled` instead
+    ///     of its queue, and a ``ScheduledMover`` queues it then.
     @discardableResult
     public func publish(
         envelope: [UInt8], queue: String, priority: Int, record: TaskRecord, idempotency: Idempotency? = nil,
-        holdSeconds: Int = 0
+        holdSeconds: Int = 0, parkUntil: Int64? = nil
     ) async throws -> PublishOutcome {
         let ttl = recordTTLSeconds + max(0, holdSeconds)
         guard let idempotency else {
             return try await publishTransaction(
-                envelope: envelope, queue: queue, priority: priority, record: record, ttlSeconds: ttl)
+                envelope: envelope, queue: queue, priority: priority, record: record, ttlSeconds: ttl, parkUntil: parkUntil)
         }
         var args: [[UInt8]] = [
             envelope, Array(String(ttl).utf8), Array(RedisKeys.bindingMember(queue).utf8),
             Array(record.id.utf8), Array(idempotency.canonicalRequest.utf8), Array(String(idempotency.ttlSeconds).utf8),
+            Array((parkUntil.map(String.init) ?? "").utf8),
         ]
         for (field, value) in record.hashFields() { args += [Array(field.utf8), Array(value.utf8)] }
         let reply = try await redis.run(
             .enqueueOnce,
             keys: [
                 RedisKeys.queue(queue, priority: priority), RedisKeys.task(record.id), RedisKeys.bindingSet,
-                RedisKeys.permanentBindingSet, RedisKeys.idempotency(idempotency.key),
+                RedisKeys.permanentBindingSet, RedisKeys.idempotency(idempotency.key), RedisKeys.scheduled,
             ], rawArgs: args)
         let parts = reply.array ?? []
         switch (parts.first?.integer, parts.count > 1 ? parts[1] : nil) {
         case (1, let id?): return .duplicate(taskID: id.string ?? "")
         case (2, let id?): return .conflict(taskID: id.string ?? "")
-        case (_, let length): return .published(queueLength: Int(length?.integer ?? 0))
+        case (_, let length):
+            return parkUntil == nil ? .published(queueLength: Int(length?.integer ?? 0)) : .parked
         }
     }
 
@@ -97,15 +103,22 @@ public struct Broker: Sendable {
     /// of Redis's time (BENCHMARKS.md). kombu's bindings are added on every push: a `SADD` of
     /// a member already there costs Redis less than a branch in Lua did.
     private func publishTransaction(
-        envelope: [UInt8], queue: String, priority: Int, record: TaskRecord, ttlSeconds: Int
+        envelope: [UInt8], queue: String, priority: Int, record: TaskRecord, ttlSeconds: Int, parkUntil: Int64?
     ) async throws -> PublishOutcome {
         let taskKey = RedisKeys.task(record.id)
         let member = RedisKeys.bindingMember(queue)
         let fields = record.hashFields()
         let transaction = RESPCommand.transaction(reservingCapacity: envelope.count + 1024) { command in
-            command.next("LPUSH", arguments: 2)
-            command.append(RedisKeys.queue(queue, priority: priority))
-            command.append(envelope)
+            if let parkUntil {
+                command.next("ZADD", arguments: 3)
+                command.append(RedisKeys.scheduled)
+                command.append(String(parkUntil))
+                command.append(RedisKeys.scheduledMember(queueKey: RedisKeys.queue(queue, priority: priority), envelope: envelope))
+            } else {
+                command.next("LPUSH", arguments: 2)
+                command.append(RedisKeys.queue(queue, priority: priority))
+                command.append(envelope)
+            }
             command.next("HSET", arguments: 1 + 2 * fields.count)
             command.append(taskKey)
             for (field, value) in fields {
@@ -126,7 +139,32 @@ public struct Broker: Sendable {
             _ = try? await redis.command("DEL", taskKey)
             throw RedisError.server("publish: \(Self.failure(in: reply))")
         }
-        return .published(queueLength: Int(length))
+        return parkUntil == nil ? .published(queueLength: Int(length)) : .parked
+    }
+
+    /// Queues the parked tasks due at `now` (up to `limit`), at the consuming end of their
+    /// queues. Any number of movers may run: each task is moved once.
+    /// - Returns: how many were moved, and when the next one is due (nil: none parked).
+    public func moveDue(now: Date, limit: Int = 1000) async throws -> (moved: Int, next: Date?) {
+        let reply = try await redis.run(
+            .moveDue, keys: [RedisKeys.scheduled], args: [String(Self.unixMillis(now)), String(limit)])
+        let parts = reply.array ?? []
+        let moved = Int(parts.first?.integer ?? 0)
+        let next = (parts.count > 1 ? parts[1].string : nil).flatMap(Double.init).map { Date(timeIntervalSince1970: $0 / 1000) }
+        return (moved, next)
+    }
+
+    /// Takes a leased message whose ETA is still ahead off the worker and parks it in
+    /// `celeriac:scheduled` until then, in one step: nothing holds an ETA task in memory.
+    public func park(_ lease: Lease, worker: String, until due: Date) async throws {
+        try await redis.run(
+            .parkLease, keys: [RedisKeys.leases, RedisKeys.workerLeases(worker), RedisKeys.scheduled],
+            args: [lease.token, String(Self.unixMillis(due)), lease.queueKey])
+    }
+
+    /// A time as Unix milliseconds, the unit of `celeriac:scheduled`'s scores.
+    static func unixMillis(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded(.up))
     }
 
     /// What went wrong in a transaction's reply: the error it holds, or its shape.

@@ -83,15 +83,17 @@ public struct TaskPublisher: Sendable {
         let record = TaskRecord(
             id: id, task: request.task, state: .pending, args: request.args, kwargs: request.kwargs,
             queue: request.options.queue, createdAt: now, retries: request.options.retries)
-        // A task due later keeps its record until then, plus the usual time after.
-        let hold = request.options.eta.map { Int(min(max(0, $0.timeIntervalSince(now)), 10 * 365 * 86_400).rounded(.up)) } ?? 0
+        // A task due later waits in `celeriac:scheduled`, not in its queue or a worker's memory,
+        // and keeps its record until then, plus the usual time after.
+        let due = request.options.eta.flatMap { $0 > now ? $0 : nil }
+        let hold = due.map { Int(min($0.timeIntervalSince(now), 10 * 365 * 86_400).rounded(.up)) } ?? 0
         let outcome = try await broker.publish(
             envelope: TaskMessage.envelope(new), queue: request.options.queue, priority: request.options.priority,
-            record: record, idempotency: request.idempotency, holdSeconds: hold)
+            record: record, idempotency: request.idempotency, holdSeconds: hold, parkUntil: due.map(Broker.unixMillis))
         var published = Published(
             id: id, outcome: outcome, record: record, argsrepr: new.argsrepr, kwargsrepr: new.kwargsrepr)
         switch outcome {
-        case .published: onPublished?(published)
+        case .published, .parked: onPublished?(published)
         case .duplicate(let original), .conflict(let original): published.id = original
         }
         return published

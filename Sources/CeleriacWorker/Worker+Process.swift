@@ -5,7 +5,7 @@ import CeleriacRedis
 import Logging
 import CeleriacSystem
 
-/// One leased message, step by step: decode, wait for its ETA, run, report.
+/// One leased message, step by step: decode, park it if its ETA is ahead, run, report.
 extension Worker {
     /// Decodes, runs and reports one leased message; the API ends its lease with the final report.
     func process(_ lease: Lease, executor: Executor, reporter: Reporter) async {
@@ -34,8 +34,8 @@ extension Worker {
         }
     }
 
-    /// Runs the task and returns its final report; nil when it must not run after all
-    /// (cancelled while waiting for its ETA, or its lease given back at shutdown).
+    /// Runs the task and returns its final report; nil when it does not run now (parked until
+    /// its ETA, or its lease given back at shutdown).
     private func run(_ task: TaskMessage, lease: Lease, executor: Executor, reporter: Reporter) async -> TaskReport? {
         let queue = task.queue ?? lease.queueKey
         if lease.crashes >= configuration.maxCrashes {
@@ -44,13 +44,14 @@ extension Worker {
             return executor.crashedReport(task, queue: queue, crashes: lease.crashes)
         }
         if let eta = task.eta.flatMap(CeleryTime.parse), eta > clock.now {
-            // Held under our (renewed) lease until due, as Celery holds ETA tasks. Cancelled
-            // meanwhile (shutdown), it does not run: its lease goes back with the rest.
-            do {
-                try await clock.sleep(until: eta)
-            } catch {
-                return nil
+            // Due later (a Celery client publishes ETA tasks straight to the queue): parked in
+            // Redis until then, never held in this process (no duplicates when it dies or stops
+            // meanwhile, unlike kombu#337).
+            await retrying("park an ETA task") {
+                try await self.broker.park(lease, worker: self.configuration.name, until: eta)
             }
+            held.remove(lease.token)
+            return nil
         }
         guard !held.isReleased(lease.token) && !Task.isCancelled else { return nil }
         if let expires = task.expires.flatMap(CeleryTime.parse), expires < clock.now {

@@ -58,6 +58,7 @@ public final class Worker: Service {
                 "concurrency": "\(configuration.concurrency)", "tasks": "\(registry.names.joined(separator: ","))",
             ])
         let duties = makeDuties()
+        let mover = Task { await ScheduledMover(broker: broker, clock: clock, logger: logger).run() }
         async let reporting: Void = reporter.run()
         async let upkeep: Void = withDiscardingTaskGroup { group in
             for duty in duties { group.addTask { await duty.run() } }
@@ -79,6 +80,8 @@ public final class Worker: Service {
         // Upkeep runs through the grace period, so leases of tasks still running or
         // reporting stay alive until here.
         for duty in duties { duty.stop() }
+        mover.cancel()
+        await mover.value
         await upkeep
         logger.info("worker stopped")
     }

@@ -19,8 +19,12 @@ struct EnqueueOptionsTests {
                  "time_limit": 600, "soft_time_limit": 540.5, "headers": {"tenant": "acme"}}
                 """#)
             let after = Date()
-            let raw = try #require(try await stack.redis.command("LINDEX", RedisKeys.queue(stack.queue, priority: 9), "0").bytes)
-            let message = try TaskMessage.decode(raw)
+            // Due in 30 s: parked in celeriac:scheduled, bound for the priority 9 list.
+            #expect(try await stack.redis.command("LLEN", RedisKeys.queue(stack.queue, priority: 9)).integer == 0)
+            let prefix = Array(RedisKeys.queue(stack.queue, priority: 9).utf8) + [0x0A]
+            let members = try await stack.redis.command("ZRANGE", RedisKeys.scheduled, "0", "-1").array ?? []
+            let parked = try #require(members.compactMap(\.bytes).first { $0.starts(with: prefix) })
+            let message = try TaskMessage.decode(parked[prefix.count...])
             #expect(message.id == id && message.priority == 9)
             let eta = try #require(message.eta.flatMap(CeleryTime.parse))
             #expect(eta >= before.addingTimeInterval(29.999) && eta <= after.addingTimeInterval(30.001))

@@ -2,6 +2,7 @@
 
 import CeleriacCore
 import CeleriacRedis
+import CeleriacSystem
 import Foundation
 import TestSupport
 import Testing
@@ -258,5 +259,42 @@ struct BrokerTests {
             .first { $0["worker"]?.stringValue == worker }
         #expect(mine?["reason"]?.stringValue == "test: malformed")
         #expect(mine?["message"]?.stringValue == "{not json")
+    }
+
+    /// Parked tasks reach their queue once, however many movers run at once, and only when due.
+    @Test func moversQueueEachDueTaskOnceAndNoneEarly() async throws {
+        let now = Date()
+        var ids: [String] = []
+        for index in 0..<200 {
+            let id = UUID().uuidString.lowercased()
+            ids.append(id)
+            // Half due a second ago, half in an hour.
+            let eta = now.addingTimeInterval(index % 2 == 0 ? 3600 : -1)
+            let request = TaskPublisher.Request(task: "celeriac.echo", options: TaskOptions(queue: queue, eta: eta), id: id)
+            // Published a little earlier, so even the overdue ones were parked.
+            let early = TaskPublisher(broker: broker, clock: FixedClock(now: now.addingTimeInterval(-10)))
+            #expect(try await early.publish(request).outcome == .parked)
+        }
+        let movers = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<4 { group.addTask { try await self.broker.moveDue(now: now, limit: 30).moved } }
+            for _ in 0..<4 { group.addTask { try await self.broker.moveDue(now: now, limit: 1000).moved } }
+            return try await group.reduce(0, +)
+        }
+        #expect(movers == 100)
+        #expect(try await redis.command("LLEN", queue).integer == 100)
+        #expect(try await redis.command("ZCARD", RedisKeys.scheduled).integer == 100)
+        let queued = try #require(try await redis.command("LRANGE", queue, "0", "-1").array)
+        let queuedIDs = try Set(queued.map { try TaskMessage.decode(try #require($0.bytes)).id })
+        #expect(queuedIDs == Set(ids.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)))
+        // The next due time is the hour's.
+        let next = try #require(try await broker.moveDue(now: now, limit: 10).next)
+        #expect(abs(next.timeIntervalSince(now) - 3600) < 1)
+        _ = try await redis.command("DEL", queue, RedisKeys.scheduled)
+    }
+
+    /// A fixed instant, for publishing "earlier".
+    struct FixedClock: WallClock {
+        let now: Date
+        func sleep(until deadline: Date) async throws {}
     }
 }

@@ -11,10 +11,11 @@ import Testing
 
 @testable import CeleriacWorker
 
-/// A task with a future ETA waits under its lease on the worker's clock: it runs when the
-/// clock reaches the ETA, and a worker stopped while it waits never runs it (its lease goes
-/// back to the queue; the next attempt runs it once). The clock is moved, never slept on.
-@Suite(.enabled(if: TestServices.enabled, "needs the test Redis (make test)"), .redisDatabase(3))
+/// A task due later waits in Redis (`celeriac:scheduled`), never in a worker: published with
+/// an ETA it is parked at once; arriving from a Celery client with one, the worker that claims
+/// it parks it. A mover on the worker's clock queues it when due. The clock is moved, never
+/// slept on.
+@Suite(.enabled(if: TestServices.enabled, "needs the test Redis (make test)"), .redisDatabase(3), .serialized)
 struct WorkerETATests {
     /// Records each run's task id.
     struct RecordingJob: Job {
@@ -31,65 +32,92 @@ struct WorkerETATests {
         let runs = Locked<[String]>([])
         let queue = TestServices.uniqueName("eta")
         let redis: RedisClient
-        let worker: Worker
+        let url: RedisURL
 
         init() throws {
-            let url = try TestServices.redisURL
+            url = try TestServices.redisURL
             redis = RedisClient(url: url)
+        }
+
+        func worker() -> Worker {
             var configuration = WorkerConfiguration(
                 name: TestServices.uniqueName("w"), queues: [queue], concurrency: 2, redisURL: url,
                 apiURL: "http://127.0.0.1:9", workerToken: nil)
             configuration.clock = clock
             var logger = Logger(label: "test-worker")
             logger.logLevel = .critical
-            worker = Worker(configuration: configuration, registry: JobRegistry([RecordingJob(runs: runs)]), logger: logger)
+            return Worker(configuration: configuration, registry: JobRegistry([RecordingJob(runs: runs)]), logger: logger)
         }
 
-        /// Publishes a task due in an hour by the clock; returns its id.
-        func publishDueInAnHour() async throws -> String {
-            let publisher = TaskPublisher(broker: Broker(redis: redis), clock: clock)
-            return try await publisher.publish(
-                .init(task: "test.record", options: TaskOptions(queue: queue, eta: clock.now.addingTimeInterval(3600)))).id
+        func count(_ command: String, _ key: String) async throws -> Int {
+            Int(try await redis.command(command, key).integer ?? -1)
         }
 
-        /// Waits (real time, bounded) until the worker holds a lease on the task.
-        func waitUntilLeased() async throws {
-            for _ in 0..<500 {
-                if try await redis.command("SCARD", RedisKeys.workerLeases(worker.configuration.name)).integer == 1 { return }
+        /// Moves the clock in small steps (movers wake on it) until the job ran, or 10 s of
+        /// real time.
+        func advanceUntilRun() async throws {
+            for _ in 0..<1000 where runs.current.isEmpty {
+                clock.advance(by: 0.02)
                 try await Task.sleep(for: .milliseconds(10))
             }
-            Issue.record("the worker never leased the task")
+        }
+
+        /// Waits (real time, bounded) for `condition`.
+        func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
+            for _ in 0..<500 {
+                if try await condition() { return true }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            return false
         }
     }
 
-    @Test func aTaskRunsWhenTheClockReachesItsETA() async throws {
+    @Test func aTaskPublishedWithAnETAIsParkedAndRunsWhenTheClockReachesIt() async throws {
         let setup = try Setup()
-        let id = try await setup.publishDueInAnHour()
-        let running = Task { try await setup.worker.run() }
+        let publisher = TaskPublisher(broker: Broker(redis: setup.redis), clock: setup.clock)
+        let published = try await publisher.publish(
+            .init(task: "test.record", options: TaskOptions(queue: setup.queue, eta: setup.clock.now.addingTimeInterval(3600))))
+        #expect(published.outcome == .parked)
+        #expect(try await setup.count("ZCARD", RedisKeys.scheduled) == 1)
+        #expect(try await setup.count("LLEN", setup.queue) == 0)
+        let running = Task { try await setup.worker().run() }
         defer { running.cancel() }
-        try await setup.waitUntilLeased()
-        try await Task.sleep(for: .milliseconds(100))
-        #expect(setup.runs.current.isEmpty, "ran before its ETA")
+        try await setup.clock.waitForSleepers(1)
         setup.clock.advance(by: 3599)
-        try await Task.sleep(for: .milliseconds(100))
-        #expect(setup.runs.current.isEmpty, "ran a second before its ETA")
-        setup.clock.advance(by: 1)
-        for _ in 0..<500 where setup.runs.current.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(setup.runs.current == [id])
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(setup.runs.current.isEmpty, "ran before its ETA")
+        #expect(try await setup.count("ZCARD", RedisKeys.scheduled) == 1)
+        try await setup.advanceUntilRun()
+        #expect(setup.runs.current == [published.id])
+        #expect(try await setup.count("ZCARD", RedisKeys.scheduled) == 0)
     }
 
-    @Test func aTaskCancelledDuringItsETAWaitDoesNotRunAndGoesBackToItsQueue() async throws {
+    /// A Celery client puts ETA tasks straight on the queue. The worker that claims one parks it
+    /// and forgets it: stopped before it is due, it has nothing to lose or run twice; another
+    /// worker runs it once when due.
+    @Test func aCeleryClientsETATaskIsParkedNotHeldAndRunsOnceWhenDue() async throws {
         let setup = try Setup()
-        _ = try await setup.publishDueInAnHour()
-        let running = Task { try await setup.worker.run() }
-        try await setup.waitUntilLeased()
+        let id = UUID().uuidString.lowercased()
+        let new = TaskMessage.NewTask(
+            id: id, task: "test.record", args: [], kwargs: [:],
+            options: TaskOptions(queue: setup.queue, eta: setup.clock.now.addingTimeInterval(3600)), origin: "gen1@celery",
+            replyTo: "r", deliveryTag: "t", sentAt: setup.clock.now)
+        try await setup.redis.command([Array("LPUSH".utf8), Array(setup.queue.utf8), TaskMessage.envelope(new)])
+        let first = setup.worker()
+        let running = Task { try await first.run() }
+        #expect(try await setup.eventually { try await setup.count("ZCARD", RedisKeys.scheduled) == 1 })
+        #expect(try await setup.count("LLEN", setup.queue) == 0)
+        #expect(try await setup.count("SCARD", RedisKeys.workerLeases(first.configuration.name)) == 0)
         running.cancel()
         _ = try? await running.value
-        // Past the ETA now: a job that had swallowed the cancellation would run here.
         setup.clock.advance(by: 7200)
         try await Task.sleep(for: .milliseconds(200))
-        #expect(setup.runs.current.isEmpty)
-        #expect(try await setup.redis.command("LLEN", setup.queue).integer == 1)
-        #expect(try await setup.redis.command("SCARD", RedisKeys.workerLeases(setup.worker.configuration.name)).integer == 0)
+        #expect(setup.runs.current.isEmpty, "ran with no worker left")
+        #expect(try await setup.count("ZCARD", RedisKeys.scheduled) == 1)
+        let second = Task { try await setup.worker().run() }
+        defer { second.cancel() }
+        try await setup.advanceUntilRun()
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(setup.runs.current == [id])
     }
 }

@@ -59,4 +59,12 @@ public enum RedisKeys {
     public static func idempotency(_ key: String) -> String { "celeriac:idempotency:" + key }
     /// Messages no worker could read, with the reason (a list of JSON entries).
     public static let deadLetters = "celeriac:dead"
+    /// Tasks waiting for their ETA (ZSET: member → due time, Unix ms), moved to their queue
+    /// when due. A member is ``scheduledMember(queueKey:envelope:)``.
+    public static let scheduled = "celeriac:scheduled"
+    /// `<queue list key>\n<envelope>`: list keys never hold a newline (queue names are
+    /// checked) and JSON envelopes never do (it is escaped), so the first one splits them.
+    public static func scheduledMember(queueKey: String, envelope: [UInt8]) -> [UInt8] {
+        Array(queueKey.utf8) + [0x0A] + envelope
+    }
 }

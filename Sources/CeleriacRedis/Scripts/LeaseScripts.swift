@@ -171,6 +171,23 @@ extension RedisScript {
         return returned
         """)
 
+    /// Parks a leased message whose ETA is ahead in `celeriac:scheduled` and ends the lease
+    /// (no crash counted): the mover queues it again when due.
+    /// KEYS[1] `celeriac:leases`  KEYS[2] worker's lease set  KEYS[3] `celeriac:scheduled`
+    /// ARGV[1] token  ARGV[2] due time, Unix ms  ARGV[3] the queue key it came from
+    /// Returns: 1 parked, 0 the lease was gone (reaped: the message is back in its queue).
+    static let parkLease = RedisScript(name: "park_lease", source: leaseHelpers + """
+
+        local message = redis.call('RPOP', '\(RedisKeys.leaseMessagePrefix)' .. ARGV[1])
+        if not message then
+            drop_lease(KEYS[1], KEYS[2], ARGV[1])
+            return 0
+        end
+        redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3] .. '\\n' .. message)
+        drop_lease(KEYS[1], KEYS[2], ARGV[1])
+        return 1
+        """)
+
     /// Moves an unreadable leased message to the dead-letter list with the reason.
     /// KEYS[1] `celeriac:leases`  KEYS[2] worker's lease set  KEYS[3] `celeriac:dead`
     /// ARGV[1] token  ARGV[2] dead-letter entry JSON  ARGV[3] most entries kept
