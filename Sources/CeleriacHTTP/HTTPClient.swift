@@ -49,7 +49,8 @@ public struct HTTPClientResponse: Sendable {
 
     /// The first value of header field `name`, compared without case (`Retry-After`).
     public func header(_ name: String) -> String? {
-        headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        let name = name.lowercased()
+        return headers.first { $0.0.lowercased() == name }?.1
     }
 }
 

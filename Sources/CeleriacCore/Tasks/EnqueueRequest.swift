@@ -102,18 +102,12 @@ public struct EnqueueRequest: Sendable, Equatable {
         if body["countdown"] != nil && body["eta"] != nil {
             errors.append(.init(pointer: "/eta", detail: "give countdown or eta, not both"))
         } else if let value = body["eta"], value != .null {
-            switch Self.instant(value) {
-            case .success(let date): start = .eta(date)
-            case .failure(let problem): errors.append(.init(pointer: "/eta", detail: problem.message))
-            }
+            if let date = Self.instant(value, at: "/eta", errors: &errors) { start = .eta(date) }
         }
         var expiry: Expiry?
         if let value = body["expires"], value != .null {
             if case .string = value {
-                switch Self.instant(value) {
-                case .success(let date): expiry = .at(date)
-                case .failure(let problem): errors.append(.init(pointer: "/expires", detail: problem.message))
-                }
+                if let date = Self.instant(value, at: "/expires", errors: &errors) { expiry = .at(date) }
             } else if let seconds = Self.seconds(value, allowZero: false) {
                 expiry = .after(seconds)
             } else {
@@ -163,20 +157,26 @@ public struct EnqueueRequest: Sendable, Equatable {
         return (allowZero ? seconds >= 0 : seconds > 0) ? seconds : nil
     }
 
-    /// An RFC 3339 time with its UTC offset (``RFC3339``).
-    static func instant(_ value: JSONValue) -> Result<Date, DomainError> {
-        func failure(_ detail: String) -> Result<Date, DomainError> { .failure(DomainError(.invalid, operation: operation, detail)) }
-        guard let text = value.stringValue else { return failure("expected an RFC 3339 time, got \(value.kindName)") }
-        do {
-            return .success(try RFC3339.parse(text))
-        } catch .missingOffset {
-            // A time without an offset means nothing on a server in another zone: say so.
-            return failure("\(text.prefix(64)) has no UTC offset; add one such as Z or +09:00")
-        } catch .outOfRange {
-            return failure("\(text.prefix(64)) is not a valid date and time")
-        } catch {
-            return failure("expected an RFC 3339 time with offset, such as 2026-12-04T09:00:00+09:00")
+    /// An RFC 3339 time with its UTC offset (``RFC3339``); nil, with the reason added to
+    /// `errors` at `pointer`, when `value` is not one.
+    static func instant(_ value: JSONValue, at pointer: String, errors: inout [DomainError.FieldError]) -> Date? {
+        let detail: String
+        if let text = value.stringValue {
+            do {
+                return try RFC3339.parse(text)
+            } catch .missingOffset {
+                // A time without an offset means nothing on a server in another zone: say so.
+                detail = "\(text.prefix(64)) has no UTC offset; add one such as Z or +09:00"
+            } catch .outOfRange {
+                detail = "\(text.prefix(64)) is not a valid date and time"
+            } catch {
+                detail = "expected an RFC 3339 time with offset, such as 2026-12-04T09:00:00+09:00"
+            }
+        } else {
+            detail = "expected an RFC 3339 time, got \(value.kindName)"
         }
+        errors.append(.init(pointer: pointer, detail: detail))
+        return nil
     }
 
     static let operation = "enqueue"

@@ -29,7 +29,7 @@ public struct Migrator: Sendable {
                     applied_at timestamp with time zone NOT NULL DEFAULT now()
                 )
                 """)
-            let done = Set(try Self.versions(in: transaction))
+            let done = Set(try Self.versions(in: try transaction.query(Self.versionsSQL)))
             var applied: [Int] = []
             for migration in migrations where !done.contains(migration.version) {
                 try transaction.executeScript(migration.sql)
@@ -44,12 +44,12 @@ public struct Migrator: Sendable {
 
     /// Versions recorded as applied.
     public func appliedVersions() async throws -> [Int] {
-        try await client.withTransaction { transaction in try Self.versions(in: transaction) }
+        try Self.versions(in: try await client.query(Self.versionsSQL))
     }
 
-    private static func versions(in transaction: PGTransaction) throws -> [Int] {
-        try transaction.query("SELECT version FROM celeriac_schema_migrations ORDER BY version").rows.map {
-            try $0.decode(0, as: Int.self)
-        }
+    private static let versionsSQL = "SELECT version FROM celeriac_schema_migrations ORDER BY version"
+
+    private static func versions(in rows: PGRows) throws -> [Int] {
+        try rows.rows.map { try $0.decode(0, as: Int.self) }
     }
 }

@@ -13,7 +13,7 @@ public final class SchemaMigrations: Sendable {
     private let clock: any WallClock
     private struct State {
         var done = false
-        /// ``run()`` has returned, migrated or not: waiters no longer wait.
+        /// ``run()`` has returned, migrated (`done`) or not: waiters no longer wait.
         var finished = false
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -52,7 +52,7 @@ public final class SchemaMigrations: Sendable {
     public func waitUntilDone() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let now = state.withLock { state -> Bool in
-                if state.done || state.finished { return true }
+                if state.finished { return true }
                 state.waiters.append(continuation)
                 return false
             }

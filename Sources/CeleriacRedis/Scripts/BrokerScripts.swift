@@ -5,8 +5,8 @@ extension RedisScript {
     /// the same step, once per idempotency key: a second call with the same key publishes
     /// nothing and answers the first task's id, and whether the request (by SHA-1 of its
     /// canonical form) was the same. (Without a key, `Broker` publishes with a transaction.)
-    /// The queue's kombu binding is added when its list was empty: a list only loses its
-    /// binding with it (kombu's `queue_delete`).
+    /// The queue's kombu binding is added when its list was empty, or the task is parked: a
+    /// list only loses its binding with it (kombu's `queue_delete`).
     /// KEYS[1] queue list (`<queue>` or `<queue>\x06\x16<step>`)   KEYS[2] record `celeriac:task:<id>`
     /// KEYS[3] `_kombu.binding.celery`   KEYS[4] `_kombu.binding_permanent.celery`
     /// KEYS[5] `celeriac:idempotency:<key>`   KEYS[6] `celeriac:scheduled`
