@@ -20,6 +20,9 @@ struct APIContext: Sendable {
     let history: HistoryWriter
     let historyReader: HistoryRepository
     let authorizer: Authorizer
+    let revocations: Revocations
+    /// Long-polls' shared subscription.
+    let waiters: ResultWaiters
     let logger: Logger
 
     init(settings: Settings, clock: any WallClock, logger: Logger) {
@@ -51,5 +54,7 @@ struct APIContext: Sendable {
         mover = ScheduledMover(
             broker: Broker(redis: tasks.redis, recordTTLSeconds: settings.resultTTLSeconds), clock: clock, logger: logger)
         authorizer = Authorizer(workerToken: settings.workerToken)
+        revocations = Revocations(redis: redis)
+        waiters = ResultWaiters(redisURL: settings.redisURL, clock: clock)
     }
 }

@@ -34,7 +34,10 @@ public enum APIServer {
                     httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 16 * 1024)),
                 direct: [routes.tasks.directEnqueue], serverName: serverName),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: serverName),
-            services: [MigrationService(migrations: api.migrations), api.history, MoverService(mover: api.mover)],
+            services: [
+                MigrationService(migrations: api.migrations), api.history, MoverService(mover: api.mover),
+                WaiterService(waiters: api.waiters),
+            ],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? settings.port) },
             logger: logger)
     }
@@ -47,6 +50,7 @@ public enum APIServer {
         let table = RouteTable(router: router, authorizer: api.authorizer)
         let tasks = TaskRoutes(api: api)
         tasks.register(on: table)
+        RevokeRoutes(api: api).register(on: table)
         ReportRoutes(api: api).register(on: table)
         HealthRoutes(api: api).register(on: table)
         // Last, so it sees only the requests no route took.
@@ -61,6 +65,17 @@ struct MoverService: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown { await mover.run() }
+    }
+}
+
+/// Keeps the long-polls' subscription connected until shutdown.
+struct WaiterService: Service {
+    let waiters: ResultWaiters
+
+    func run() async throws {
+        waiters.start()
+        try? await gracefulShutdown()
+        waiters.stop()
     }
 }
 

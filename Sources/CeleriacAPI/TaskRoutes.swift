@@ -9,7 +9,8 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// `POST /tasks` and `GET /tasks/{id}`: decode, call the publisher or the stores, render.
+/// `POST /tasks` and `GET /tasks/{id}` (with `?wait=` long-polling): decode, call the
+/// publisher or the stores, render.
 struct TaskRoutes: Sendable {
     let api: APIContext
     /// What enqueueing needs, on the router and on the direct path alike.
@@ -23,8 +24,10 @@ struct TaskRoutes: Sendable {
         }
         // The router leaves percent-escapes in place: `/tasks/%61bc` is `/tasks/abc` (RFC 3986 §6.2.2.2),
         // and a client's non-ASCII id arrives escaped.
-        routes.add(.get, "/tasks/{id}", access: .scope(.read)) { _, context in
-            try await show(id: context.parameters.get("id")?.removingPercentEncoding ?? "")
+        routes.add(.get, "/tasks/{id}", access: .scope(.read)) { request, context in
+            try await show(
+                id: context.parameters.get("id")?.removingPercentEncoding ?? "",
+                wait: Self.waitSeconds(request.uri.queryParameters["wait"].map(String.init)))
         }
     }
 
@@ -86,21 +89,47 @@ struct TaskRoutes: Sendable {
     }
 
     /// The task's record from Redis (merged with Celery's result key), else from history.
-    func show(id: String) async throws -> Response {
-        // What a report or a Celery message may carry: 1–255 characters, no control characters.
+    /// With `wait` seconds, answers as soon as the task is final, or after the wait with its
+    /// state then (``ResultWaiters``); an unknown task is a 404 at once.
+    func show(id: String, wait: Double? = nil) async throws -> Response {
+        try Self.checkID(id, operation: "tasks.show")
+        guard let found = try await find(id: id) else {
+            throw DomainError(.notFound, operation: "tasks.show", "no task with id \(id)")
+        }
+        guard let wait, wait > 0, !found.state.isFinal else { return .json(found.json()) }
+        let deadline = api.clock.now.addingTimeInterval(wait)
+        let record = try await api.waiters.wait(for: id, until: deadline, read: { try await find(id: id) }, isFinal: \.state.isFinal)
+        return .json((record ?? found).json())
+    }
+
+    /// The record from Redis, else from history; nil when neither knows the task.
+    func find(id: String) async throws -> TaskRecord? {
+        if let record = try await api.tasks.fetch(id: id) { return record }
+        do {
+            return try await api.historyReader.fetch(taskID: id)
+        } catch {
+            api.logger.warning("history lookup failed", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// A task id as a report or a Celery message may carry it (1–255 characters, no control
+    /// characters); anything else names no task.
+    static func checkID(_ id: String, operation: String) throws(DomainError) {
         guard !id.isEmpty, Names.fits(id, in: Names.maxTaskID),
             !id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else {
-            throw DomainError(.notFound, operation: "tasks.show", "no task with id \(id.prefix(64))")
+            throw DomainError(.notFound, operation: operation, "no task with id \(id.prefix(64))")
         }
-        if let record = try await api.tasks.fetch(id: id) {
-            return .json(record.json())
+    }
+
+    /// `?wait=`: seconds from 0 to ``ResultWaiters/maxWait``; nil when absent.
+    static func waitSeconds(_ value: String?) throws(DomainError) -> Double? {
+        guard let value else { return nil }
+        guard let seconds = Double(value), seconds.isFinite, (0...ResultWaiters.maxWait).contains(seconds) else {
+            throw .invalid(
+                "tasks.show", [.init(pointer: "/wait", detail: "query parameter wait: expected seconds from 0 to \(Int(ResultWaiters.maxWait))")])
         }
-        do {
-            if let record = try await api.historyReader.fetch(taskID: id) { return .json(record.json()) }
-        } catch {
-            api.logger.warning("history lookup failed", metadata: ["error": "\(error)"])
-        }
-        throw DomainError(.notFound, operation: "tasks.show", "no task with id \(id)")
+        return seconds
     }
 }

@@ -2,13 +2,21 @@
 
 public import CeleriacCore
 
-/// `celeriac.fail(message)`: always fails with `RuntimeError(message)`. Used by tests.
+/// `celeriac.fail(message, retry_in=None)`: fails with `RuntimeError(message)`; with
+/// `retry_in` (seconds) it asks to be retried after that long instead (``JobRetry``), until
+/// its retries run out.
 public struct FailJob: Job {
     public let name = "celeriac.fail"
     public init() {}
 
     public func run(_ invocation: JobInvocation) async throws -> JSONValue {
         let message = invocation.argument(0, "message")?.stringValue ?? "celeriac.fail was called"
+        if let value = invocation.kwargs["retry_in"], value != .null {
+            guard let seconds = value.doubleValue, seconds >= 0, seconds <= SleepJob.maxSeconds else {
+                throw JobFailure.badArgument("celeriac.fail expects retry_in: seconds from 0 to \(Int(SleepJob.maxSeconds))")
+            }
+            throw JobRetry(after: .milliseconds(Int64(seconds * 1000)), reason: message)
+        }
         throw JobFailure(type: "RuntimeError", message: message)
     }
 }

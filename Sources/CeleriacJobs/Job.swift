@@ -11,15 +11,29 @@ public struct JobInvocation: Sendable {
     public var kwargs: [String: JSONValue]
     public var retries: Int
     private let workerLogger: Logger
+    private let progressSink: @Sendable (JobProgress) -> Void
 
-    /// - Parameter logger: the worker's; ``logger`` adds this run's task id and name.
-    public init(taskID: String, task: String, args: [JSONValue], kwargs: [String: JSONValue], retries: Int, logger: Logger) {
+    /// - Parameters:
+    ///   - logger: the worker's; ``logger`` adds this run's task id and name.
+    ///   - progress: where ``progress(current:total:message:)`` goes (the worker reports it).
+    public init(
+        taskID: String, task: String, args: [JSONValue], kwargs: [String: JSONValue], retries: Int, logger: Logger,
+        progress: @escaping @Sendable (JobProgress) -> Void = { _ in }
+    ) {
         self.taskID = taskID
         self.task = task
         self.args = args
         self.kwargs = kwargs
         self.retries = retries
         workerLogger = logger
+        progressSink = progress
+    }
+
+    /// Reports how far the job is: `GET /tasks/{id}` shows state `PROGRESS` with it, and a
+    /// Celery client's `AsyncResult.info` reads `{current, total, message}`. Cheap to call
+    /// often: reports waiting to be sent are folded to the latest.
+    public func progress(current: Double, total: Double? = nil, message: String? = nil) {
+        progressSink(JobProgress(current: current, total: total, message: message))
     }
 
     /// A logger whose lines carry `task_id` and `task`. Built when a job asks: most never log,
@@ -45,6 +59,43 @@ public protocol Job: Sendable {
     /// Runs once. Throw ``JobFailure`` to choose the exception type Celery clients see;
     /// any other error is reported with its Swift type name.
     func run(_ invocation: JobInvocation) async throws -> JSONValue
+}
+
+/// How far a job is, as ``JobInvocation/progress(current:total:message:)`` reports it.
+public struct JobProgress: Sendable, Equatable {
+    public var current: Double
+    public var total: Double?
+    public var message: String?
+
+    public init(current: Double, total: Double? = nil, message: String? = nil) {
+        self.current = current
+        self.total = total
+        self.message = message
+    }
+
+    /// `{current, total, message}`, Celery's custom-state meta.
+    public var json: JSONValue {
+        func number(_ value: Double) -> JSONValue {
+            value.rounded() == value && abs(value) < 1e15 ? .int(Int64(value)) : .double(value)
+        }
+        return .object([
+            "current": number(current), "total": total.map(number) ?? .null, "message": message.map(JSONValue.string) ?? .null,
+        ])
+    }
+}
+
+/// Thrown by a job to be run again later (Celery's `self.retry(countdown=...)`): the task
+/// goes to RETRY and runs again after `delay` (or the task's retry policy's backoff). Counts
+/// against the policy's `max_retries` (3 without a policy, as in Celery); past it the task
+/// ends FAILURE with `reason`.
+public struct JobRetry: Error, Sendable, Equatable {
+    public var delay: Duration?
+    public var reason: String
+
+    public init(after delay: Duration? = nil, reason: String = "retry requested") {
+        self.delay = delay
+        self.reason = reason
+    }
 }
 
 /// A deliberate failure with a Celery-visible exception type.

@@ -7,7 +7,7 @@ extension HistoryEntry {
     /// hold after both upserts (the further-along state wins; first-seen arguments stay).
     public func merged(with later: HistoryEntry) -> HistoryEntry {
         var merged = self
-        if later.status.progress >= status.progress {
+        if status.isSuperseded(by: later.status) {
             merged.status = later.status
             merged.result = later.result ?? result
             merged.traceback = later.traceback ?? traceback

@@ -13,7 +13,7 @@ public struct HistoryRepository: Sendable {
     /// get the same number from Swift): a state another producer wrote that we do not know
     /// ranks lowest.
     static func rank(_ column: String) -> String {
-        let cases = TaskState.allCases.map { "WHEN '\($0.rawValue)' THEN \($0.progress)" }.joined(separator: " ")
+        let cases = TaskState.allCases.map { "WHEN '\($0.rawValue)' THEN \($0.rank)" }.joined(separator: " ")
         return "(CASE \(column) \(cases) ELSE 0 END)"
     }
 
@@ -43,7 +43,7 @@ public struct HistoryRepository: Sendable {
             task_name = COALESCE(t.task_name, EXCLUDED.task_name),
             worker = COALESCE(EXCLUDED.worker, t.worker),
             date_started = COALESCE(EXCLUDED.date_started, t.date_started)
-        WHERE \(rank("t.status")) <= \(rank("EXCLUDED.status"))
+        WHERE \(rank("t.status")) <= \(rank("EXCLUDED.status")) OR t.status = '\(TaskState.retry.rawValue)'
         """
 
     /// SQLSTATE `unique_violation`.

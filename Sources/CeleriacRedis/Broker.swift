@@ -156,10 +156,15 @@ public struct Broker: Sendable {
 
     /// Takes a leased message whose ETA is still ahead off the worker and parks it in
     /// `celeriac:scheduled` until then, in one step: nothing holds an ETA task in memory.
-    public func park(_ lease: Lease, worker: String, until due: Date) async throws {
-        try await redis.run(
-            .parkLease, keys: [RedisKeys.leases, RedisKeys.workerLeases(worker), RedisKeys.scheduled],
-            args: [lease.token, String(Self.unixMillis(due)), lease.queueKey])
+    /// With `replacement`, parks that message instead (a retry's next attempt).
+    /// - Returns: false when the lease was gone (reaped: its message is back in the queue).
+    @discardableResult
+    public func park(_ lease: Lease, worker: String, until due: Date, replacement: String? = nil) async throws -> Bool {
+        var args = [lease.token, String(Self.unixMillis(due)), lease.queueKey]
+        if let replacement { args.append(replacement) }
+        let reply = try await redis.run(
+            .parkLease, keys: [RedisKeys.leases, RedisKeys.workerLeases(worker), RedisKeys.scheduled], args: args)
+        return reply.integer == 1
     }
 
     /// A time as Unix milliseconds, the unit of `celeriac:scheduled`'s scores.

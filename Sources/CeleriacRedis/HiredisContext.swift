@@ -1,6 +1,7 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 internal import CHiredis
+import CeleriacCore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -36,7 +37,68 @@ final class HiredisContext {
         handle = context
     }
 
+    /// Connects to `url`'s server, authenticates and selects its database.
+    static func open(_ url: RedisURL, timeout: Duration) throws(RedisError) -> HiredisContext {
+        let context = try HiredisContext(host: url.host, port: url.port, timeout: timeout)
+        if let password = url.password {
+            var auth = [Array("AUTH".utf8)]
+            if let user = url.username { auth.append(Array(user.utf8)) }
+            auth.append(Array(password.utf8))
+            try context.expectOK(RESPCommand(auth))
+        }
+        if url.database != 0 {
+            try context.expectOK(RESPCommand([Array("SELECT".utf8), Array(String(url.database).utf8)]))
+        }
+        return context
+    }
+
+    private func expectOK(_ command: RESPCommand) throws(RedisError) {
+        try append(command)
+        let reply = try readReply(operation: command.operation)
+        if case .error(let message) = reply { throw .connect("\(command.operation): \(message)") }
+    }
+
     deinit { close() }
+
+    /// The socket, for `poll`; -1 once closed.
+    var fileDescriptor: Int32 { handle.map { Int32($0.pointee.fd) } ?? -1 }
+
+    /// Writes everything buffered by ``append(_:)`` (blocking up to the timeout).
+    func flush() throws(RedisError) {
+        guard let handle else { throw .io(operation: "write", message: "connection closed") }
+        var done: Int32 = 0
+        while done == 0 {
+            guard redisBufferWrite(handle, &done) == REDIS_OK else {
+                let message = Self.errorString(handle)
+                close()
+                throw .io(operation: "write", message: message)
+            }
+        }
+    }
+
+    /// Reads what the socket has (call when `poll` says it is readable) into the reply buffer.
+    func readAvailable() throws(RedisError) {
+        guard let handle else { throw .io(operation: "read", message: "connection closed") }
+        guard redisBufferRead(handle) == REDIS_OK else {
+            let message = Self.errorString(handle)
+            close()
+            throw .io(operation: "read", message: message)
+        }
+    }
+
+    /// The next complete reply already read, or nil when the buffer holds none.
+    func bufferedReply() throws(RedisError) -> RESPValue? {
+        guard let handle else { throw .io(operation: "read", message: "connection closed") }
+        var raw: UnsafeMutableRawPointer?
+        guard redisGetReplyFromReader(handle, &raw) == REDIS_OK else {
+            let message = Self.errorString(handle)
+            close()
+            throw .io(operation: "read", message: message)
+        }
+        guard let raw else { return nil }
+        defer { freeReplyObject(raw) }
+        return Self.convert(raw.assumingMemoryBound(to: redisReply.self))
+    }
 
     func close() {
         if let handle { redisFree(handle) }

@@ -164,16 +164,7 @@ public final class RedisConnection: @unchecked Sendable {
             throw .unavailable("reconnecting to \(url.host):\(url.port)")
         }
         do {
-            let context = try HiredisContext(host: url.host, port: url.port, timeout: timeout)
-            if let password = url.password {
-                var auth = [Array("AUTH".utf8)]
-                if let user = url.username { auth.append(Array(user.utf8)) }
-                auth.append(Array(password.utf8))
-                try expectOK(context, RESPCommand(auth))
-            }
-            if url.database != 0 {
-                try expectOK(context, RESPCommand([Array("SELECT".utf8), Array(String(url.database).utf8)]))
-            }
+            let context = try HiredisContext.open(url, timeout: timeout)
             self.context = context
             failures = 0
             return context
@@ -182,12 +173,6 @@ public final class RedisConnection: @unchecked Sendable {
             retryAt = now + Backoff.reconnect.delay(afterFailures: failures)
             throw error
         }
-    }
-
-    private func expectOK(_ context: HiredisContext, _ command: RESPCommand) throws(RedisError) {
-        try context.append(command)
-        let reply = try context.readReply(operation: command.operation)
-        if case .error(let message) = reply { throw .connect("\(command.operation): \(message)") }
     }
 }
 

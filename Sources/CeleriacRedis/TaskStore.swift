@@ -38,7 +38,7 @@ public struct TaskStore: Sendable {
         let replies = try await redis.run(.applyReport, calls: reports.map { report in
             let once = report.hashFieldsIfAbsent()
             var args = [
-                String(report.state.progress), String(ttlSeconds), report.resultMeta().encoded(), report.lease ?? "",
+                String(TaskState.rank(report.state, retries: report.retries)), String(ttlSeconds), report.resultMeta().encoded(), report.lease ?? "",
                 report.state.isFinal ? "1" : "0", String(once.count),
             ]
             for (field, value) in once { args += [field, value] }
@@ -82,7 +82,7 @@ public struct TaskStore: Sendable {
 extension TaskRecord {
     /// Takes state and result from Celery's meta when it is further along than the record.
     mutating func merge(_ meta: ResultMeta) {
-        guard meta.status.progress > state.progress else { return }
+        guard meta.status.rank > state.rank else { return }
         state = meta.status
         switch meta.status {
         case .success:

@@ -10,47 +10,142 @@ import Foundation
 #endif
 import Logging
 
-/// Runs one decoded task message: picks the job, runs it, and turns the outcome into the
-/// final report. Never throws: every failure becomes a FAILURE report.
+/// Runs one decoded task message: picks the job, runs it under its time limits (``JobRun``),
+/// and turns the outcome into the final report or a retry. Never throws: every failure
+/// becomes a report.
 struct Executor: Sendable {
     let registry: JobRegistry
     let workerName: String
     let clock: any WallClock
     let logger: Logger
+    let running: RunningJobs
+    /// Uniform in 0..<1: the jitter of retry delays.
+    var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
     let pid = Int(ProcessInfo.processInfo.processIdentifier)
+
+    /// What became of a run.
+    enum Outcome: Sendable {
+        /// SUCCESS, FAILURE or REVOKED.
+        case final(TaskReport)
+        /// RETRY: report it, then park `next` until `at`.
+        case retry(TaskReport, next: TaskMessage, at: Date)
+    }
 
     /// The STARTED report for `message`.
     func startedReport(_ message: TaskMessage, queue: String?) -> TaskReport {
         report(message, queue: queue, state: .started)
     }
 
-    /// Runs the job and returns its SUCCESS or FAILURE report.
-    func execute(_ message: TaskMessage, queue: String?) async -> TaskReport {
+    /// Runs the job; `onProgress` receives its PROGRESS reports.
+    func execute(_ message: TaskMessage, queue: String?, onProgress: @escaping @Sendable (TaskReport) -> Void) async -> Outcome {
         guard let job = registry.job(named: message.task) else {
             let error = TaskError(
                 type: "NotRegistered", module: "celery.exceptions",
                 message: "Task of kind '\(message.task)' is not registered in celeriac-worker \(workerName)",
                 traceback: "celery.exceptions.NotRegistered: '\(message.task)'\n")
-            return report(message, queue: queue, state: .failure, error: error)
+            return .final(report(message, queue: queue, state: .failure, error: error))
         }
         let invocation = JobInvocation(
             taskID: message.id, task: message.task, args: message.args, kwargs: message.kwargs,
-            retries: message.retries, logger: logger)
-        do {
-            let value = try await job.run(invocation)
-            return report(message, queue: queue, state: .success, result: value)
-        } catch let failure as JobFailure {
-            let error = TaskError(
-                type: failure.type, module: failure.module, message: failure.message,
-                traceback: "Traceback (celeriac-worker, job \(message.task)):\n\(failure.module).\(failure.type): \(failure.message)\n")
-            return report(message, queue: queue, state: .failure, error: error)
-        } catch {
-            let type = String(describing: Swift.type(of: error))
-            let error = TaskError(
-                type: type, module: "celeriac", message: "\(error)",
-                traceback: "Traceback (celeriac-worker, job \(message.task)):\n\(type): \(error)\n")
-            return report(message, queue: queue, state: .failure, error: error)
+            retries: message.retries, logger: logger,
+            progress: { progress in
+                onProgress(report(message, queue: queue, state: .progress, result: progress.json))
+            })
+        let run = JobRun(job: job, invocation: invocation)
+        running.add(run, id: message.id)
+        defer { running.remove(run, id: message.id) }
+        let limits = message.timeLimits
+        let timer = limits.hard == nil && limits.soft == nil ? nil : Task { await enforce(limits, on: run, id: message.id) }
+        let ending = await run.ending()
+        timer?.cancel()
+        return outcome(of: ending, cancelled: run.cancelReason, message: message, queue: queue)
+    }
+
+    /// Cancels the job at the soft limit and abandons it at the hard one (a soft limit at or
+    /// past the hard one never fires, as in Celery).
+    private func enforce(_ limits: (hard: Double?, soft: Double?), on run: JobRun, id: String) async {
+        let start = clock.now
+        if let soft = limits.soft, soft < (limits.hard ?? .infinity) {
+            guard (try? await clock.sleep(until: start.addingTimeInterval(soft))) != nil else { return }
+            run.cancel(.softLimit)
         }
+        if let hard = limits.hard {
+            guard (try? await clock.sleep(until: start.addingTimeInterval(hard))) != nil else { return }
+            logger.warning("task passed its hard time limit; abandoned", metadata: ["task_id": "\(id)"])
+            run.abandon(.hardLimit)
+        }
+    }
+
+    private func outcome(of ending: JobRun.Ending, cancelled: JobRun.Stop?, message: TaskMessage, queue: String?) -> Outcome {
+        if cancelled == .revoked {
+            return .final(revokedReport(message, queue: queue, reason: "terminated"))
+        }
+        switch ending {
+        case .abandoned(.hardLimit):
+            let limit = message.timeLimits.hard.map { "\($0)" } ?? "?"
+            let error = TaskError(
+                type: "TimeLimitExceeded", module: "billiard.exceptions", message: limit,
+                traceback: "billiard.exceptions.TimeLimitExceeded: \(limit)\n")
+            return .final(report(message, queue: queue, state: .failure, error: error))
+        case .abandoned:
+            return .final(revokedReport(message, queue: queue, reason: "terminated"))
+        case .returned(.success(let value)):
+            return .final(report(message, queue: queue, state: .success, result: value))
+        case .returned(.failure(let error)):
+            if cancelled == .softLimit, error is CancellationError {
+                let limit = message.timeLimits.soft.map { "\($0)" } ?? "?"
+                let error = TaskError(
+                    type: "SoftTimeLimitExceeded", module: "billiard.exceptions", message: "SoftTimeLimitExceeded(\(limit))",
+                    traceback: "billiard.exceptions.SoftTimeLimitExceeded: SoftTimeLimitExceeded(\(limit))\n")
+                return .final(report(message, queue: queue, state: .failure, error: error))
+            }
+            return failed(message, queue: queue, error: error, retryable: cancelled == nil)
+        }
+    }
+
+    /// FAILURE, or RETRY when the job asked for one or the task's policy allows another try.
+    private func failed(_ message: TaskMessage, queue: String?, error: any Error, retryable: Bool) -> Outcome {
+        let policy = message.retryPolicy
+        if let request = error as? JobRetry {
+            let limit = policy?.maxRetries ?? RetryPolicy.defaultMaxRetries
+            guard retryable, message.retries < limit else {
+                let failure = TaskError(
+                    type: "MaxRetriesExceededError", module: "celery.exceptions",
+                    message: "Can't retry \(message.task)[\(message.id)] args:\(PythonRepr.tuple(message.args)) kwargs:\(PythonRepr.of(.object(message.kwargs))): \(request.reason)",
+                    traceback: "celery.exceptions.MaxRetriesExceededError: \(request.reason)\n")
+                return .final(report(message, queue: queue, state: .failure, error: failure))
+            }
+            let delay = request.delay?.timeInterval ?? policy?.delay(afterRetries: message.retries, unit: random()) ?? 0
+            let cause = TaskError(
+                type: "Retry", module: "celery.exceptions", message: "Retry in \(Self.seconds(delay))s: \(request.reason)",
+                traceback: "celery.exceptions.Retry: Retry in \(Self.seconds(delay))s: \(request.reason)\n")
+            return retry(message, queue: queue, error: cause, delay: delay)
+        }
+        let failure = taskError(error, task: message.task)
+        if retryable, let policy, message.retries < policy.maxRetries {
+            return retry(message, queue: queue, error: failure, delay: policy.delay(afterRetries: message.retries, unit: random()))
+        }
+        return .final(report(message, queue: queue, state: .failure, error: failure))
+    }
+
+    private func retry(_ message: TaskMessage, queue: String?, error: TaskError, delay: Double) -> Outcome {
+        let at = clock.now.addingTimeInterval(delay)
+        var retry = report(message, queue: queue, state: .retry, error: error)
+        retry.retryAt = at.timeIntervalSince1970
+        return .retry(retry, next: message.retried(at: at, deliveryTag: TaskID.random()), at: at)
+    }
+
+    /// The Celery-visible exception for an error a job threw.
+    private func taskError(_ error: any Error, task: String) -> TaskError {
+        if let failure = error as? JobFailure {
+            return TaskError(
+                type: failure.type, module: failure.module, message: failure.message,
+                traceback: "Traceback (celeriac-worker, job \(task)):\n\(failure.module).\(failure.type): \(failure.message)\n")
+        }
+        let type = String(describing: Swift.type(of: error))
+        return TaskError(
+            type: type, module: "celeriac", message: "\(error)",
+            traceback: "Traceback (celeriac-worker, job \(task)):\n\(type): \(error)\n")
     }
 
     /// FAILURE `WorkerCrashed`: the task took its worker down `crashes` times in a row, so it
@@ -63,10 +158,15 @@ struct Executor: Sendable {
         return report(message, queue: queue, state: .failure, error: error)
     }
 
-    /// REVOKED: the task expired before it could run.
-    func expiredReport(_ message: TaskMessage, queue: String?) -> TaskReport {
-        let error = TaskError(type: "TaskRevokedError", module: "celery.exceptions", message: "expired")
+    /// REVOKED, as Celery reports it: `TaskRevokedError` with the reason (`expired`,
+    /// `revoked`, `terminated`).
+    func revokedReport(_ message: TaskMessage, queue: String?, reason: String) -> TaskReport {
+        let error = TaskError(type: "TaskRevokedError", module: "celery.exceptions", message: reason)
         return report(message, queue: queue, state: .revoked, error: error)
+    }
+
+    private static func seconds(_ value: Double) -> String {
+        value.rounded() == value && value < 1e15 ? String(Int64(value)) : String((value * 1000).rounded() / 1000)
     }
 
     private func report(

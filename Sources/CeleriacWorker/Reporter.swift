@@ -182,17 +182,27 @@ final class Reporter: Sendable {
         return index
     }
 
-    /// The batch without each STARTED report whose attempt's final report comes later in the
-    /// same batch: final reports carry their start time (``Worker`` sets `startedAt`), so such
-    /// a STARTED adds nothing, and dropping it halves the API's and Redis's work for tasks that
-    /// finish before their STARTED was sent.
+    /// The batch without the reports a later one of the same attempt makes redundant: a
+    /// STARTED followed by its final report (final reports carry their start time: ``Worker``
+    /// sets `startedAt`), and a PROGRESS followed by any later PROGRESS or final report. For
+    /// tasks that finish before their STARTED was sent this halves the API's and Redis's work,
+    /// and a job reporting progress often costs one report per batch.
     static func folded(_ reports: [TaskReport]) -> [TaskReport] {
         func attempt(_ report: TaskReport) -> String { report.id + "/" + (report.lease ?? "") }
         var lastFinal: [String: Int] = [:]
-        for (index, report) in reports.enumerated() where report.state.isFinal { lastFinal[attempt(report)] = index }
-        guard !lastFinal.isEmpty else { return reports }
+        var lastProgress: [String: Int] = [:]
+        for (index, report) in reports.enumerated() {
+            if report.state.isFinal || report.state == .retry { lastFinal[attempt(report)] = index }
+            if report.state == .progress { lastProgress[attempt(report)] = index }
+        }
+        guard !lastFinal.isEmpty || lastProgress.count > 0 else { return reports }
         return reports.enumerated().filter { index, report in
-            report.state != .started || (lastFinal[attempt(report)] ?? -1) < index
+            let key = attempt(report)
+            switch report.state {
+            case .started: return (lastFinal[key] ?? -1) < index
+            case .progress: return max(lastFinal[key] ?? -1, lastProgress[key] ?? -1) <= index
+            default: return true
+            }
         }.map(\.element)
     }
 }

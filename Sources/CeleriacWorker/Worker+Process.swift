@@ -4,18 +4,32 @@ import CeleriacCore
 import CeleriacRedis
 import Logging
 import CeleriacSystem
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
-/// One leased message, step by step: decode, park it if its ETA is ahead, run, report.
+/// One leased message, step by step: decode, skip it if revoked or expired, park it if its
+/// ETA is ahead, run, report (or retry).
 extension Worker {
     /// Decodes, runs and reports one leased message; the API ends its lease with the final report.
     func process(_ lease: Lease, executor: Executor, reporter: Reporter) async {
         var slot = ExecutionSlot(worker: self)
         defer { slot.end() }
         guard let task = await decode(lease) else { return }
-        guard var final = await run(task, lease: lease, executor: executor, reporter: reporter) else { return }
-        final.lease = lease.token
-        slot.end()  // the job is done: its slot may take the next task while the report goes out
-        await report(final, lease: lease, reporter: reporter)
+        switch await run(task, lease: lease, executor: executor, reporter: reporter) {
+        case nil:
+            return
+        case .final(var final)?:
+            final.lease = lease.token
+            slot.end()  // the job is done: its slot may take the next task while the report goes out
+            await report(final, lease: lease, reporter: reporter)
+        case .retry(var retry, let next, let at)?:
+            retry.lease = lease.token
+            slot.end()
+            await scheduleRetry(retry, next: next, at: at, lease: lease, reporter: reporter)
+        }
     }
 
     /// The message, or nil when it cannot be read: then it is moved to the dead-letter list
@@ -34,14 +48,17 @@ extension Worker {
         }
     }
 
-    /// Runs the task and returns its final report; nil when it does not run now (parked until
-    /// its ETA, or its lease given back at shutdown).
-    private func run(_ task: TaskMessage, lease: Lease, executor: Executor, reporter: Reporter) async -> TaskReport? {
+    /// Runs the task and returns its outcome; nil when it does not run now (parked until its
+    /// ETA, or its lease given back at shutdown).
+    private func run(_ task: TaskMessage, lease: Lease, executor: Executor, reporter: Reporter) async -> Executor.Outcome? {
         let queue = task.queue ?? lease.queueKey
         if lease.crashes >= configuration.maxCrashes {
             logger.error(
                 "task crashed its worker too often; failing it", metadata: ["task_id": "\(task.id)", "crashes": "\(lease.crashes)"])
-            return executor.crashedReport(task, queue: queue, crashes: lease.crashes)
+            return .final(executor.crashedReport(task, queue: queue, crashes: lease.crashes))
+        }
+        if revoked.contains(task.id, now: clock.now) {
+            return .final(executor.revokedReport(task, queue: queue, reason: "revoked"))
         }
         if let eta = task.eta.flatMap(CeleryTime.parse), eta > clock.now {
             // Due later (a Celery client publishes ETA tasks straight to the queue): parked in
@@ -55,16 +72,45 @@ extension Worker {
         }
         guard !held.isReleased(lease.token) && !Task.isCancelled else { return nil }
         if let expires = task.expires.flatMap(CeleryTime.parse), expires < clock.now {
-            return executor.expiredReport(task, queue: queue)
+            return .final(executor.revokedReport(task, queue: queue, reason: "expired"))
         }
         var started = executor.startedReport(task, queue: queue)
         started.lease = lease.token
         reporter.post(started)
-        var final = await executor.execute(task, queue: queue)
+        let token = lease.token
+        let outcome = await executor.execute(task, queue: queue) { progress in
+            var progress = progress
+            progress.lease = token
+            reporter.post(progress)
+        }
         // The start time travels with the result: its STARTED report may be folded away
         // (Reporter.folded) or be ignored as stale after a retried batch.
-        final.startedAt = final.startedAt ?? started.timestamp
-        return final
+        switch outcome {
+        case .final(var final):
+            final.startedAt = final.startedAt ?? started.timestamp
+            return .final(final)
+        case .retry(var retry, let next, let at):
+            retry.startedAt = retry.startedAt ?? started.timestamp
+            return .retry(retry, next: next, at: at)
+        }
+    }
+
+    /// Reports RETRY, then parks the next attempt's message in place of this one's lease, as
+    /// Celery re-sends a retried task (same id, `retries` + 1, `eta`). Reported first: the next
+    /// attempt may start the moment it is parked. A worker lost in between leaves the lease to
+    /// expire, and the same attempt runs again (a crash, not a retry).
+    private func scheduleRetry(_ retry: TaskReport, next: TaskMessage, at: Date, lease: Lease, reporter: Reporter) async {
+        guard !held.isReleased(lease.token) && !Task.isCancelled else { return }
+        reporting.withLock { _ = $0.insert(lease.token) }
+        defer { reporting.withLock { _ = $0.remove(lease.token) } }
+        guard await reporter.deliver(retry) else { return }
+        let envelope = next.encoded()
+        await retrying("park a retried task") {
+            try await self.broker.park(lease, worker: self.configuration.name, until: at, replacement: envelope)
+        }
+        held.remove(lease.token)
+        logger.info(
+            "task will be retried", metadata: ["task_id": "\(retry.id)", "retries": "\(retry.retries + 1)", "at": "\(CeleryTime.format(at))"])
     }
 
     /// Delivers the final report; the lease is forgotten once the API accepted it.

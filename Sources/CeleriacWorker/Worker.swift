@@ -35,6 +35,10 @@ public final class Worker: Service {
     let held = HeldLeases()
     /// Held leases whose final report is on its way (see ``LeaseRenewer``).
     let reporting = Locked<Set<String>>([])
+    /// Jobs running now, for revokes with `terminate`.
+    let running = RunningJobs()
+    /// Revoked task ids (this worker's copy of `celeriac:revoked`).
+    let revoked = RevokedTasks()
 
     public init(configuration: WorkerConfiguration, registry: JobRegistry, logger: Logger) {
         self.configuration = configuration
@@ -50,7 +54,14 @@ public final class Worker: Service {
         let reporter = Reporter(
             apiURL: configuration.apiURL, token: configuration.workerToken, batchSize: configuration.reportBatchSize,
             http: HTTPClient(concurrency: 1, name: "http-report"), clock: clock, logger: logger)
-        let executor = Executor(registry: registry, workerName: configuration.name, clock: clock, logger: logger)
+        let executor = Executor(
+            registry: registry, workerName: configuration.name, clock: clock, logger: logger, running: running)
+        let revokes = RevokeListener(
+            revoked: revoked, running: running, revocations: Revocations(redis: broker.redis),
+            redisURL: configuration.redisURL, worker: configuration.name, clock: clock, logger: logger)
+        // Before the first claim: a task revoked while no worker ran must not slip through.
+        await retrying("load revoked tasks") { try await revokes.load() }
+        revokes.start()
         logger.info(
             "worker ready",
             metadata: [
@@ -82,6 +93,7 @@ public final class Worker: Service {
         for duty in duties { duty.stop() }
         mover.cancel()
         await mover.value
+        revokes.stop()
         await upkeep
         logger.info("worker stopped")
     }

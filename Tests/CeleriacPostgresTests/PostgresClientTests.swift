@@ -81,7 +81,7 @@ struct PostgresClientTests {
         let client = try await client()
         for state in TaskState.allCases {
             let rank = try await client.query("SELECT \(HistoryRepository.rank("$1::text"))", [state.rawValue])
-            #expect(try rank.rows.first?.decode(0, as: Int.self) == state.progress, "\(state)")
+            #expect(try rank.rows.first?.decode(0, as: Int.self) == state.rank, "\(state)")
         }
     }
 }

@@ -44,6 +44,16 @@ public struct TaskMessage: Sendable, Equatable {
     public var expires: String? { headers["expires"]?.stringValue }
     /// kombu priority, 0–9 (0 is served first on Redis).
     public var priority: Int { Int(properties["priority"]?.intValue ?? 0) }
+    /// Hard and soft time limits in seconds (`headers.timelimit`, `[hard, soft]`); nil when
+    /// unset or not a positive number.
+    public var timeLimits: (hard: Double?, soft: Double?) {
+        let limits = headers["timelimit"]?.arrayValue ?? []
+        func positive(_ index: Int) -> Double? {
+            guard index < limits.count, let seconds = limits[index].doubleValue, seconds.isFinite, seconds > 0 else { return nil }
+            return seconds
+        }
+        return (positive(0), positive(1))
+    }
     /// kombu's per-publish tag.
     public var deliveryTag: String? { properties["delivery_tag"]?.stringValue }
 }

@@ -68,4 +68,8 @@ public struct TaskOptions: Sendable, Equatable {
         "parent_id", "argsrepr", "kwargsrepr", "origin", "ignore_result", "replaced_task_nesting", "stamped_headers",
         "stamps",
     ]
+
+    /// Header names a caller's own headers may not use: Celery's, and the ones Celeriac
+    /// writes from its own fields (`retry`).
+    public static let reservedHeaderNames = celeryHeaderNames.union([RetryPolicy.header])
 }

@@ -20,6 +20,8 @@ public struct EnqueueRequest: Sendable, Equatable {
     /// Hard and soft time limits, seconds (Celery's `time_limit`, `soft_time_limit`).
     public var timeLimit: Double?
     public var softTimeLimit: Double?
+    /// Retries after a job error (``RetryPolicy``); nil: none.
+    public var retry: RetryPolicy?
     /// Headers of the caller's own, carried in the message after Celery's.
     public var headers: [String: JSONValue]
 
@@ -35,7 +37,7 @@ public struct EnqueueRequest: Sendable, Equatable {
 
     public static let fields: Set<String> = [
         "task", "args", "kwargs", "queue", "priority", "countdown", "eta", "expires", "time_limit", "soft_time_limit",
-        "headers",
+        "retry", "headers",
     ]
     /// Longest delay (`countdown`, relative `expires`) and time limit accepted: a year.
     public static let maxSeconds = 365.0 * 86_400
@@ -126,14 +128,18 @@ public struct EnqueueRequest: Sendable, Equatable {
         }
         let timeLimit = limit("time_limit")
         let softTimeLimit = limit("soft_time_limit")
+        var retry: RetryPolicy?
+        if let value = body["retry"], value != .null {
+            retry = RetryPolicy.parse(value, at: "/retry", errors: &errors)
+        }
         var headers: [String: JSONValue] = [:]
         switch body["headers"] {
         case .object(let given)?:
             headers = given
-            for name in given.keys.sorted() where name.isEmpty || TaskOptions.celeryHeaderNames.contains(name) {
+            for name in given.keys.sorted() where name.isEmpty || TaskOptions.reservedHeaderNames.contains(name) {
                 errors.append(.init(
                     pointer: "/headers/\(Self.escape(name))",
-                    detail: name.isEmpty ? "header names must not be empty" : "is a Celery protocol header; set it with its own field"))
+                    detail: name.isEmpty ? "header names must not be empty" : "is reserved (a Celery protocol header or celeriac_retry); set it with its own field"))
             }
         case nil, .null?: break
         case let other?: errors.append(.init(pointer: "/headers", detail: "expected object, got \(other.kindName)"))
@@ -148,6 +154,7 @@ public struct EnqueueRequest: Sendable, Equatable {
         self.expiry = expiry
         self.timeLimit = timeLimit
         self.softTimeLimit = softTimeLimit
+        self.retry = retry
         self.headers = headers
     }
 
@@ -196,6 +203,7 @@ public struct EnqueueRequest: Sendable, Equatable {
         case .at(let date)?: options.expires = date
         case nil: break
         }
+        if let retry { options.headers[RetryPolicy.header] = retry.json }
         return options
     }
 
@@ -226,6 +234,7 @@ extension EnqueueRequest {
         }
         if let timeLimit { object["time_limit"] = .double(timeLimit) }
         if let softTimeLimit { object["soft_time_limit"] = .double(softTimeLimit) }
+        if let retry { object["retry"] = retry.json }
         if !headers.isEmpty { object["headers"] = .object(headers) }
         return JSONValue.object(object).jsonText
     }

@@ -12,7 +12,7 @@ extension TaskRecord {
     /// Fields written when the task is enqueued.
     public func hashFields() -> [(String, String)] {
         var fields: [(String, String)] = [
-            ("task", task), ("state", state.rawValue), ("rank", String(state.progress)),
+            ("task", task), ("state", state.rawValue), ("rank", String(state.rank)),
             ("args", JSONValue.array(args).jsonText), ("kwargs", JSONValue.object(kwargs).jsonText),
             ("retries", String(retries)),
         ]
@@ -31,7 +31,8 @@ extension TaskRecord {
             args: json("args")?.arrayValue ?? [], kwargs: json("kwargs")?.objectValue ?? [:], queue: hash["queue"],
             createdAt: date("created_at"), startedAt: date("started_at"), finishedAt: date("finished_at"),
             worker: hash["worker"], retries: hash["retries"].flatMap { Int($0) } ?? 0,
-            crashes: hash["crashes"].flatMap { Int($0) } ?? 0)
+            crashes: hash["crashes"].flatMap { Int($0) } ?? 0, progress: json("progress"),
+            retryAt: date("retry_at"))
     }
 
     /// Unix seconds with microseconds, the hash's time format.
@@ -56,12 +57,15 @@ extension TaskReport {
         var fields: [(String, String)] = [("state", state.rawValue), ("worker", worker), ("retries", String(retries))]
         let at = TaskRecord.seconds(timestamp)
         switch state {
-        case .started: fields.append(("started_at", at))
-        case .success, .failure, .revoked: fields.append(("finished_at", at))
+        case .started: fields += [("started_at", at), ("retry_at", "")]
+        case .success, .failure, .revoked: fields += [("finished_at", at), ("retry_at", "")]
+        case .retry: fields.append(("retry_at", retryAt.map(TaskRecord.seconds) ?? ""))
         default: break
         }
         if let startedAt { fields.append(("started_at", TaskRecord.seconds(startedAt))) }
-        if let result { fields.append(("result", result.jsonText)) }
+        // A progress report's meta is Celery's `result` (what `AsyncResult.info` reads); the
+        // record keeps it apart, so a later failure does not show it as the result.
+        if let result { fields.append((state == .progress ? "progress" : "result", result.jsonText)) }
         if let error { fields.append(("error", error.json.jsonText)) }
         return fields
     }

@@ -24,11 +24,16 @@ public struct TaskRecord: Sendable, Equatable {
     public var retries: Int
     /// Attempts that ended with their worker gone (killed, lost): not retries.
     public var crashes: Int
+    /// The job's last progress report, `{current, total, message}`.
+    public var progress: JSONValue?
+    /// When the next attempt is due, while the task waits to be retried.
+    public var retryAt: Date?
 
     public init(
         id: String, task: String, state: TaskState, result: JSONValue = .null, error: TaskError? = nil,
         args: [JSONValue] = [], kwargs: [String: JSONValue] = [:], queue: String? = nil, createdAt: Date? = nil,
-        startedAt: Date? = nil, finishedAt: Date? = nil, worker: String? = nil, retries: Int = 0, crashes: Int = 0
+        startedAt: Date? = nil, finishedAt: Date? = nil, worker: String? = nil, retries: Int = 0, crashes: Int = 0,
+        progress: JSONValue? = nil, retryAt: Date? = nil
     ) {
         self.id = id
         self.task = task
@@ -44,6 +49,8 @@ public struct TaskRecord: Sendable, Equatable {
         self.worker = worker
         self.retries = retries
         self.crashes = crashes
+        self.progress = progress
+        self.retryAt = retryAt
     }
 
     /// The API's JSON representation (keys in the order openapi.yaml lists them).
@@ -56,17 +63,17 @@ public struct TaskRecord: Sendable, Equatable {
         var writer = JSONWriter(order: Self.order)
         writer.write(.object([
             "id": .string(id), "task": .string(task), "state": .string(state.rawValue), "result": result,
-            "error": error, "args": .array(args), "kwargs": .object(kwargs), "queue": queue.map(JSONValue.string) ?? .null,
+            "progress": progress ?? .null, "error": error, "args": .array(args), "kwargs": .object(kwargs), "queue": queue.map(JSONValue.string) ?? .null,
             "created_at": time(createdAt), "started_at": time(startedAt), "finished_at": time(finishedAt),
             "worker": worker.map(JSONValue.string) ?? .null, "retries": .int(Int64(retries)),
-            "crashes": .int(Int64(crashes)),
+            "crashes": .int(Int64(crashes)), "retry_at": time(retryAt),
         ]))
         return writer.output
     }
 
     static let order = JSONKeyOrder(keyOrder)
     static let keyOrder = [
-        "id", "task", "state", "result", "error", "args", "kwargs", "queue", "created_at", "started_at",
-        "finished_at", "worker", "retries", "crashes", "type", "message", "traceback",
+        "id", "task", "state", "result", "progress", "error", "args", "kwargs", "queue", "created_at", "started_at",
+        "finished_at", "worker", "retries", "retry_at", "crashes", "type", "message", "traceback",
     ]
 }

@@ -22,6 +22,7 @@ extension TaskReport {
         if let queue { key("queue", &writer); writer.writeString(queue) }
         if let result { key("result", &writer); writer.write(result) }
         key("retries", &writer); writer.write(.int(Int64(retries)))
+        if let retryAt { key("retry_at", &writer); writer.write(.double(retryAt)) }
         if let startedAt { key("started_at", &writer); writer.write(.double(startedAt)) }
         key("state", &writer); writer.writeString(state.rawValue)
         key("task", &writer); writer.writeString(task)
@@ -71,7 +72,8 @@ extension TaskReport {
             timestamp: timestamp, result: o["result"].flatMap { $0 == .null ? nil : $0 },
             error: try optional("error", "{type, module, message, traceback} or null", TaskError.init(json:)),
             retries: retries, lease: try optional("lease", "string or null", \.stringValue),
-            startedAt: try optional("started_at", "\(seconds) or null", time))
+            startedAt: try optional("started_at", "\(seconds) or null", time),
+            retryAt: try optional("retry_at", "\(seconds) or null", time))
     }
 }
 

@@ -27,11 +27,13 @@ public struct TaskReport: Sendable, Equatable {
     /// When the attempt started (Unix seconds), on a final report: its STARTED report may have
     /// been dropped from the batch (folded) or arrive after it.
     public var startedAt: Double?
+    /// When the next attempt is due (Unix seconds), on a RETRY report.
+    public var retryAt: Double?
 
     public init(
         id: String, state: TaskState, task: String, queue: String?, args: [JSONValue]?, kwargs: [String: JSONValue]?,
         worker: String, pid: Int?, timestamp: Double, result: JSONValue? = nil, error: TaskError? = nil, retries: Int = 0, lease: String? = nil,
-        startedAt: Double? = nil
+        startedAt: Double? = nil, retryAt: Double? = nil
     ) {
         self.id = id
         self.state = state
@@ -47,6 +49,7 @@ public struct TaskReport: Sendable, Equatable {
         self.retries = retries
         self.lease = lease
         self.startedAt = startedAt
+        self.retryAt = retryAt
     }
 }
 

@@ -8,6 +8,14 @@ extension Request {
     /// - Throws: ``DomainError`` `tooLarge` over the limit (by `Content-Length` before reading, or while
     ///   reading a chunked body), `malformed` when empty.
     public func bodyBytes(limit: Int) async throws -> ByteBuffer {
+        let buffer = try await optionalBodyBytes(limit: limit)
+        guard buffer.readableBytes > 0 else { throw DomainError.emptyBody }
+        return buffer
+    }
+
+    /// Reads the body, at most `limit` bytes; empty when there is none.
+    /// - Throws: ``DomainError`` `tooLarge` over the limit.
+    public func optionalBodyBytes(limit: Int) async throws -> ByteBuffer {
         if let declared = headers[.contentLength].flatMap({ Int($0) }), declared > limit {
             throw DomainError.tooLarge(limit: limit)
         }
@@ -17,7 +25,6 @@ extension Request {
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw DomainError.tooLarge(limit: limit)
         }
-        guard buffer.readableBytes > 0 else { throw DomainError.emptyBody }
         return buffer
     }
 }

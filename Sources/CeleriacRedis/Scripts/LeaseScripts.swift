@@ -172,9 +172,11 @@ extension RedisScript {
         """)
 
     /// Parks a leased message whose ETA is ahead in `celeriac:scheduled` and ends the lease
-    /// (no crash counted): the mover queues it again when due.
+    /// (no crash counted): the mover queues it again when due. A retry parks the message of
+    /// its next attempt instead, in the same step.
     /// KEYS[1] `celeriac:leases`  KEYS[2] worker's lease set  KEYS[3] `celeriac:scheduled`
     /// ARGV[1] token  ARGV[2] due time, Unix ms  ARGV[3] the queue key it came from
+    /// ARGV[4] (optional) the message to park in its place
     /// Returns: 1 parked, 0 the lease was gone (reaped: the message is back in its queue).
     static let parkLease = RedisScript(name: "park_lease", source: leaseHelpers + """
 
@@ -183,7 +185,7 @@ extension RedisScript {
             drop_lease(KEYS[1], KEYS[2], ARGV[1])
             return 0
         end
-        redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3] .. '\\n' .. message)
+        redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3] .. '\\n' .. (ARGV[4] or message))
         drop_lease(KEYS[1], KEYS[2], ARGV[1])
         return 1
         """)
