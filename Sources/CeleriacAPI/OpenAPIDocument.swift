@@ -24,7 +24,8 @@ enum OpenAPIDocument {
                 Validates the body, assigns a UUID, pushes a Celery v2 message onto the queue's Redis
                 list (kombu layout) and records the task as PENDING. Options (`countdown`/`eta`,
                 `expires`, time limits, headers) are written into the message where a Celery client
-                writes them. With an `Idempotency-Key` seen in
+                writes them; `retry` travels as the `celeriac_retry` header. A task due later waits in
+                Redis (`celeriac:scheduled`) and is queued when due. With an `Idempotency-Key` seen in
                 the last 24 h: the same request (same meaning, any spelling) answers 200 with the first
                 task and queues nothing; a different request answers 409.
               parameters:
@@ -66,11 +67,20 @@ enum OpenAPIDocument {
             get:
               operationId: getTask
               summary: A task's state and result
+              description: |
+                With `wait`, a long-poll: answers as soon as the task reaches SUCCESS, FAILURE or
+                REVOKED, or after `wait` seconds with its state then. Waiting costs no polling (one
+                Redis subscription serves every waiting request). An unknown task is a 404 at once.
               parameters:
                 - name: id
                   in: path
                   required: true
                   schema: { type: string, maxLength: 255 }
+                - name: wait
+                  in: query
+                  required: false
+                  description: Seconds to wait for a final state, 0–60.
+                  schema: { type: number, minimum: 0, maximum: 60 }
               responses:
                 '200':
                   description: The task.
@@ -78,6 +88,50 @@ enum OpenAPIDocument {
                     application/json:
                       schema: { $ref: '#/components/schemas/Task' }
                 '404': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /tasks/{id}/revoke:
+            post:
+              operationId: revokeTask
+              summary: Revoke a task
+              description: |
+                A task that has not started (queued, waiting for its ETA, or waiting to be retried)
+                never runs, on any worker, and is REVOKED at once. With `terminate`, a running task is
+                cancelled on the worker that runs it (within about a second) and ends REVOKED
+                (`TaskRevokedError: terminated`); without it, a running task finishes. A revoke holds
+                7 days. The same as Celery's `AsyncResult(id).revoke(terminate=...)`, which our workers
+                obey too. 409 when the task already finished.
+              parameters:
+                - name: id
+                  in: path
+                  required: true
+                  schema: { type: string, maxLength: 255 }
+              requestBody:
+                required: false
+                content:
+                  application/json:
+                    schema:
+                      type: object
+                      additionalProperties: false
+                      properties:
+                        terminate: { type: [boolean, 'null'], default: false, description: Cancel the task if it is running. }
+              responses:
+                '202':
+                  description: Revoked (a running task stops once its worker has cancelled it).
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [id, state, terminate]
+                        properties:
+                          id: { type: string }
+                          state: { $ref: '#/components/schemas/State' }
+                          terminate: { type: boolean }
+                '400': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
           /health:
             get:
@@ -165,7 +219,8 @@ enum OpenAPIDocument {
           schemas:
             State:
               type: string
-              enum: [PENDING, RECEIVED, STARTED, RETRY, SUCCESS, FAILURE, REVOKED]
+              enum: [PENDING, RECEIVED, STARTED, PROGRESS, RETRY, SUCCESS, FAILURE, REVOKED]
+              description: Celery's states, and PROGRESS (a running job's custom state while it reports progress).
             EnqueueRequest:
               type: object
               additionalProperties: false
@@ -193,13 +248,26 @@ enum OpenAPIDocument {
                   description: A task not started by then is not run (REVOKED, reason expired).
                 time_limit: { type: [number, 'null'], exclusiveMinimum: 0, maximum: 31536000, description: 'Hard time limit, seconds (Celery''s `time_limit`; `timelimit[0]` in the message).' }
                 soft_time_limit: { type: [number, 'null'], exclusiveMinimum: 0, maximum: 31536000, description: 'Soft time limit, seconds (`timelimit[1]`); one above the hard limit never fires.' }
+                retry:
+                  type: [object, 'null']
+                  additionalProperties: false
+                  description: |
+                    Retry after a job error: the task goes to RETRY (with `retry_at`) and runs again after
+                    a random delay between 0 and `backoff · 2^retries` seconds (at most `backoff_max`;
+                    exactly that without `jitter`), until `max_retries`, then FAILURE. A crash (worker
+                    lost) is not a retry. Time-limit failures are not retried.
+                  properties:
+                    max_retries: { type: [integer, 'null'], minimum: 0, maximum: 100, default: 3 }
+                    backoff: { type: [number, 'null'], exclusiveMinimum: 0, maximum: 31536000, default: 1, description: Seconds before the first retry; doubled for each one after. }
+                    backoff_max: { type: [number, 'null'], exclusiveMinimum: 0, maximum: 31536000, default: 600 }
+                    jitter: { type: [boolean, 'null'], default: true, description: 'Full jitter: a delay drawn uniformly from 0 to the backoff.' }
                 headers:
                   type: [object, 'null']
-                  description: Message headers of your own, carried after Celery's (which cannot be set here).
+                  description: Message headers of your own, carried after Celery's (which cannot be set here, nor `celeriac_retry`).
                   propertyNames:
                     minLength: 1
                     not:
-                      enum: [lang, task, id, shadow, eta, expires, group, group_index, retries, timelimit, root_id, parent_id, argsrepr, kwargsrepr, origin, ignore_result, replaced_task_nesting, stamped_headers, stamps]
+                      enum: [lang, task, id, shadow, eta, expires, group, group_index, retries, timelimit, root_id, parent_id, argsrepr, kwargsrepr, origin, ignore_result, replaced_task_nesting, stamped_headers, stamps, celeriac_retry]
               not:
                 required: [countdown, eta]
             Enqueued:
@@ -227,6 +295,15 @@ enum OpenAPIDocument {
                 task: { type: string }
                 state: { $ref: '#/components/schemas/State' }
                 result: { description: Return value once SUCCESS, else null. }
+                progress:
+                  description: The job's last progress report while it ran, else null.
+                  oneOf:
+                    - type: object
+                      properties:
+                        current: { type: number }
+                        total: { type: [number, 'null'] }
+                        message: { type: [string, 'null'] }
+                    - { type: 'null' }
                 error:
                   oneOf:
                     - { $ref: '#/components/schemas/TaskError' }
@@ -238,7 +315,8 @@ enum OpenAPIDocument {
                 started_at: { type: [string, 'null'] }
                 finished_at: { type: [string, 'null'] }
                 worker: { type: [string, 'null'] }
-                retries: { type: integer, description: Retries requested by the task (errors). }
+                retries: { type: integer, description: 'Retries so far (job errors, or retries the job asked for).' }
+                retry_at: { type: [string, 'null'], description: 'While RETRY: when the next attempt is due (ISO 8601, UTC).' }
                 crashes: { type: integer, description: 'Attempts that ended with their worker gone (kill -9, lost lease); not retries.' }
             TaskReport:
               type: object
@@ -261,6 +339,7 @@ enum OpenAPIDocument {
                 retries: { type: integer, minimum: 0, maximum: 2147483647 }
                 lease: { type: [string, 'null'], description: Fencing token of the attempt; a stale one is rejected. }
                 started_at: { type: [number, 'null'], minimum: 0, maximum: 253402300799, description: 'On a final report: when the attempt started (Unix seconds); its STARTED report may have been folded into it.' }
+                retry_at: { type: [number, 'null'], minimum: 0, maximum: 253402300799, description: 'On a RETRY report: when the next attempt is due (Unix seconds).' }
             ReportBatch:
               type: object
               required: [reports]

@@ -57,6 +57,32 @@ struct LiveStack: Sendable {
         }
     }
 
+    /// Runs a worker on the stack's queue while `body` runs (for stacks made with
+    /// `startWorker: false`: work queued before any worker starts).
+    func withWorker(_ body: @Sendable () async throws -> Void) async throws {
+        var logger = Logger(label: "test-worker")
+        logger.logLevel = .warning
+        let configuration = WorkerConfiguration(
+            name: TestServices.uniqueName("worker"), queues: [queue], concurrency: 8, redisURL: settings.redisURL,
+            apiURL: baseURL, workerToken: settings.workerToken)
+        let worker = Worker(configuration: configuration, registry: .builtIn, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await worker.run() }
+            defer { group.cancelAll() }
+            try await body()
+        }
+    }
+
+    /// Polls `GET /tasks/{id}` until `done` holds for it (or `timeout`); returns the last read.
+    func waitFor(_ id: String, timeout: Duration = .seconds(10), _ done: (JSONValue) -> Bool) async throws -> JSONValue {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let task = try json(try await request("GET", "/tasks/\(id)"))
+            if done(task) || ContinuousClock.now > deadline { return task }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     @discardableResult
     func request(_ method: String, _ path: String, body: String? = nil, headers: [(String, String)] = []) async throws
         -> HTTPClientResponse
