@@ -97,7 +97,7 @@ struct TaskRoutes: Sendable {
             throw DomainError(.notFound, operation: "tasks.show", "no task with id \(id)")
         }
         guard let wait, wait > 0, !found.state.isFinal else { return .json(found.json()) }
-        let deadline = api.clock.now.addingTimeInterval(wait)
+        let deadline = api.clock.now.addingTimeInterval(min(wait, Double(api.settings.longPollMaxSeconds)))
         let record = try await api.waiters.wait(for: id, until: deadline, read: { try await find(id: id) }, isFinal: \.state.isFinal)
         return .json((record ?? found).json())
     }

@@ -20,6 +20,8 @@ api="http://127.0.0.1:$api_port"
 api_pid=
 cleanup() { [ -n "$api_pid" ] && kill "$api_pid" 2>/dev/null; wait 2>/dev/null || true; }
 trap cleanup EXIT
+# Long-polls end after a second: Schemathesis asks for waits of up to a minute.
+export CELERIAC_LONG_POLL_MAX=1
 start_api_under_test "$api_port" "$redis_url" "$pg_port" celeriac_contract "$logs/api.log"
 
 seed=${CELERIAC_CONTRACT_SEED:-20261126}

@@ -34,6 +34,9 @@ public struct Settings: Sendable {
     public var maxCrashes: Int
     /// Worker: seconds running tasks get to finish on SIGTERM before they are returned.
     public var shutdownGraceSeconds: Int
+    /// API: longest long-poll (`GET /tasks/{id}?wait=`), seconds; a longer wait is cut to it
+    /// (keep it under the idle timeout of proxies in front of the API).
+    public var longPollMaxSeconds: Int
 
     public static let defaultDatabaseURL = "postgresql://celeriac@127.0.0.1:5432/celeriac"
 
@@ -69,6 +72,7 @@ public struct Settings: Sendable {
         leaseSeconds = try Self.int(env, "CELERIAC_LEASE_SECONDS", default: 30, range: 5...3600)
         maxCrashes = try Self.int(env, "CELERIAC_MAX_CRASHES", default: 3, range: 1...1000)
         shutdownGraceSeconds = try Self.int(env, "CELERIAC_SHUTDOWN_GRACE", default: 30, range: 0...86_400)
+        longPollMaxSeconds = try Self.int(env, "CELERIAC_LONG_POLL_MAX", default: 60, range: 0...60)
     }
 
     static func int(_ env: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws(ConfigError) -> Int {
