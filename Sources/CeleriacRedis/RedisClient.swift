@@ -16,6 +16,9 @@ public final class RedisClient: Sendable {
     public let connection: RedisConnection
     private let shas = Locked<[String: String]>([:])
 
+    /// The server and database this client talks to.
+    public var url: RedisURL { connection.url }
+
     public init(url: RedisURL, name: String = "redis", timeout: Duration = .seconds(5)) {
         connection = RedisConnection(url: url, name: name, timeout: timeout)
     }

@@ -1,14 +1,15 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 public import CeleriacCore
+import CeleriacSystem
 #if canImport(FoundationEssentials)
 public import FoundationEssentials
 #else
 public import Foundation
 #endif
 
-/// The shared revoke set (`celeriac:revoked`) and the control channel that tells running
-/// workers about new entries. Workers check their in-memory copy before running a task, so a
+/// The shared revoke set (`celeriac:revoked`) and the broadcast that tells running workers
+/// about new entries (Celery's pidbox channel, so Celery workers on the same Redis obey it). Workers check their in-memory copy before running a task, so a
 /// revoked task that is queued or parked never runs, on any worker, including ones started
 /// after the revoke.
 public struct Revocations: Sendable {
@@ -23,8 +24,8 @@ public struct Revocations: Sendable {
     public static let maxEntries = 50_000
 
     /// Adds the command's ids to the set until `until` (an existing later expiry is kept),
-    /// drops expired entries, and broadcasts the command on ``RedisKeys/controlChannel``
-    /// unless `broadcast` is false (it came from Celery's broadcast, which every worker saw).
+    /// drops expired entries, and broadcasts the command on the pidbox channel unless
+    /// `broadcast` is false (it came from that broadcast, which every worker saw).
     public func revoke(_ command: RevokeCommand, until: Date, now: Date, broadcast: Bool = true) async throws {
         let score = String(Broker.unixMillis(until))
         var commands: [[String]] = [
@@ -32,7 +33,11 @@ public struct Revocations: Sendable {
             ["ZREMRANGEBYSCORE", RedisKeys.revoked, "-inf", String(Broker.unixMillis(now))],
         ]
         if broadcast {
-            commands.append(["PUBLISH", RedisKeys.controlChannel, String(decoding: command.encoded(), as: UTF8.self)])
+            // Celery workers drop a broadcast past its `expires`; a few seconds covers a slow one.
+            let envelope = command.envelope(deliveryTag: TaskID.random(), expires: now.addingTimeInterval(10))
+            commands.append([
+                "PUBLISH", RedisKeys.celeryPidbox(database: redis.url.database), String(decoding: envelope, as: UTF8.self),
+            ])
         }
         for reply in try await redis.commands(commands) {
             if case .error(let message) = reply { throw RedisError.server("revoke: \(message)") }

@@ -11,8 +11,8 @@ import Foundation
 import Logging
 
 /// This worker's copy of the shared revoke set: loaded from `celeriac:revoked` at start and
-/// on every (re)subscription, and kept current by the revoke commands on the control channel
-/// and Celery's pidbox. Checked before each task runs: a dictionary lookup, no round trip.
+/// on every (re)subscription, and kept current by the revoke broadcasts on Celery's pidbox
+/// channel (our API's and Celery clients'). Checked before each task runs: a dictionary lookup, no round trip.
 final class RevokedTasks: Sendable {
     private let entries = Locked<[String: Date]>([:])
 
@@ -32,7 +32,7 @@ final class RevokedTasks: Sendable {
     var count: Int { entries.withLock { $0.count } }
 }
 
-/// Listens for revoke commands (ours on `celeriac:control`, Celery's on `/<db>.celery.pidbox`),
+/// Listens for revoke broadcasts on `/<db>.celery.pidbox` (our API's and Celery clients'),
 /// records them in ``RevokedTasks`` and cancels the running tasks a `terminate` names.
 final class RevokeListener: Sendable {
     private let revoked: RevokedTasks
@@ -58,7 +58,7 @@ final class RevokeListener: Sendable {
         self.logger = logger
         pidbox = RedisKeys.celeryPidbox(database: redisURL.database)
         let subscriber = RedisSubscriber(
-            url: redisURL, name: "redis-control", channels: [RedisKeys.controlChannel, pidbox]
+            url: redisURL, name: "redis-control", channels: [pidbox]
         ) { [weak self] event in self?.handle(event) }
         self.subscriber.withLock { $0 = subscriber }
     }
@@ -80,34 +80,31 @@ final class RevokeListener: Sendable {
 
     private func handle(_ event: RedisSubscriber.Event) {
         switch event {
-        case .subscribed(let channel) where channel == RedisKeys.controlChannel:
+        case .subscribed:
             // (Re)connected: revokes published while the connection was down are in the set.
             Task {
                 do { try await self.load() } catch {
                     self.logger.warning("cannot reload revoked tasks", metadata: ["error": "\(error)"])
                 }
             }
-        case .message(let channel, let payload):
+        case .message(_, let payload):
             guard let command = RevokeCommand.parse(payload), command.isFor(worker: worker) else { return }
-            apply(command, fromCelery: channel == pidbox)
-        default:
-            break
+            apply(command)
         }
     }
 
-    private func apply(_ command: RevokeCommand, fromCelery: Bool) {
+    private func apply(_ command: RevokeCommand) {
         let now = clock.now
         let until = now.addingTimeInterval(Revocations.defaultHold.timeInterval)
         revoked.insert(Dictionary(command.taskIDs.map { ($0, until) }, uniquingKeysWith: max), now: now)
         logger.info(
             "task revoked", metadata: ["task_id": "\(command.taskIDs.joined(separator: ","))", "terminate": "\(command.terminate)"])
-        if fromCelery {
-            // Celery workers keep revokes in memory only; the shared set also reaches our
-            // workers that start later.
-            Task {
-                do { try await self.revocations.revoke(command, until: until, now: now, broadcast: false) } catch {
-                    self.logger.warning("cannot record a Celery revoke in Redis", metadata: ["error": "\(error)"])
-                }
+        // A Celery client's revoke is in no shared set (Celery workers keep revokes in memory
+        // only): recorded, it also reaches our workers that start later. (For our API's, which
+        // recorded it already, this rewrites the same entry.)
+        Task {
+            do { try await self.revocations.revoke(command, until: until, now: now, broadcast: false) } catch {
+                self.logger.warning("cannot record a revoke in Redis", metadata: ["error": "\(error)"])
             }
         }
         guard command.terminate else { return }

@@ -67,9 +67,15 @@ struct TaskLifecycleValuesTests {
         let plain = try #require(captured["pidbox:revoke"]?["raw"]?.stringValue)
         #expect(RevokeCommand.parse(Array(plain.utf8))?.terminate == false)
         #expect(captured["pidbox:revoke"]?["channel"]?.stringValue == RedisKeys.celeryPidbox(database: 0))
-        // Ours round-trips; other methods and junk are not revokes.
+        // Ours is Celery's envelope byte for byte (with its delivery tag and expiry), and
+        // round-trips; other methods and junk are not revokes.
+        let captured_ = try JSONValue.parse(Array(terminate.utf8))
+        let same = RevokeCommand(taskIDs: ["0f1268ff-1454-4819-ba69-deabf7ad8b52"], terminate: true).envelope(
+            deliveryTag: "e84c3a43-4fc6-4c23-a528-28d658776985",
+            expires: Date(timeIntervalSince1970: try #require(captured_["headers"]?["expires"]?.doubleValue)))
+        #expect(String(decoding: same, as: UTF8.self) == terminate)
         let ours = RevokeCommand(taskIDs: ["a", "b"], terminate: true, destination: ["w1"])
-        #expect(RevokeCommand.parse(ours.encoded()) == ours)
+        #expect(RevokeCommand.parse(ours.envelope(deliveryTag: "t", expires: Date())) == ours)
         #expect(ours.isFor(worker: "w1") && !ours.isFor(worker: "w2"))
         #expect(RevokeCommand.parse(Array(#"{"method": "ping", "arguments": {}}"#.utf8)) == nil)
         #expect(RevokeCommand.parse(Array("not json".utf8)) == nil)

@@ -76,6 +76,44 @@ class CeleryClientToCeleriacWorker(unittest.TestCase):
         self.assertEqual(task["state"], "REVOKED", task)
         self.assertEqual(result.state, "REVOKED")
 
+    def test_a_task_asking_for_retries_retries_until_max_retries(self):
+        result = app.send_task("celeriac.fail", args=["again"], kwargs={"retry_in": 0.05}, queue=OUR_QUEUE)
+        with self.assertRaises(Exception) as caught:
+            result.get(timeout=15)
+        self.assertEqual(type(caught.exception).__name__, "MaxRetriesExceededError")
+        self.assertEqual(wait_final(result.id)["retries"], 3)  # Celery's default max_retries
+
+    def test_a_retry_policy_header_from_a_celery_client_is_honoured(self):
+        sent = time.monotonic()
+        result = app.send_task("celeriac.fail", args=["flaky"], queue=OUR_QUEUE,
+                               headers={"celeriac_retry": {"max_retries": 2, "backoff": 0.2, "jitter": False}})
+        with self.assertRaises(Exception) as caught:
+            result.get(timeout=15)
+        self.assertEqual(type(caught.exception).__name__, "RuntimeError")
+        self.assertGreaterEqual(time.monotonic() - sent, 0.6)  # 0.2 s, then 0.4 s
+        self.assertEqual(wait_final(result.id)["retries"], 2)
+
+    def test_async_result_revoke_terminates_a_running_task(self):
+        result = app.send_task("celeriac.sleep", args=[30], queue=OUR_QUEUE)
+        deadline = time.monotonic() + 10
+        while result.state != "STARTED" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(result.state, "STARTED")
+        revoked_at = time.monotonic()
+        result.revoke(terminate=True)
+        task = wait_final(result.id)
+        self.assertEqual(task["state"], "REVOKED", task)
+        self.assertEqual(task["error"]["message"], "terminated")
+        self.assertLess(time.monotonic() - revoked_at, 2)
+        self.assertEqual(result.state, "REVOKED")
+
+    def test_async_result_revoke_of_a_waiting_task(self):
+        result = app.send_task("celeriac.echo", args=["never"], queue=OUR_QUEUE, countdown=1)
+        result.revoke()
+        task = wait_final(result.id)
+        self.assertEqual(task["state"], "REVOKED", task)
+        self.assertIsNone(task["started_at"])
+
     def test_unknown_task_is_not_registered(self):
         result = app.send_task("no.such.task", queue=OUR_QUEUE)
         with self.assertRaises(Exception) as caught:
@@ -102,6 +140,19 @@ class CeleriacAPIToCeleryWorker(unittest.TestCase):
         self.assertEqual(status, 201, created)
         self.assertEqual(app.AsyncResult(created["id"]).get(timeout=15), 5)
         self.assertGreaterEqual(time.monotonic() - sent, 2)
+
+    def test_our_revoke_reaches_a_celery_worker(self):
+        # Due in 1.5 s: waits in our celeriac:scheduled, then goes to the Celery worker, which
+        # got our revoke broadcast and must not run it.
+        status, created = http("POST", "/tasks", {"task": "interop.add", "args": [2, 3], "queue": CELERY_QUEUE,
+                                                  "countdown": 1.5})
+        self.assertEqual(status, 201, created)
+        status, revoked = http("POST", f"/tasks/{created['id']}/revoke", {})
+        self.assertEqual(status, 202, revoked)
+        self.assertEqual(revoked["state"], "REVOKED")
+        time.sleep(3)
+        self.assertEqual(app.AsyncResult(created["id"]).state, "REVOKED")
+        self.assertEqual(wait_final(created["id"])["state"], "REVOKED")
 
     def test_kwargs_reach_celery(self):
         status, created = http("POST", "/tasks", {"task": "interop.add", "kwargs": {"x": "a", "y": "b"},

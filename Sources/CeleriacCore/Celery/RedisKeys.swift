@@ -63,12 +63,11 @@ public enum RedisKeys {
     /// when due. A member is ``scheduledMember(queueKey:envelope:)``.
     public static let scheduled = "celeriac:scheduled"
     /// Revoked task ids (ZSET: id → until when the revoke holds, Unix ms). Every worker keeps
-    /// a copy in memory, loaded at start and kept current through ``controlChannel``.
+    /// a copy in memory, loaded at start and kept current through ``celeryPidbox(database:)``.
     public static let revoked = "celeriac:revoked"
-    /// Pub/sub channel of control commands to workers (revoke).
-    public static let controlChannel = "celeriac:control"
     /// The channel Celery's remote control (`app.control.revoke`, `AsyncResult.revoke`)
-    /// publishes on: kombu's fanout prefix `/<db>.` and the exchange `celery.pidbox`.
+    /// publishes on, and our API's revokes too: kombu's fanout prefix `/<db>.` and the
+    /// exchange `celery.pidbox`.
     public static func celeryPidbox(database: Int) -> String { "/\(database).celery.pidbox" }
     /// `<queue list key>\n<envelope>`: list keys never hold a newline (queue names are
     /// checked) and JSON envelopes never do (it is escaped), so the first one splits them.

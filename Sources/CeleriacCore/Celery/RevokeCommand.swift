@@ -1,15 +1,15 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+public import FoundationEssentials
 #else
-import Foundation
+public import Foundation
 #endif
 
-/// A `revoke` remote-control command, in the body format Celery's pidbox uses
-/// (`{"method": "revoke", "arguments": {"task_id", "terminate", "signal"}, "destination"}`):
-/// read from Celery's broadcast (a kombu envelope on `/<db>.celery.pidbox`) and from ours
-/// (the bare body on `celeriac:control`).
+/// A `revoke` remote-control command as Celery's pidbox broadcasts it on
+/// `/<db>.celery.pidbox`: a kombu envelope whose body is
+/// `{"method": "revoke", "arguments": {"task_id", "terminate", "signal"}, "destination"}`.
+/// Our API sends it the same way, so Celery workers sharing the queues obey it too.
 public struct RevokeCommand: Sendable, Equatable {
     public var taskIDs: [String]
     /// Cancel the task if it is running (Celery's `terminate=True`).
@@ -23,7 +23,7 @@ public struct RevokeCommand: Sendable, Equatable {
         self.destination = destination
     }
 
-    /// Reads a pub/sub payload: Celery's envelope or our bare body. Nil for anything else
+    /// Reads a pub/sub payload: the envelope, or a bare body. Nil for anything else
     /// (other control methods such as `ping`, or a payload that is not one).
     public static func parse(_ payload: [UInt8]) -> RevokeCommand? {
         guard var json = try? JSONValue.parse(payload) else { return nil }
@@ -53,14 +53,33 @@ public struct RevokeCommand: Sendable, Equatable {
     /// Whether a worker named `worker` should act on it.
     public func isFor(worker: String) -> Bool { destination.map { $0.contains(worker) } ?? true }
 
-    /// Our bare body.
-    public func encoded() -> [UInt8] {
+    /// The kombu envelope Celery's `app.control.revoke` publishes (key order as captured);
+    /// Celery workers drop it once `expires` (Unix seconds) has passed.
+    public func envelope(deliveryTag: String, expires: Date) -> [UInt8] {
         let ids: JSONValue = taskIDs.count == 1 ? .string(taskIDs[0]) : .array(taskIDs.map(JSONValue.string))
-        var writer = JSONWriter()
-        writer.write(.object([
+        var body = JSONWriter(order: Self.order)
+        body.write(.object([
             "method": "revoke", "arguments": .object(["task_id": ids, "terminate": .bool(terminate), "signal": "SIGTERM"]),
-            "destination": destination.map { .array($0.map(JSONValue.string)) } ?? .null,
+            "destination": destination.map { .array($0.map(JSONValue.string)) } ?? .null, "pattern": .null, "matcher": .null,
+        ]))
+        var encoded: [UInt8] = []
+        Base64.append(body.bytes, to: &encoded)
+        var writer = JSONWriter(order: Self.order)
+        writer.write(.object([
+            "body": .string(String(decoding: encoded, as: UTF8.self)), "content-encoding": "utf-8",
+            "content-type": "application/json",
+            "headers": .object(["clock": 1, "expires": .double(expires.timeIntervalSince1970)]),
+            "properties": .object([
+                "delivery_mode": 2, "delivery_info": .object(["exchange": "celery.pidbox", "routing_key": ""]), "priority": 0,
+                "body_encoding": "base64", "delivery_tag": .string(deliveryTag),
+            ]),
         ]))
         return writer.bytes
     }
+
+    static let order = JSONKeyOrder([
+        "body", "content-encoding", "content-type", "headers", "properties", "method", "arguments", "task_id", "terminate",
+        "signal", "destination", "pattern", "matcher", "clock", "expires", "delivery_mode", "delivery_info", "exchange",
+        "routing_key", "priority", "body_encoding", "delivery_tag",
+    ])
 }
