@@ -36,7 +36,9 @@ struct APIContext: Sendable {
             redis: RedisClient(url: settings.redisURL, name: "redis-reports"), ttlSeconds: settings.resultTTLSeconds)
         postgres = PostgresClient(url: settings.databaseURL, size: 2)
         migrations = SchemaMigrations(client: postgres, logger: logger, clock: clock)
-        let history = HistoryWriter(client: postgres, migrations: migrations, logger: logger)
+        let history = HistoryWriter(
+            client: postgres, outbox: HistoryOutbox(redis: RedisClient(url: settings.redisURL, name: "redis-history")),
+            migrations: migrations, logger: logger)
         self.history = history
         historyReader = HistoryRepository(client: postgres)
         var onPublished: (@Sendable (TaskPublisher.Published) -> Void)?

@@ -6,10 +6,11 @@ import CeleriacPostgres
 /// task already waiting is merged into its entry on arrival, and an entry goes out once its
 /// first state has waited the coalescing window: a task that starts and finishes within the
 /// window costs PostgreSQL one upsert instead of one per state. Appending and taking are
-/// O(1) per entry (an index by task id; no scan of what is still waiting).
+/// O(1) per entry (an index by task id; no scan of what is still waiting). Each item keeps
+/// the outbox ids of the entries merged into it, deleted from Redis once it is written.
 struct HistoryBuffer {
     typealias Instant = ContinuousClock.Instant
-    typealias Item = (at: Instant, entry: HistoryEntry)
+    typealias Item = (at: Instant, entry: HistoryEntry, ids: [String])
     /// Live items are `slots[head...]`; taken or dropped ones before `head` are nil.
     private var slots: [Item?] = []
     private var head = 0
@@ -17,7 +18,9 @@ struct HistoryBuffer {
     private var base = 0
     /// Task id → sequence number of its waiting entry.
     private var index: [String: Int] = [:]
-    /// Most entries held (PostgreSQL away for long); beyond it the oldest are dropped.
+    /// Most entries held (PostgreSQL away for long); beyond it the oldest are dropped. The
+    /// writer reads no more from the outbox than fits, so only entries that are not in the
+    /// outbox (PENDING rows of `CELERIAC_HISTORY_PENDING`) can be.
     let capacity: Int
     /// Entries dropped for lack of room since the start.
     private(set) var dropped = 0
@@ -34,14 +37,14 @@ struct HistoryBuffer {
     /// Adds an entry, merged into its task's waiting entry if there is one. Returns true
     /// when the buffer was empty (the writer may be asleep).
     @discardableResult
-    mutating func append(_ entry: HistoryEntry, at instant: Instant) -> Bool {
+    mutating func append(_ entry: HistoryEntry, at instant: Instant, ids: [String] = []) -> Bool {
         let wasEmpty = count == 0
         if let sequence = index[entry.taskID], let waiting = slots[sequence - base] {
-            slots[sequence - base] = (waiting.at, waiting.entry.merged(with: entry))
+            slots[sequence - base] = (waiting.at, waiting.entry.merged(with: entry), waiting.ids + ids)
             return wasEmpty
         }
         index[entry.taskID] = base + slots.count
-        slots.append((instant, entry))
+        slots.append((instant, entry, ids))
         while count > capacity {
             _ = removeOldest()
             dropped += 1
@@ -69,7 +72,7 @@ struct HistoryBuffer {
         head = 0
         base = 0
         index = [:]
-        for item in (taken + waiting).sorted(by: { $0.at < $1.at }) { append(item.entry, at: item.at) }
+        for item in (taken + waiting).sorted(by: { $0.at < $1.at }) { append(item.entry, at: item.at, ids: item.ids) }
     }
 
     private mutating func removeOldest() -> Item? {

@@ -18,15 +18,18 @@ struct ReportRoutes: Sendable {
     func receive(_ request: Request) async throws -> Response {
         let body = try await request.bodyBytes(limit: api.settings.maxBodyBytes)
         let batch = try ReportBatch.decode(Array(body.readableBytesView))
-        // One pipeline, in the batch's order: each task's reports apply in the order sent.
-        let outcomes = try await api.tasks.apply(batch.reports)
+        // One pipeline, in the batch's order: each task's reports apply in the order sent, each
+        // with its history entry for the outbox (PROGRESS is not history: the row would churn).
+        let history = batch.reports.map { report in
+            report.state == .progress ? nil : String(decoding: HistoryEntry(report: report).outboxRecord(), as: UTF8.self)
+        }
+        let outcomes = try await api.tasks.apply(batch.reports, history: history)
         var applied = 0
         var fenced: [DomainError.FieldError] = []
         for (index, report) in batch.reports.enumerated() {
             switch outcomes[index] {
             case .applied:
                 applied += 1
-                api.history.record(HistoryEntry(report: report))
             case .stale:
                 break
             case .fenced:

@@ -67,10 +67,8 @@ struct RevokeRoutes: Sendable {
                 worker: "celeriac-api", pid: nil, timestamp: now.timeIntervalSince1970,
                 error: TaskError(type: "TaskRevokedError", module: "celery.exceptions", message: "revoked"),
                 retries: record.retries)
-            if try await api.tasks.apply(report) == .applied {
-                api.history.record(HistoryEntry(report: report))
-                state = .revoked
-            }
+            let history = String(decoding: HistoryEntry(report: report).outboxRecord(), as: UTF8.self)
+            if try await api.tasks.apply(report, history: history) == .applied { state = .revoked }
         }
         var writer = JSONWriter(keyOrder: ["id", "state", "terminate"])
         writer.write(.object(["id": .string(id), "state": .string(state.rawValue), "terminate": .bool(terminate)]))

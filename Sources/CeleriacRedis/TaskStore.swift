@@ -28,22 +28,25 @@ public struct TaskStore: Sendable {
 
     /// Applies a worker's report to the record and `celery-task-meta-<id>`; a final report of
     /// the task's current attempt also ends that attempt's lease.
-    public func apply(_ report: TaskReport) async throws -> Outcome {
-        try await apply([report])[0]
+    public func apply(_ report: TaskReport, history: String? = nil) async throws -> Outcome {
+        try await apply([report], history: [history])[0]
     }
 
     /// Applies `reports` in order, all in one pipeline: one round trip for a worker's batch.
-    public func apply(_ reports: [TaskReport]) async throws -> [Outcome] {
+    /// - Parameter history: per report, the history entry (``HistoryOutbox``) to add to the
+    ///   outbox if it is applied; nil or absent for none.
+    public func apply(_ reports: [TaskReport], history: [String?] = []) async throws -> [Outcome] {
         guard !reports.isEmpty else { return [] }
-        let replies = try await redis.run(.applyReport, calls: reports.map { report in
+        let replies = try await redis.run(.applyReport, calls: reports.enumerated().map { index, report in
             let once = report.hashFieldsIfAbsent()
             var args = [
-                String(TaskState.rank(report.state, retries: report.retries)), String(ttlSeconds), report.resultMeta().encoded(), report.lease ?? "",
-                report.state.isFinal ? "1" : "0", String(once.count),
+                String(TaskState.rank(report.state, retries: report.retries)), String(ttlSeconds), report.resultMeta().encoded(),
+                report.lease ?? "", report.state.isFinal ? "1" : "0", String(once.count),
+                index < history.count ? history[index] ?? "" : "",
             ]
             for (field, value) in once { args += [field, value] }
             for (field, value) in report.hashFields() { args += [field, value] }
-            return ([RedisKeys.task(report.id), RedisKeys.resultMeta(report.id)], args)
+            return ([RedisKeys.task(report.id), RedisKeys.resultMeta(report.id), RedisKeys.historyOutbox], args)
         })
         return replies.map { reply in
             switch reply.integer {

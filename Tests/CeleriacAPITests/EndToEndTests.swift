@@ -44,43 +44,6 @@ struct EndToEndTests {
         }
     }
 
-    @Test func historyRowIsWrittenInDjangoCeleryResultsTable() async throws {
-        try await LiveStack.run { stack in
-            let id = try await stack.enqueue(#"{"task": "celeriac.echo", "args": [1], "queue": "\#(stack.queue)"}"#)
-            _ = try await stack.waitFinal(id)
-            let pg = PostgresHelper(url: stack.settings.databaseURL)
-            var status: String?
-            for _ in 0..<100 where status != "SUCCESS" {
-                // The API migrates in the background: the table may not exist yet.
-                status = try? await pg.status(of: id)
-                if status != "SUCCESS" { try await Task.sleep(for: .milliseconds(50)) }
-            }
-            #expect(status == "SUCCESS")
-        }
-    }
-
-    /// Like django-celery-results, a task's row starts with its first state from a worker;
-    /// `CELERIAC_HISTORY_PENDING` also writes one when the task is enqueued.
-    @Test(arguments: [false, true]) func aQueuedTaskHasAHistoryRowOnlyWithHistoryPending(_ pending: Bool) async throws {
-        try await LiveStack.run(startWorker: false, environment: ["CELERIAC_HISTORY_PENDING": pending ? "1" : "0"]) { stack in
-            let id = try await stack.enqueue(#"{"task": "celeriac.echo", "args": [1], "queue": "\#(stack.queue)"}"#)
-            // A report on another task goes into the history after the queued task's entry
-            // would have: the writer flushes oldest first, so once its row is there, so is that one.
-            let marker = TestServices.uniqueName("marker")
-            let report = #"{"reports": [{"id": "\#(marker)", "state": "STARTED", "task": "celeriac.echo", "timestamp": 1, "worker": "w", "retries": 0}]}"#
-            let sent = try await stack.request("POST", "/internal/reports", body: report)
-            #expect(sent.status == 200, "\(sent.text)")
-            let pg = PostgresHelper(url: stack.settings.databaseURL)
-            var status: String?
-            for _ in 0..<100 where status == nil {
-                status = try? await pg.status(of: marker)
-                if status == nil { try await Task.sleep(for: .milliseconds(50)) }
-            }
-            #expect(status == "STARTED")
-            #expect(try await pg.status(of: id) == (pending ? "PENDING" : nil))
-        }
-    }
-
     @Test func aMessageFromACeleryClientIsRun() async throws {
         // plain.json: captured from Celery 5.7's send_task; pushed as-is onto our queue.
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/plain.json")

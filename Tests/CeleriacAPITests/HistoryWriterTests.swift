@@ -2,6 +2,7 @@
 
 import CeleriacCore
 import CeleriacPostgres
+import CeleriacRedis
 import Foundation
 import Logging
 import TestSupport
@@ -18,7 +19,9 @@ struct HistoryWriterTests {
         var logger = Logger(label: "test-history")
         logger.logLevel = .critical
         let migrations = SchemaMigrations(client: client, logger: logger)
-        let writer = HistoryWriter(client: client, migrations: migrations, logger: logger)
+        let writer = HistoryWriter(
+            client: client, outbox: HistoryOutbox(redis: RedisClient(url: try TestServices.redisURL)), migrations: migrations,
+            logger: logger)
         await migrations.run()
         let good = (0..<3).map { _ in UUID().uuidString.lowercased() }
         let refused = String(repeating: "p", count: 300)  // task_id is varchar(255)

@@ -62,6 +62,11 @@ public enum RedisKeys {
     /// Tasks waiting for their ETA (ZSET: member → due time, Unix ms), moved to their queue
     /// when due. A member is ``scheduledMember(queueKey:envelope:)``.
     public static let scheduled = "celeriac:scheduled"
+    /// History entries waiting for PostgreSQL (stream; field `e`: one entry's JSON), added by
+    /// the report script in the step that applies a report and deleted once written.
+    public static let historyOutbox = "celeriac:history-outbox"
+    /// Which API process writes history now (string: its owner token, with a TTL).
+    public static let historyWriter = "celeriac:history-writer"
     /// Revoked task ids (ZSET: id → until when the revoke holds, Unix ms). Every worker keeps
     /// a copy in memory, loaded at start and kept current through ``celeryPidbox(database:)``.
     public static let revoked = "celeriac:revoked"

@@ -9,13 +9,17 @@ extension RedisScript {
     /// the report comes from an attempt whose lease is no longer the task's (fencing).
     /// A final report of the current attempt also ends its lease, so the worker needs no
     /// acknowledgement round trip of its own per task.
+    /// An applied report's history entry goes to the outbox stream in the same step, so no
+    /// crash between applying it and writing PostgreSQL loses the row.
     /// KEYS[1] record `celeriac:task:<id>`   KEYS[2] result `celery-task-meta-<id>`
-    /// ARGV[1] rank of the new state (TaskState.progress)   ARGV[2] TTL, seconds
+    /// KEYS[3] `celeriac:history-outbox`
+    /// ARGV[1] rank of the new state (TaskState.rank)   ARGV[2] TTL, seconds
     /// ARGV[3] meta JSON   ARGV[4] the attempt's lease token, '' for none
     /// ARGV[5] '1' when the state is final (ends the lease), else '0'
     /// ARGV[6] n = count of set-if-absent pairs that follow
-    /// ARGV[7 .. 6+2n] field, value pairs set only when the record has no `task` yet
-    /// ARGV[7+2n ..] pairs always set
+    /// ARGV[7] history entry for the outbox, '' for none
+    /// ARGV[8 .. 7+2n] field, value pairs set only when the record has no `task` yet
+    /// ARGV[8+2n ..] pairs always set
     /// Returns: 1 if applied, 0 if ignored as stale, -1 if fenced.
     static let applyReport = RedisScript(name: "apply_report", source: leaseHelpers + """
 
@@ -36,12 +40,15 @@ extension RedisScript {
         -- The set-if-absent fields all come with the record's creation (enqueue): a record
         -- without `task` (a plain Celery client's task) takes them all, any other skips them.
         local fields = {'rank', ARGV[1]}
-        local first = record[3] and 7 + 2 * tonumber(ARGV[6]) or 7
+        local first = record[3] and 8 + 2 * tonumber(ARGV[6]) or 8
         for i = first, #ARGV do fields[#fields + 1] = ARGV[i] end
         redis.call('HSET', KEYS[1], unpack(fields))
         redis.call('EXPIRE', KEYS[1], ARGV[2])
         redis.call('SETEX', KEYS[2], ARGV[2], ARGV[3])
         redis.call('PUBLISH', KEYS[2], ARGV[3])
+        if ARGV[7] ~= '' then
+            redis.call('XADD', KEYS[3], 'MAXLEN', '~', '\(HistoryOutbox.maxLength)', '*', 'e', ARGV[7])
+        end
         return 1
         """)
 }
