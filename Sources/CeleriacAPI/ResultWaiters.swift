@@ -16,30 +16,25 @@ import Foundation
 final class ResultWaiters: Sendable {
     private let waiters = Locked<[String: [Int: WakeSignal]]>([:])
     private let nextKey = Locked(0)
-    private let subscriber: Locked<RedisSubscriber?> = Locked(nil)
+    private let subscriber: RedisSubscriber
     private let clock: any WallClock
     /// Longest wait a request may ask for, seconds.
     static let maxWait = 60.0
 
     init(redisURL: RedisURL, clock: any WallClock) {
         self.clock = clock
-        let subscriber = RedisSubscriber(url: redisURL, name: "redis-waiters") { [weak self] event in
+        subscriber = RedisSubscriber(url: redisURL, name: "redis-waiters")
+    }
+
+    func start() {
+        subscriber.start { [weak self] event in
             switch event {
             case .subscribed(let channel), .message(let channel, _): self?.wake(channel)
             }
         }
-        self.subscriber.withLock { $0 = subscriber }
     }
 
-    func start() { subscriber.withLock { $0 }?.start() }
-
-    func stop() {
-        let subscriber = self.subscriber.withLock { subscriber in
-            defer { subscriber = nil }
-            return subscriber
-        }
-        subscriber?.stop()
-    }
+    func stop() { subscriber.stop() }
 
     /// Tasks being waited for.
     var count: Int { waiters.withLock { $0.values.reduce(0) { $0 + $1.count } } }
@@ -54,14 +49,13 @@ final class ResultWaiters: Sendable {
         let signal = WakeSignal()
         let key = nextKey.withLock { $0 += 1; return $0 }
         waiters.withLock { $0[channel, default: [:]][key] = signal }
-        let subscriber = self.subscriber.withLock { $0 }
-        subscriber?.subscribe(channel)
+        subscriber.subscribe(channel)
         defer {
             waiters.withLock { waiters in
                 waiters[channel]?[key] = nil
                 if waiters[channel]?.isEmpty == true { waiters[channel] = nil }
             }
-            subscriber?.unsubscribe(channel)
+            subscriber.unsubscribe(channel)
         }
         var record = try await read()
         while !(record.map(isFinal) ?? false) && !Task.isCancelled {

@@ -34,8 +34,10 @@ public final class RedisSubscriber: @unchecked Sendable {
     }
 
     private let url: RedisURL
+    /// Also the connection's `CLIENT SETNAME`, so `CLIENT LIST` shows what it is.
+    private let name: String
     private let patterns: [String]
-    private let handler: @Sendable (Event) -> Void
+    private let handler = Locked<(@Sendable (Event) -> Void)?>(nil)
     private let state = Locked(State())
     private let thread: BlockingThread
     private let wakeRead: Int32
@@ -45,14 +47,10 @@ public final class RedisSubscriber: @unchecked Sendable {
     /// - Parameters:
     ///   - channels: subscribed for the subscriber's whole life.
     ///   - patterns: `PSUBSCRIBE`d for its whole life.
-    ///   - handler: called on the subscriber's thread; keep it short.
-    public init(
-        url: RedisURL, name: String, channels: [String] = [], patterns: [String] = [],
-        handler: @escaping @Sendable (Event) -> Void
-    ) {
+    public init(url: RedisURL, name: String, channels: [String] = [], patterns: [String] = []) {
         self.url = url
+        self.name = name
         self.patterns = patterns
-        self.handler = handler
         var fds: [Int32] = [0, 0]
         precondition(pipe(&fds) == 0, "pipe failed: \(errno)")
         _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
@@ -69,11 +67,13 @@ public final class RedisSubscriber: @unchecked Sendable {
     }
 
     /// Starts listening (connecting, and reconnecting with backoff, on its thread).
-    public func start() {
+    /// - Parameter handler: called on the subscriber's thread for each event; keep it short.
+    public func start(_ handler: @escaping @Sendable (Event) -> Void) {
+        self.handler.withLock { $0 = handler }
         thread.submit { self.loop() }
     }
 
-    /// Ends the connection and the thread.
+    /// Ends the connection and the thread (at once if it never started).
     public func stop() {
         state.withLock { $0.stopping = true }
         wake()
@@ -133,6 +133,10 @@ public final class RedisSubscriber: @unchecked Sendable {
         let context = try HiredisContext.open(url, timeout: .seconds(5))
         self.context = context
         state.withLock { $0.sent = [] }
+        // Names may hold no spaces; a server that refuses the name still serves the channels.
+        try context.append(RESPCommand([Array("CLIENT".utf8), Array("SETNAME".utf8), Array(name.replacing(" ", with: "_").utf8)]))
+        try context.flush()
+        _ = try context.readReply(operation: "CLIENT SETNAME")
         if !patterns.isEmpty {
             try context.append(RESPCommand([Array("PSUBSCRIBE".utf8)] + patterns.map { Array($0.utf8) }))
         }
@@ -173,7 +177,7 @@ public final class RedisSubscriber: @unchecked Sendable {
     }
 
     private func relay(_ reply: RESPValue) {
-        guard let parts = reply.array, let kind = parts.first?.string else { return }
+        guard let parts = reply.array, let kind = parts.first?.string, let handler = handler.withLock({ $0 }) else { return }
         switch kind {
         case "message" where parts.count == 3:
             if let channel = parts[1].string, let payload = parts[2].bytes { handler(.message(channel: channel, payload: payload)) }

@@ -30,15 +30,17 @@ final class JobRun: Sendable {
         var cancelled: Stop?
     }
 
-    private let state = Locked(State())
-    private let task: Task<JSONValue, any Error>
+    private let state: Locked<State>
+    private let task: Task<Void, Never>
 
     init(job: any Job, invocation: JobInvocation) {
-        task = Task { try await job.run(invocation) }
-        let task = self.task
-        Task { [weak self] in
-            let result = await task.result
-            self?.end(.returned(result))
+        let state = Locked(State())
+        self.state = state
+        // One task per job: it hands the result over itself (no second task awaiting it).
+        task = Task {
+            let result: Result<JSONValue, any Error>
+            do { result = .success(try await job.run(invocation)) } catch { result = .failure(error) }
+            Self.end(.returned(result), state)
         }
     }
 
@@ -69,7 +71,9 @@ final class JobRun: Sendable {
         }
     }
 
-    private func end(_ ending: Ending) {
+    private func end(_ ending: Ending) { Self.end(ending, state) }
+
+    private static func end(_ ending: Ending, _ state: Locked<State>) {
         let waiter = state.withLock { state -> CheckedContinuation<Ending, Never>? in
             guard state.ending == nil else { return nil }
             state.ending = ending

@@ -41,8 +41,7 @@ final class RevokeListener: Sendable {
     private let worker: String
     private let clock: any WallClock
     private let logger: Logger
-    private let pidbox: String
-    private let subscriber = Locked<RedisSubscriber?>(nil)
+    private let subscriber: RedisSubscriber
     /// How long a terminated job has to end after its cancellation before it is abandoned.
     static let terminateGrace: Duration = .seconds(1)
 
@@ -56,11 +55,8 @@ final class RevokeListener: Sendable {
         self.worker = worker
         self.clock = clock
         self.logger = logger
-        pidbox = RedisKeys.celeryPidbox(database: redisURL.database)
-        let subscriber = RedisSubscriber(
-            url: redisURL, name: "redis-control", channels: [pidbox]
-        ) { [weak self] event in self?.handle(event) }
-        self.subscriber.withLock { $0 = subscriber }
+        subscriber = RedisSubscriber(
+            url: redisURL, name: "redis-control", channels: [RedisKeys.celeryPidbox(database: redisURL.database)])
     }
 
     /// Loads the revoke set; throws when Redis cannot be read (the caller retries).
@@ -68,15 +64,9 @@ final class RevokeListener: Sendable {
         revoked.insert(try await revocations.active(now: clock.now), now: clock.now)
     }
 
-    func start() { subscriber.withLock { $0 }?.start() }
+    func start() { subscriber.start { [weak self] event in self?.handle(event) } }
 
-    func stop() {
-        let subscriber = self.subscriber.withLock { subscriber in
-            defer { subscriber = nil }
-            return subscriber
-        }
-        subscriber?.stop()
-    }
+    func stop() { subscriber.stop() }
 
     private func handle(_ event: RedisSubscriber.Event) {
         switch event {
