@@ -1,6 +1,6 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
-public import CeleriacCore
+import CeleriacCore
 import Foundation
 
 /// The form a history entry takes in the Redis outbox (`celeriac:history-outbox`), where the
