@@ -51,6 +51,8 @@ public enum APIServer {
         let tasks = TaskRoutes(api: api)
         tasks.register(on: table)
         RevokeRoutes(api: api).register(on: table)
+        PeriodicTaskRoutes(api: api).register(on: table)
+        ScheduleRoutes(api: api).register(on: table)
         ReportRoutes(api: api).register(on: table)
         HealthRoutes(api: api).register(on: table)
         // Last, so it sees only the requests no route took.

@@ -74,4 +74,10 @@ import Testing
         #expect(CeleryTime.format(Date(timeIntervalSince1970: .nan)) == "1970-01-01T00:00:00.000000+00:00")
         #expect(TaskRecord.seconds(1e300) == "253402300799.000000" && TaskRecord.seconds(-5) == "0.000000")
     }
+
+    /// `"result": null` is no result (the nil literal once turned into JSON null here).
+    @Test func aNullResultIsNoResult() throws {
+        let batch = try ReportBatch.decode(Array(#"{"reports": [{"id": "a", "state": "STARTED", "task": "t", "worker": "w", "timestamp": 1, "retries": 0, "result": null}]}"#.utf8))
+        #expect(batch.reports[0].result == nil)
+    }
 }

@@ -61,7 +61,10 @@ public struct PeriodicTaskDraft: Sendable, Equatable {
         for key in o.keys.sorted() where !Self.writable.contains(key) && !Self.readOnly.contains(key) && !scheduleKeys.contains(key) {
             errors.append(.init(pointer: "/\(key)", detail: "unknown field"))
         }
-        func present(_ key: String) -> JSONValue? { o[key].flatMap { $0 == .null ? nil : $0 } }
+        func present(_ key: String) -> JSONValue? {
+            guard let value = o[key], value != JSONValue.null else { return nil }
+            return value
+        }
         func string(_ key: String, required: Bool, max: Int?) -> String? {
             guard let value = present(key) else {
                 if required { errors.append(.init(pointer: "/\(key)", detail: "This field is required.")) }

@@ -69,7 +69,7 @@ extension TaskReport {
             args: try optional("args", "array or null", \.arrayValue),
             kwargs: try optional("kwargs", "object or null", \.objectValue), worker: worker,
             pid: try optional("pid", "\(counted) or null", count),
-            timestamp: timestamp, result: o["result"].flatMap { $0 == .null ? nil : $0 },
+            timestamp: timestamp, result: o["result"].flatMap { $0 == JSONValue.null ? Optional<JSONValue>.none : $0 },
             error: try optional("error", "{type, module, message, traceback} or null", TaskError.init(json:)),
             retries: retries, lease: try optional("lease", "string or null", \.stringValue),
             startedAt: try optional("started_at", "\(seconds) or null", time),
