@@ -133,6 +133,598 @@ enum OpenAPIDocument {
                 '413': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
+          /periodic-tasks:
+            get:
+              operationId: listPeriodicTasks
+              summary: Periodic tasks (django-celery-beat rows), as the admin's changelist
+              description: |
+                Filters as the Django admin's (`enabled`, `one_off`, `task`, `queue`, schedule `kind`,
+                a `start_time` range); `search` needs every word in the name or the task name
+                (case-insensitive). Each task carries its schedule inline, a description of it and its
+                next fire times.
+              parameters:
+                - { name: enabled, in: query, schema: { type: boolean } }
+                - { name: one_off, in: query, schema: { type: boolean } }
+                - { name: task, in: query, schema: { type: string, maxLength: 200 } }
+                - { name: queue, in: query, schema: { type: string, maxLength: 200 } }
+                - { name: kind, in: query, schema: { $ref: '#/components/schemas/ScheduleKind' } }
+                - { name: start_time_after, in: query, schema: { type: string, format: date-time } }
+                - { name: start_time_before, in: query, schema: { type: string, format: date-time } }
+                - { name: search, in: query, schema: { type: string, maxLength: 200 } }
+                - name: ordering
+                  in: query
+                  schema: { type: string, enum: [name, id, task, enabled, start_time, last_run_at, date_changed, -name, -id, -task, -start_time, -last_run_at, -date_changed], default: name }
+                - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 500, default: 100 } }
+                - { name: offset, in: query, schema: { type: integer, minimum: 0, maximum: 2147483647, default: 0 } }
+              responses:
+                '200':
+                  description: One page, and how many tasks match.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [items, count]
+                        properties:
+                          items: { type: array, items: { $ref: '#/components/schemas/PeriodicTask' } }
+                          count: { type: integer }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            post:
+              operationId: createPeriodicTask
+              summary: Create a periodic task
+              description: |
+                Checked as django-celery-beat's model and admin check it, with their messages: exactly
+                one schedule (inline values, where an identical existing row is reused as the admin's
+                `get_or_create` does, or an existing row's `<kind>_id`); clocked needs `one_off`; not both
+                `expires` and `expire_seconds`; crontab fields in Celery's syntax; an IANA zone. The
+                write bumps `django_celery_beat_periodictasks.last_update` in the same transaction, so
+                beat and Celery's DatabaseScheduler reload.
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/PeriodicTaskWrite' }
+                    example: { name: weekly-load, task: loads.weekly, crontab: { minute: '30', hour: '1', day_of_week: '3', timezone: Asia/Seoul } }
+              responses:
+                '201':
+                  description: Created.
+                  headers:
+                    Location: { description: The task's URL., schema: { type: string } }
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/PeriodicTask' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /periodic-tasks/{id}:
+            parameters:
+              - { name: id, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 2147483647 } }
+            get:
+              operationId: getPeriodicTask
+              summary: A periodic task
+              responses:
+                '200':
+                  description: The task.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/PeriodicTask' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            put:
+              operationId: replacePeriodicTask
+              summary: Replace a periodic task's fields
+              description: What `GET` returned may be sent back (read-only members are ignored). Disabling a task clears `last_run_at`, as Django's `save()` does.
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/PeriodicTaskWrite' }
+              responses:
+                '200':
+                  description: The task.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/PeriodicTask' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            patch:
+              operationId: updatePeriodicTask
+              summary: Change some of a periodic task's fields
+              description: The members given replace the stored ones; a schedule given replaces the stored one, whatever its kind.
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/PeriodicTaskPatch' }
+              responses:
+                '200':
+                  description: The task.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/PeriodicTask' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            delete:
+              operationId: deletePeriodicTask
+              summary: Delete a periodic task
+              responses:
+                '204': { description: Deleted. }
+                '404': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /periodic-tasks/{id}/run:
+            post:
+              operationId: runPeriodicTask
+              summary: Send the task now (the admin's "Run selected tasks")
+              description: Its args, kwargs and queue, with the header `periodic_task_name`; its run count and last run are left alone.
+              parameters:
+                - { name: id, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 2147483647 } }
+              responses:
+                '202':
+                  description: Sent.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/RunResult' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /periodic-tasks/actions/{action}:
+            post:
+              operationId: periodicTaskAction
+              summary: The admin's bulk actions over periodic tasks
+              description: |
+                `enable`, `disable` (also clears `last_run_at`), `toggle`, as the admin's `queryset.update`
+                (no `date_changed`), then `last_update` is bumped; `run` sends each task now. Unknown ids
+                are skipped.
+              parameters:
+                - { name: action, in: path, required: true, schema: { type: string, enum: [enable, disable, toggle, run] } }
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema:
+                      type: object
+                      required: [ids]
+                      properties:
+                        ids: { type: array, minItems: 1, maxItems: 1000, items: { type: integer, minimum: 1, maximum: 2147483647 } }
+              responses:
+                '200':
+                  description: Applied.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [count, message]
+                        properties:
+                          count: { type: integer }
+                          message: { type: string, examples: ['2 tasks were successfully enabled'] }
+                '202':
+                  description: Sent (`run`).
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/RunResult' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /crontab-schedules:
+            get:
+              operationId: listCrontabSchedules
+              summary: Crontab schedule rows
+              parameters:
+                - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 500, default: 100 } }
+                - { name: offset, in: query, schema: { type: integer, minimum: 0, maximum: 2147483647, default: 0 } }
+              responses:
+                '200':
+                  description: One page, and how many rows there are.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [items, count]
+                        properties:
+                          items: { type: array, items: { $ref: '#/components/schemas/CrontabSchedule' } }
+                          count: { type: integer }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            post:
+              operationId: createCrontabSchedule
+              summary: Create a crontab schedule row
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/CrontabScheduleWrite' }
+              responses:
+                '201':
+                  description: Created.
+                  headers:
+                    Location: { description: The row's URL., schema: { type: string } }
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/CrontabSchedule' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /crontab-schedules/{id}:
+            parameters:
+              - { name: id, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 2147483647 } }
+            get:
+              operationId: getCrontabSchedule
+              summary: A crontab schedule row
+              responses:
+                '200':
+                  description: The row.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/CrontabSchedule' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            put:
+              operationId: replaceCrontabSchedule
+              summary: Replace a crontab schedule row's values (its tasks follow)
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/CrontabScheduleWrite' }
+              responses:
+                '200':
+                  description: The row.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/CrontabSchedule' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            patch:
+              operationId: updateCrontabSchedule
+              summary: Change some of a crontab schedule row's values
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/CrontabSchedulePatch' }
+              responses:
+                '200':
+                  description: The row.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/CrontabSchedule' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            delete:
+              operationId: deleteCrontabSchedule
+              summary: Delete a crontab schedule row and, as Django's ORM cascade, the periodic tasks using it
+              responses:
+                '204': { description: Deleted. }
+                '404': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /interval-schedules:
+            get:
+              operationId: listIntervalSchedules
+              summary: Interval schedule rows
+              parameters:
+                - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 500, default: 100 } }
+                - { name: offset, in: query, schema: { type: integer, minimum: 0, maximum: 2147483647, default: 0 } }
+              responses:
+                '200':
+                  description: One page, and how many rows there are.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [items, count]
+                        properties:
+                          items: { type: array, items: { $ref: '#/components/schemas/IntervalSchedule' } }
+                          count: { type: integer }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            post:
+              operationId: createIntervalSchedule
+              summary: Create a interval schedule row
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/IntervalScheduleWrite' }
+              responses:
+                '201':
+                  description: Created.
+                  headers:
+                    Location: { description: The row's URL., schema: { type: string } }
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/IntervalSchedule' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /interval-schedules/{id}:
+            parameters:
+              - { name: id, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 2147483647 } }
+            get:
+              operationId: getIntervalSchedule
+              summary: A interval schedule row
+              responses:
+                '200':
+                  description: The row.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/IntervalSchedule' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            put:
+              operationId: replaceIntervalSchedule
+              summary: Replace a interval schedule row's values (its tasks follow)
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/IntervalScheduleWrite' }
+              responses:
+                '200':
+                  description: The row.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/IntervalSchedule' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            patch:
+              operationId: updateIntervalSchedule
+              summary: Change some of a interval schedule row's values
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/IntervalSchedulePatch' }
+              responses:
+                '200':
+                  description: The row.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/IntervalSchedule' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            delete:
+              operationId: deleteIntervalSchedule
+              summary: Delete a interval schedule row and, as Django's ORM cascade, the periodic tasks using it
+              responses:
+                '204': { description: Deleted. }
+                '404': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /clocked-schedules:
+            get:
+              operationId: listClockedSchedules
+              summary: Clocked schedule rows
+              parameters:
+                - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 500, default: 100 } }
+                - { name: offset, in: query, schema: { type: integer, minimum: 0, maximum: 2147483647, default: 0 } }
+              responses:
+                '200':
+                  description: One page, and how many rows there are.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [items, count]
+                        properties:
+                          items: { type: array, items: { $ref: '#/components/schemas/ClockedSchedule' } }
+                          count: { type: integer }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            post:
+              operationId: createClockedSchedule
+              summary: Create a clocked schedule row
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/ClockedScheduleWrite' }
+              responses:
+                '201':
+                  description: Created.
+                  headers:
+                    Location: { description: The row's URL., schema: { type: string } }
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/ClockedSchedule' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /clocked-schedules/{id}:
+            parameters:
+              - { name: id, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 2147483647 } }
+            get:
+              operationId: getClockedSchedule
+              summary: A clocked schedule row
+              responses:
+                '200':
+                  description: The row.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/ClockedSchedule' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            put:
+              operationId: replaceClockedSchedule
+              summary: Replace a clocked schedule row's values (its tasks follow)
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/ClockedScheduleWrite' }
+              responses:
+                '200':
+                  description: The row.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/ClockedSchedule' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            patch:
+              operationId: updateClockedSchedule
+              summary: Change some of a clocked schedule row's values
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/ClockedSchedulePatch' }
+              responses:
+                '200':
+                  description: The row.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/ClockedSchedule' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            delete:
+              operationId: deleteClockedSchedule
+              summary: Delete a clocked schedule row and, as Django's ORM cascade, the periodic tasks using it
+              responses:
+                '204': { description: Deleted. }
+                '404': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /solar-schedules:
+            get:
+              operationId: listSolarSchedules
+              summary: Solar schedule rows
+              parameters:
+                - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 500, default: 100 } }
+                - { name: offset, in: query, schema: { type: integer, minimum: 0, maximum: 2147483647, default: 0 } }
+              responses:
+                '200':
+                  description: One page, and how many rows there are.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [items, count]
+                        properties:
+                          items: { type: array, items: { $ref: '#/components/schemas/SolarSchedule' } }
+                          count: { type: integer }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            post:
+              operationId: createSolarSchedule
+              summary: Create a solar schedule row
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/SolarScheduleWrite' }
+              responses:
+                '201':
+                  description: Created.
+                  headers:
+                    Location: { description: The row's URL., schema: { type: string } }
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/SolarSchedule' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /solar-schedules/{id}:
+            parameters:
+              - { name: id, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 2147483647 } }
+            get:
+              operationId: getSolarSchedule
+              summary: A solar schedule row
+              responses:
+                '200':
+                  description: The row.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/SolarSchedule' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            put:
+              operationId: replaceSolarSchedule
+              summary: Replace a solar schedule row's values (its tasks follow)
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/SolarScheduleWrite' }
+              responses:
+                '200':
+                  description: The row.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/SolarSchedule' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            patch:
+              operationId: updateSolarSchedule
+              summary: Change some of a solar schedule row's values
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/SolarSchedulePatch' }
+              responses:
+                '200':
+                  description: The row.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/SolarSchedule' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            delete:
+              operationId: deleteSolarSchedule
+              summary: Delete a solar schedule row and, as Django's ORM cascade, the periodic tasks using it
+              responses:
+                '204': { description: Deleted. }
+                '404': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
           /health:
             get:
               operationId: health
@@ -348,6 +940,209 @@ enum OpenAPIDocument {
                   type: array
                   maxItems: 1000
                   items: { $ref: '#/components/schemas/TaskReport' }
+            ScheduleKind:
+              type: string
+              enum: [crontab, interval, clocked, solar]
+            CrontabScheduleWrite:
+              type: object
+              additionalProperties: false
+              description: |
+                Celery crontab fields (django-celery-beat's validators: `*`, numbers, ascending `a-b`,
+                lists, steps `*/n` and `a-b/n` with 1 ≤ n ≤ the field's maximum, month and day names),
+                read in `timezone` (IANA). Omitted fields are `*`, an omitted zone UTC.
+              properties:
+                id: { description: Ignored (rows are matched by their values). }
+                minute: { type: [string, 'null'], minLength: 1, maxLength: 240, pattern: '^[0-9A-Za-z*/,-]+$', default: '*' }
+                hour: { type: [string, 'null'], minLength: 1, maxLength: 96, pattern: '^[0-9A-Za-z*/,-]+$', default: '*' }
+                day_of_week: { type: [string, 'null'], minLength: 1, maxLength: 64, pattern: '^[0-9A-Za-z*/,-]+$', default: '*' }
+                day_of_month: { type: [string, 'null'], minLength: 1, maxLength: 124, pattern: '^[0-9A-Za-z*/,-]+$', default: '*' }
+                month_of_year: { type: [string, 'null'], minLength: 1, maxLength: 64, pattern: '^[0-9A-Za-z*/,-]+$', default: '*' }
+                timezone: { type: [string, 'null'], minLength: 1, maxLength: 63, default: UTC, examples: [Asia/Seoul] }
+            IntervalScheduleWrite:
+              type: object
+              additionalProperties: false
+              required: [every, period]
+              properties:
+                id: { description: Ignored. }
+                every: { type: integer, minimum: 1, maximum: 2147483647 }
+                period: { type: string, enum: [days, hours, minutes, seconds, microseconds] }
+            ClockedScheduleWrite:
+              type: object
+              additionalProperties: false
+              required: [clocked_time]
+              properties:
+                id: { description: Ignored. }
+                clocked_time: { type: string, format: date-time, description: 'RFC 3339 with an offset.' }
+            SolarScheduleWrite:
+              type: object
+              additionalProperties: false
+              required: [event, latitude, longitude]
+              properties:
+                id: { description: Ignored. }
+                event: { type: string, enum: [dawn_astronomical, dawn_civil, dawn_nautical, dusk_astronomical, dusk_civil, dusk_nautical, solar_noon, sunrise, sunset] }
+                latitude:
+                  oneOf:
+                    - { type: number, minimum: -90, maximum: 90 }
+                    - { type: string, pattern: '^-?[0-9]{1,3}(\.[0-9]{1,6})?$', description: 'A decimal, as Django''s DecimalField takes it.' }
+                longitude:
+                  oneOf:
+                    - { type: number, minimum: -180, maximum: 180 }
+                    - { type: string, pattern: '^-?[0-9]{1,3}(\.[0-9]{1,6})?$' }
+            CrontabSchedulePatch: { $ref: '#/components/schemas/CrontabScheduleWrite' }
+            IntervalSchedulePatch:
+              type: object
+              additionalProperties: false
+              properties:
+                id: { description: Ignored. }
+                every: { type: integer, minimum: 1, maximum: 2147483647 }
+                period: { type: string, enum: [days, hours, minutes, seconds, microseconds] }
+            ClockedSchedulePatch:
+              type: object
+              additionalProperties: false
+              properties:
+                id: { description: Ignored. }
+                clocked_time: { type: string, format: date-time }
+            SolarSchedulePatch:
+              type: object
+              additionalProperties: false
+              properties:
+                id: { description: Ignored. }
+                event: { type: string, enum: [dawn_astronomical, dawn_civil, dawn_nautical, dusk_astronomical, dusk_civil, dusk_nautical, solar_noon, sunrise, sunset] }
+                latitude: { type: number, minimum: -90, maximum: 90 }
+                longitude: { type: number, minimum: -180, maximum: 180 }
+            ScheduleComputed:
+              type: object
+              properties:
+                schedule_description: { type: [string, 'null'], examples: ['every 10 seconds', '30 1 * * 3 (m/h/dM/MY/d) Asia/Seoul'] }
+                next_runs: { type: array, items: { type: string, format: date-time }, description: The next fire times (RFC 3339 with offset). }
+            CrontabSchedule:
+              allOf:
+                - { $ref: '#/components/schemas/ScheduleComputed' }
+                - type: object
+                  required: [id, minute, hour, day_of_week, day_of_month, month_of_year, timezone]
+                  properties:
+                    id: { type: integer }
+                    minute: { type: string }
+                    hour: { type: string }
+                    day_of_week: { type: string }
+                    day_of_month: { type: string }
+                    month_of_year: { type: string }
+                    timezone: { type: string }
+            IntervalSchedule:
+              allOf:
+                - { $ref: '#/components/schemas/ScheduleComputed' }
+                - type: object
+                  required: [id, every, period]
+                  properties:
+                    id: { type: integer }
+                    every: { type: integer }
+                    period: { type: string }
+            ClockedSchedule:
+              allOf:
+                - { $ref: '#/components/schemas/ScheduleComputed' }
+                - type: object
+                  required: [id, clocked_time]
+                  properties:
+                    id: { type: integer }
+                    clocked_time: { type: string }
+            SolarSchedule:
+              allOf:
+                - { $ref: '#/components/schemas/ScheduleComputed' }
+                - type: object
+                  required: [id, event, latitude, longitude]
+                  properties:
+                    id: { type: integer }
+                    event: { type: string }
+                    latitude: { type: number }
+                    longitude: { type: number }
+            PeriodicTaskWrite:
+              type: object
+              additionalProperties: false
+              required: [name, task]
+              description: |
+                Exactly one schedule: inline (`crontab`, `interval`, `clocked`, `solar`) or by id
+                (`crontab_id`, ...). Members `GET` returns that cannot be written (`id`, `last_run_at`,
+                `total_run_count`, `date_changed`, `schedule_kind`, `schedule_description`, `next_runs`)
+                may be sent back and are ignored.
+              properties: &periodicTaskProperties
+                name: { type: string, minLength: 1, maxLength: 200 }
+                task: { type: string, minLength: 1, maxLength: 200 }
+                crontab: { oneOf: [{ $ref: '#/components/schemas/CrontabScheduleWrite' }, { type: 'null' }] }
+                interval: { oneOf: [{ $ref: '#/components/schemas/IntervalScheduleWrite' }, { type: 'null' }] }
+                clocked: { oneOf: [{ $ref: '#/components/schemas/ClockedScheduleWrite' }, { type: 'null' }] }
+                solar: { oneOf: [{ $ref: '#/components/schemas/SolarScheduleWrite' }, { type: 'null' }] }
+                crontab_id: { type: [integer, 'null'], minimum: 1, maximum: 2147483647 }
+                interval_id: { type: [integer, 'null'], minimum: 1, maximum: 2147483647 }
+                clocked_id: { type: [integer, 'null'], minimum: 1, maximum: 2147483647 }
+                solar_id: { type: [integer, 'null'], minimum: 1, maximum: 2147483647 }
+                args: { type: [array, string, 'null'], items: {}, default: [], description: 'A JSON array, or its text (as the admin''s form takes it).' }
+                kwargs: { type: [object, string, 'null'], default: {} }
+                headers: { type: [object, string, 'null'], default: {}, description: Message headers sent with each run. }
+                queue: { type: [string, 'null'], maxLength: 200, description: '"" is stored as null, as Django does.' }
+                exchange: { type: [string, 'null'], maxLength: 200 }
+                routing_key: { type: [string, 'null'], maxLength: 200 }
+                priority: { type: [integer, 'null'], minimum: 0, maximum: 255 }
+                expires: { type: [string, 'null'], format: date-time, description: Not with expire_seconds. }
+                expire_seconds: { type: [integer, 'null'], minimum: 0, maximum: 2147483647, description: Not with expires. }
+                one_off: { type: [boolean, 'null'], default: false, description: Required for a clocked schedule. }
+                start_time: { type: [string, 'null'], format: date-time }
+                enabled: { type: [boolean, 'null'], default: true, description: Disabling clears last_run_at. }
+                description: { type: [string, 'null'], default: '' }
+                id: {}
+                schedule_kind: {}
+                schedule_description: {}
+                next_runs: {}
+                last_run_at: {}
+                total_run_count: {}
+                date_changed: {}
+            PeriodicTaskPatch:
+              type: object
+              additionalProperties: false
+              description: Any members of PeriodicTaskWrite; none is required.
+              properties: *periodicTaskProperties
+            PeriodicTask:
+              type: object
+              required: [id, name, task, enabled, one_off, schedule_kind, args, kwargs, headers, total_run_count, date_changed, description]
+              properties:
+                id: { type: integer }
+                name: { type: string }
+                task: { type: string }
+                enabled: { type: boolean }
+                one_off: { type: boolean }
+                schedule_kind: { oneOf: [{ $ref: '#/components/schemas/ScheduleKind' }, { type: 'null' }] }
+                crontab: { oneOf: [{ $ref: '#/components/schemas/CrontabSchedule' }, { type: 'null' }] }
+                interval: { oneOf: [{ $ref: '#/components/schemas/IntervalSchedule' }, { type: 'null' }] }
+                clocked: { oneOf: [{ $ref: '#/components/schemas/ClockedSchedule' }, { type: 'null' }] }
+                solar: { oneOf: [{ $ref: '#/components/schemas/SolarSchedule' }, { type: 'null' }] }
+                schedule_description: { type: [string, 'null'] }
+                next_runs: { type: array, items: { type: string, format: date-time } }
+                args: { description: The stored JSON (or its text when it is not JSON). }
+                kwargs: {}
+                headers: {}
+                queue: { type: [string, 'null'] }
+                exchange: { type: [string, 'null'] }
+                routing_key: { type: [string, 'null'] }
+                priority: { type: [integer, 'null'] }
+                expires: { type: [string, 'null'] }
+                expire_seconds: { type: [integer, 'null'] }
+                start_time: { type: [string, 'null'] }
+                last_run_at: { type: [string, 'null'] }
+                total_run_count: { type: integer }
+                date_changed: { type: string }
+                description: { type: string }
+            RunResult:
+              type: object
+              required: [count, sent, message]
+              properties:
+                count: { type: integer }
+                sent:
+                  type: array
+                  items:
+                    type: object
+                    properties:
+                      periodic_task: { type: integer }
+                      task_id: { type: string }
+                message: { type: string, examples: ['1 task was successfully run'] }
             Problem:
               type: object
               required: [type, title, status]

@@ -109,13 +109,22 @@ struct PeriodicTaskRoutes: Sendable {
             switch name {
             case "enabled": filter.enabled = flag(name, value)
             case "one_off": filter.oneOff = flag(name, value)
-            case "task": filter.task = value
-            case "queue": filter.queue = value
+            case "task", "queue":
+                guard value.count <= 200 else {
+                    bad(name, "longer than 200 characters")
+                    continue
+                }
+                if name == "task" { filter.task = value } else { filter.queue = value }
             case "kind":
                 if let kind = ScheduleKind(rawValue: value) { filter.kind = kind } else { bad(name, "expected crontab, interval, clocked or solar") }
             case "start_time_after": filter.startTimeAfter = instant(name, value)
             case "start_time_before": filter.startTimeBefore = instant(name, value)
-            case "search": filter.search = value.split(whereSeparator: \.isWhitespace).prefix(10).map(String.init)
+            case "search":
+                guard value.count <= 200 else {
+                    bad(name, "longer than 200 characters")
+                    continue
+                }
+                filter.search = value.split(whereSeparator: \.isWhitespace).prefix(10).map(String.init)
             case "ordering":
                 if let ordering = PeriodicTaskRepository.Ordering(rawValue: value) { filter.ordering = ordering } else {
                     bad(name, "expected one of \(PeriodicTaskRepository.Ordering.allCases.map(\.rawValue).joined(separator: ", "))")

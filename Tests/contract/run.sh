@@ -30,7 +30,7 @@ seed_args=(--seed "$seed")
 status=0
 root=$PWD
 # From the log directory: Schemathesis and Hypothesis keep their caches in the working directory.
-(cd "$logs" && exec "$root/$venv/bin/schemathesis" run "$root/openapi.yaml" --url "$api" --checks all \
+(cd "$logs" && exec "$root/$venv/bin/schemathesis" --config-file "$root/Tests/contract/schemathesis.toml" run "$root/openapi.yaml" --url "$api" --checks all \
   --max-examples "${CELERIAC_CONTRACT_EXAMPLES:-100}" "${seed_args[@]}" --no-color) >"$logs/schemathesis.txt" 2>&1 ||
   status=$?
 tail -25 "$logs/schemathesis.txt"

@@ -117,8 +117,9 @@ extension ScheduleValue {
             } else if o["event"] == nil || o["event"] == .null {
                 errors.append(.init(pointer: "\(pointer)/event", detail: "This field is required."))
             }
-            let latitude = number("latitude", -90...90) ?? 0
-            let longitude = number("longitude", -180...180) ?? 0
+            // Out of range is an error above; clamped, the value stays a number a row can hold.
+            let latitude = min(max(number("latitude", -90...90) ?? 0, -90), 90)
+            let longitude = min(max(number("longitude", -180...180) ?? 0, -180), 180)
             value = .solar(SolarValue(event: event, latitude: latitude, longitude: longitude))
         }
         return errors.count == before ? value : nil
