@@ -184,9 +184,10 @@ final class Reporter: Sendable {
 
     /// The batch without the reports a later one of the same attempt makes redundant: a
     /// STARTED followed by its final report (final reports carry their start time: ``Worker``
-    /// sets `startedAt`), and a PROGRESS followed by any later PROGRESS or final report. For
-    /// tasks that finish before their STARTED was sent this halves the API's and Redis's work,
-    /// and a job reporting progress often costs one report per batch.
+    /// sets `startedAt`), and a PROGRESS followed by a later PROGRESS (the last one stays, so
+    /// the record keeps how far the job got). For tasks that finish before their STARTED was
+    /// sent this halves the API's and Redis's work, and a job reporting progress often costs
+    /// one report per batch.
     static func folded(_ reports: [TaskReport]) -> [TaskReport] {
         func attempt(_ report: TaskReport) -> String { report.id + "/" + (report.lease ?? "") }
         var lastFinal: [String: Int] = [:]
@@ -200,7 +201,7 @@ final class Reporter: Sendable {
             let key = attempt(report)
             switch report.state {
             case .started: return (lastFinal[key] ?? -1) < index
-            case .progress: return max(lastFinal[key] ?? -1, lastProgress[key] ?? -1) <= index
+            case .progress: return (lastProgress[key] ?? -1) <= index
             default: return true
             }
         }.map(\.element)

@@ -28,6 +28,14 @@ import Testing
         #expect(Reporter.folded([batch[0], batch[1]]) == [batch[0], batch[1]])
     }
 
+    @Test func onlyTheLastProgressOfAnAttemptIsSentAndARetryFoldsItsStarted() {
+        let batch = [
+            report("a", .started, at: 1), report("a", .progress, at: 2), report("a", .progress, at: 3),
+            report("a", .retry, at: 4), report("b", .progress, at: 4), report("a", .progress, lease: "2", at: 5),
+        ]
+        #expect(Reporter.folded(batch) == [batch[2], batch[3], batch[4], batch[5]])
+    }
+
     /// A task cancelled at shutdown may finish after the reporter has stopped: its report must
     /// be answered ("not delivered") at once, or the worker waits for it forever.
     @Test(arguments: [true, false])
