@@ -8,5 +8,8 @@ struct Celeriac: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "celeriac",
         abstract: "Command-line client for a Celeriac API.",
-        subcommands: [EnqueueCommand.self, StatusCommand.self, WaitCommand.self, ReadyCommand.self, MigrateCommand.self])
+        subcommands: [
+            EnqueueCommand.self, StatusCommand.self, WaitCommand.self, ReadyCommand.self, MigrateCommand.self,
+            SchedulesCommand.self,
+        ])
 }

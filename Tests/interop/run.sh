@@ -31,6 +31,19 @@ CELERIAC_REDIS_URL=$CELERIAC_INTEROP_REDIS_URL CELERIAC_API_URL=$CELERIAC_INTERO
 
 status=0
 (cd Tests/interop && "../../$venv/bin/python" -m unittest -v test_interop) || status=$?
+# `celeriac schedules` over the same API: create, list, disable, run, delete a periodic task.
+schedules() { "$bin/celeriac" schedules "$@" --api "$CELERIAC_INTEROP_API_URL"; }
+cli_check() {
+  local id
+  id=$(schedules create --name cli-weekly --task celeriac.echo --crontab '30 1 * * 3' --timezone Asia/Seoul \
+    --queue "$CELERIAC_INTEROP_OUR_QUEUE" | "$venv/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+  schedules list --search cli-weekly | grep -q $'\tcli-weekly\tceleriac.echo\t' &&
+    schedules disable "$id" | grep -qx "1 task was successfully disabled" &&
+    schedules run "$id" | grep -qx "1 task was successfully run" &&
+    schedules delete "$id" | grep -qx "deleted periodic task $id" &&
+    ! schedules show "$id" 2>/dev/null
+}
+cli_check || { echo "celeriac schedules: CLI check failed"; status=1; }
 if [ $status -ne 0 ]; then
   for f in api worker celery; do echo "--- $f log (tail)"; tail -30 "$logs/$f.log"; done
 fi
