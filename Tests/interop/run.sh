@@ -30,7 +30,8 @@ CELERIAC_REDIS_URL=$CELERIAC_INTEROP_REDIS_URL CELERIAC_API_URL=$CELERIAC_INTERO
   --pool=solo -n interop@celery --without-mingle --without-gossip -l warning) >"$logs/celery.log" 2>&1 & pids+=($!)
 
 status=0
-(cd Tests/interop && "../../$venv/bin/python" -m unittest -v test_interop) || status=$?
+export CELERIAC_INTEROP_DATABASE=celeriac_interop CELERIAC_INTEROP_PG_PORT=$pg_port
+(cd Tests/interop && "../../$venv/bin/python" -m unittest -v test_interop test_django) || status=$?
 # `celeriac schedules` over the same API: create, list, disable, run, delete a periodic task.
 schedules() { "$bin/celeriac" schedules "$@" --api "$CELERIAC_INTEROP_API_URL"; }
 cli_check() {
