@@ -78,14 +78,15 @@ public struct PeriodicTaskRepository: Sendable {
             column += 1 + ScheduleTables.width(kind)
         }
         func date(_ index: Int) throws -> Date? { try row.decodeIfPresent(index, as: Date.self) }
+        let fields = PeriodicTaskFields(
+            name: try row.decode(1), task: try row.decode(2), args: try row.decode(3), kwargs: try row.decode(4),
+            headers: try row.decode(5), queue: try row.decodeIfPresent(6), exchange: try row.decodeIfPresent(7),
+            routingKey: try row.decodeIfPresent(8), priority: try row.decodeIfPresent(9), expires: try date(10),
+            expireSeconds: try row.decodeIfPresent(11), oneOff: try row.decode(12), startTime: try date(13),
+            enabled: try row.decode(14), description: try row.decode(18))
         return PeriodicTask(
-            id: try row.decode(0), name: try row.decode(1), task: try row.decode(2), schedule: schedule,
-            args: try row.decode(3), kwargs: try row.decode(4), headers: try row.decode(5),
-            queue: try row.decodeIfPresent(6), exchange: try row.decodeIfPresent(7), routingKey: try row.decodeIfPresent(8),
-            priority: try row.decodeIfPresent(9), expires: try date(10), expireSeconds: try row.decodeIfPresent(11),
-            oneOff: try row.decode(12), startTime: try date(13), enabled: try row.decode(14), lastRunAt: try date(15),
-            totalRunCount: try row.decode(16), dateChanged: try date(17) ?? Date(timeIntervalSince1970: 0),
-            description: try row.decode(18))
+            id: try row.decode(0), fields: fields, schedule: schedule, lastRunAt: try date(15),
+            totalRunCount: try row.decode(16), dateChanged: try date(17) ?? Date(timeIntervalSince1970: 0))
     }
 
     public func list(_ filter: Filter) async throws -> (tasks: [PeriodicTask], count: Int) {

@@ -1,13 +1,14 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 #if canImport(FoundationEssentials)
-public import FoundationEssentials
+import FoundationEssentials
 #else
-public import Foundation
+import Foundation
 #endif
 
 /// A periodic task as a client writes it (`POST`, `PUT`; a `PATCH` is merged over the stored
 /// task first), checked as django-celery-beat's model and admin check it, with their messages.
+@dynamicMemberLookup
 public struct PeriodicTaskDraft: Sendable, Equatable {
     /// Where the schedule comes from: values (an identical row is reused, as the admin's
     /// `get_or_create` does) or an existing row's id.
@@ -23,23 +24,10 @@ public struct PeriodicTaskDraft: Sendable, Equatable {
         }
     }
 
-    public var name: String
-    public var task: String
+    public var fields: PeriodicTaskFields
     public var schedule: Schedule
-    /// JSON text as stored (`[1, 2]`, `{"x": "y"}`).
-    public var args: String
-    public var kwargs: String
-    public var headers: String
-    public var queue: String?
-    public var exchange: String?
-    public var routingKey: String?
-    public var priority: Int?
-    public var expires: Date?
-    public var expireSeconds: Int?
-    public var oneOff: Bool
-    public var startTime: Date?
-    public var enabled: Bool
-    public var description: String
+
+    public subscript<T>(dynamicMember path: KeyPath<PeriodicTaskFields, T>) -> T { fields[keyPath: path] }
 
     static let operation = "periodic-tasks"
     static let writable: Set<String> = [
@@ -122,8 +110,8 @@ public struct PeriodicTaskDraft: Sendable, Equatable {
             present(key).flatMap { EnqueueRequest.instant($0, at: "/\(key)", errors: &errors) }
         }
 
-        name = string("name", required: true, max: 200) ?? ""
-        task = string("task", required: true, max: 200) ?? ""
+        let name = string("name", required: true, max: 200) ?? ""
+        let task = string("task", required: true, max: 200) ?? ""
         // Exactly one schedule: inline values or an existing row's id.
         var given: [(key: String, schedule: Schedule?)] = []
         for kind in ScheduleKind.allCases {
@@ -148,25 +136,22 @@ public struct PeriodicTaskDraft: Sendable, Equatable {
             }
         }
         schedule = given.first?.schedule ?? .existing(.interval, id: 0)
-        args = jsonText("args", array: true)
-        kwargs = jsonText("kwargs", array: false)
-        // Django's `save()` turns '' into NULL, which the NOT NULL column refuses: `{}` is the empty value.
-        headers = jsonText("headers", array: false)
-        // `save()`: `self.queue = self.queue or None`.
-        queue = string("queue", required: false, max: 200).flatMap { $0.isEmpty ? nil : $0 }
-        exchange = string("exchange", required: false, max: 200).flatMap { $0.isEmpty ? nil : $0 }
-        routingKey = string("routing_key", required: false, max: 200).flatMap { $0.isEmpty ? nil : $0 }
-        priority = integer("priority", 0...255)
-        expires = instant("expires")
-        expireSeconds = integer("expire_seconds", 0...Int64(Int32.max))
-        oneOff = flag("one_off", default: false)
-        startTime = instant("start_time")
-        enabled = flag("enabled", default: true)
-        description = string("description", required: false, max: nil) ?? ""
-        if given.count == 1, schedule.kind == .clocked, !oneOff {
+        // Django's `save()` turns '' headers into NULL, which the NOT NULL column refuses: `{}` is
+        // the empty value. `queue = queue or None`: '' is stored as NULL, likewise the routing.
+        fields = PeriodicTaskFields(
+            name: name, task: task, args: jsonText("args", array: true), kwargs: jsonText("kwargs", array: false),
+            headers: jsonText("headers", array: false),
+            queue: string("queue", required: false, max: 200).flatMap { $0.isEmpty ? nil : $0 },
+            exchange: string("exchange", required: false, max: 200).flatMap { $0.isEmpty ? nil : $0 },
+            routingKey: string("routing_key", required: false, max: 200).flatMap { $0.isEmpty ? nil : $0 },
+            priority: integer("priority", 0...255), expires: instant("expires"),
+            expireSeconds: integer("expire_seconds", 0...Int64(Int32.max)), oneOff: flag("one_off", default: false),
+            startTime: instant("start_time"), enabled: flag("enabled", default: true),
+            description: string("description", required: false, max: nil) ?? "")
+        if given.count == 1, schedule.kind == .clocked, !fields.oneOff {
             errors.append(.init(pointer: "/one_off", detail: "clocked must be one off, one_off must set True"))
         }
-        if expires != nil && expireSeconds != nil {
+        if fields.expires != nil && fields.expireSeconds != nil {
             errors.append(.init(pointer: "/expire_seconds", detail: "Only one can be set, in expires and expire_seconds"))
         }
         guard errors.isEmpty else { throw .invalid(Self.operation, errors) }
