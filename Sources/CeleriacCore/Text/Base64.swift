@@ -23,3 +23,44 @@ enum Base64 {
         out.append(UInt8(ascii: "="))
     }
 }
+
+/// base64url without padding (RFC 4648 §5): tokens that travel in a URL's query, such as
+/// the task list's cursor.
+public enum Base64URL {
+    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    public static func encode(_ input: [UInt8]) -> String {
+        var out: [UInt8] = []
+        Base64.append(input, to: &out)
+        while out.last == UInt8(ascii: "=") { out.removeLast() }
+        for index in out.indices {
+            if out[index] == UInt8(ascii: "+") { out[index] = UInt8(ascii: "-") }
+            if out[index] == UInt8(ascii: "/") { out[index] = UInt8(ascii: "_") }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The bytes `text` encodes; nil for anything but unpadded base64url in canonical form.
+    public static func decode(_ text: String) -> [UInt8]? {
+        var values: [UInt32] = []
+        values.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            guard let index = alphabet.firstIndex(of: byte) else { return nil }
+            values.append(UInt32(index))
+        }
+        guard values.count % 4 != 1 else { return nil }
+        var out: [UInt8] = []
+        var index = 0
+        while index < values.count {
+            let group = values[index..<min(index + 4, values.count)]
+            var chunk: UInt32 = 0
+            for (offset, value) in group.enumerated() { chunk |= value << (18 - 6 * UInt32(offset)) }
+            let bytes = group.count - 1
+            for n in 0..<bytes { out.append(UInt8((chunk >> (16 - 8 * UInt32(n))) & 0xFF)) }
+            index += 4
+        }
+        // Canonical only: unused low bits of the last character must be zero.
+        guard encode(out) == text else { return nil }
+        return out
+    }
+}
