@@ -34,7 +34,8 @@ public enum APIServer {
                     httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 16 * 1024)),
                 direct: [routes.tasks.directEnqueue], serverName: serverName),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: serverName),
-            services: [MigrationService(migrations: api.migrations), api.history, MoverService(mover: api.mover)],
+            services: [MigrationService(migrations: api.migrations), api.history, MoverService(mover: api.mover)]
+                + HistoryRetention.services(for: api),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? settings.port) },
             logger: logger)
     }
@@ -49,6 +50,8 @@ public enum APIServer {
         tasks.register(on: table)
         ReportRoutes(api: api).register(on: table)
         HealthRoutes(api: api).register(on: table)
+        TaskListRoutes(api: api).register(on: table)
+        QueueRoutes(api: api).register(on: table)
         // Last, so it sees only the requests no route took.
         router.middlewares.add(MethodNotAllowedMiddleware(routes: router.routes))
         return (router, table, tasks)
