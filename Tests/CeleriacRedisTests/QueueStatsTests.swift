@@ -1,12 +1,12 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 import CeleriacCore
-@testable import CeleriacRedis
-
 import CeleriacSystem
 import Foundation
 import TestSupport
 import Testing
+
+@testable import CeleriacRedis
 
 /// `GET /queues`'s numbers, read in one script from what publishing, parking, claiming and
 /// a plain Celery client leave in Redis.
