@@ -70,7 +70,7 @@ struct TaskListRoutesTests {
     @Test func badParametersAreProblemsNamingThem() async throws {
         try await LiveStack.run(startWorker: false) { stack in
             for (query, parameter) in [
-                ("state=DONE", "state"), ("cursor=bm90LWEtY3Vyc29y", "cursor"), ("cursor=%%%", "cursor"),
+                ("state=DONE", "state"), ("cursor=bm90LWEtY3Vyc29y", "cursor"), ("cursor=1.2.3", "cursor"), ("cursor=%%%", "cursor"),
                 ("since=2026-12-04T09:00:00", "since"), ("limit=501", "limit"), ("sort=id", "sort"),
             ] {
                 let response = try await stack.request("GET", "/tasks?" + query)

@@ -8,7 +8,7 @@ public import Foundation
 
 /// A validated `GET /tasks` query: filters on the history, a page size and where the page
 /// starts. Every filter is an exact match; `since` is inclusive and `until` exclusive, both
-/// on the task's creation time.
+/// on the task's creation time (a window with `until` not after `since` selects nothing).
 public struct TaskListQuery: Sendable, Equatable {
     public var state: TaskState?
     public var task: String?
@@ -43,7 +43,7 @@ public struct TaskListQuery: Sendable, Equatable {
     /// Reads a raw query string (``QueryString``), collecting every bad parameter at once.
     /// - Throws: ``DomainError`` `invalid`, one field error per parameter (``DomainError/FieldError/parameter``):
     ///   unknown or repeated, a state Celery does not have, a bad name, a time without offset,
-    ///   a limit outside 1–500, a cursor this API did not issue.
+    ///   a limit outside 1–500, a cursor not of the shape this API issues.
     public init(query: String?) throws(DomainError) {
         self.init()
         var errors: [DomainError.FieldError] = []
@@ -58,9 +58,6 @@ public struct TaskListQuery: Sendable, Equatable {
                 continue
             }
             if let problem = read(name, value) { errors.append(.init(parameter: name, detail: problem)) }
-        }
-        if let since, let until, since >= until {
-            errors.append(.init(parameter: "until", detail: "must be later than since"))
         }
         guard errors.isEmpty else { throw .invalid("tasks.list", errors) }
     }
@@ -101,7 +98,7 @@ public struct TaskListQuery: Sendable, Equatable {
             self.limit = limit
         case "cursor":
             guard let cursor = TaskListCursor(encoded: value) else {
-                return "not a cursor from this list; start again without one"
+                return "not a cursor from this list (next_cursor of a page); start again without one"
             }
             self.cursor = cursor
         default:
