@@ -7,7 +7,8 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Deletes task history finished longer ago than the retention (`CELERIAC_HISTORY_RETENTION_DAYS`)
+/// Deletes task history finished longer ago than the retention (`CELERIAC_HISTORY_RETENTION_DAYS`),
+/// and queue rows whose history row another tool deleted,
 /// once the schema is migrated, then every ``interval``, in statements of at most ``batch``
 /// rows so no delete holds locks or a transaction for long. Every API instance runs one: the
 /// deletes are idempotent. Time comes from the injected clock, so a test moves it.
@@ -59,6 +60,10 @@ struct HistoryRetention: Service {
                 logger.warning("cannot delete expired history; will retry", metadata: ["error": "\(error)"])
                 break
             }
+        }
+        // Queue rows left by deletes outside retention (Django's own cleanup, a truncate).
+        while !Task.isCancelled {
+            guard let count = try? await repository.deleteOrphanedQueues(limit: Self.batch), count == Self.batch else { break }
         }
         if deleted > 0 {
             logger.info("deleted expired history", metadata: ["rows": "\(deleted)", "before": "\(CeleryTime.format(cutoff))"])

@@ -43,10 +43,12 @@ extension HistoryRepository {
         let (created, id, from) =
             query.queue == nil
             ? ("t.date_created", "t.id", """
-                django_celery_results_taskresult t LEFT JOIN celeriac_taskresult_queue q ON q.result_id = t.id
+                django_celery_results_taskresult t
+                LEFT JOIN celeriac_taskresult_queue q ON q.task_id = t.task_id AND q.result_id = t.id
                 """)
             : ("q.date_created", "q.result_id", """
-                celeriac_taskresult_queue q JOIN django_celery_results_taskresult t ON t.id = q.result_id
+                celeriac_taskresult_queue q
+                JOIN django_celery_results_taskresult t ON t.id = q.result_id AND t.task_id = q.task_id
                 """)
         var conditions: [String] = []
         if let queue = query.queue { conditions.append("q.queue = \(parameter(queue, "text"))") }

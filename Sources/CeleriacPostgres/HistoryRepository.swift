@@ -19,7 +19,8 @@ public struct HistoryRepository: Sendable {
 
     /// One statement for a whole batch: each parameter is a `text[]` column, unnested. The
     /// rows written (inserted, or advanced by an upsert) with a queue get their
-    /// `celeriac_taskresult_queue` row in the same statement; the first queue seen stays.
+    /// `celeriac_taskresult_queue` row in the same statement; the first queue seen stays (a
+    /// leftover for another row of the same task id is replaced).
     static func writeSQL(onConflict: String) -> String {
         """
         WITH u AS (
@@ -37,10 +38,12 @@ public struct HistoryRepository: Sendable {
             \(onConflict)
             RETURNING t.id, t.task_id, t.date_created
         )
-        INSERT INTO celeriac_taskresult_queue (result_id, queue, date_created)
-        SELECT w.id, u.queue, w.date_created FROM written w JOIN u ON u.task_id = w.task_id
+        INSERT INTO celeriac_taskresult_queue AS q (task_id, result_id, queue, date_created)
+        SELECT w.task_id, w.id, u.queue, w.date_created FROM written w JOIN u ON u.task_id = w.task_id
         WHERE u.queue IS NOT NULL
-        ON CONFLICT (result_id) DO NOTHING
+        ON CONFLICT (task_id) DO UPDATE SET
+            result_id = EXCLUDED.result_id, queue = EXCLUDED.queue, date_created = EXCLUDED.date_created
+        WHERE q.result_id <> EXCLUDED.result_id
         """
     }
 
@@ -121,7 +124,7 @@ public struct HistoryRepository: Sendable {
 
     static let fetchStatement = PGStatement(name: "celeriac_history_fetch", sql: """
         SELECT \(recordColumns) FROM django_celery_results_taskresult t
-        LEFT JOIN celeriac_taskresult_queue q ON q.result_id = t.id
+        LEFT JOIN celeriac_taskresult_queue q ON q.task_id = t.task_id AND q.result_id = t.id
         WHERE t.task_id = $1
         """)
 

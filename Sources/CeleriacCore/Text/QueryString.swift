@@ -20,46 +20,15 @@ public enum QueryString {
             let equals = piece.firstIndex(of: UInt8(ascii: "="))
             let rawName = piece[..<(equals ?? piece.endIndex)]
             let rawValue = equals.map { piece[piece.index(after: $0)...] } ?? piece[piece.endIndex...]
-            guard let name = decode(rawName) else {
+            guard let name = PercentEncoding.decode(rawName, plusIsSpace: true) else {
                 let shown = String(decoding: rawName.prefix(64), as: UTF8.self)
                 throw .invalid("query", [.init(parameter: shown, detail: "the name is not valid percent-encoded UTF-8")])
             }
-            guard let value = decode(rawValue) else {
+            guard let value = PercentEncoding.decode(rawValue, plusIsSpace: true) else {
                 throw .invalid("query", [.init(parameter: name, detail: "not valid percent-encoded UTF-8")])
             }
             pairs.append((name, value))
         }
         return pairs
-    }
-
-    /// Percent-decodes `bytes` (`+` as a space); nil for a bad escape or bytes that are not UTF-8.
-    static func decode(_ bytes: Substring.UTF8View) -> String? {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "%") {
-                let high = bytes.index(after: index)
-                guard high < bytes.endIndex, bytes.index(after: high) < bytes.endIndex,
-                    let h = hexValue(bytes[high]), let l = hexValue(bytes[bytes.index(after: high)])
-                else { return nil }
-                out.append(h << 4 | l)
-                index = bytes.index(high, offsetBy: 2)
-                continue
-            }
-            out.append(byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
-            index = bytes.index(after: index)
-        }
-        return String(validating: out, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
