@@ -48,8 +48,8 @@ pg -d "$db" -c "
     created + interval '1 second', '{\"children\": []}', '\"(' || i || ',)\"', '\"{}\"', 'bench.task' || (i % 10),
     'celeriac@worker' || (i % 4), created, created
   FROM generate_series(1, $rows) AS i, LATERAL (SELECT now() - ($rows - i) * interval '2 seconds' AS created) AS c" \
-  -c "INSERT INTO celeriac_taskresult_queue (result_id, queue, date_created)
-      SELECT id, 'queue' || (id % 5), date_created FROM django_celery_results_taskresult" \
+  -c "INSERT INTO celeriac_taskresult_queue (task_id, result_id, queue, date_created)
+      SELECT task_id, id, 'queue' || (id % 5), date_created FROM django_celery_results_taskresult" \
   -c "VACUUM ANALYZE django_celery_results_taskresult" -c "VACUUM ANALYZE celeriac_taskresult_queue"
 echo "loaded in $(( $(date +%s) - start )) s" >&2
 
