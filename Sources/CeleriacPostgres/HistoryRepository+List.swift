@@ -30,7 +30,10 @@ extension HistoryRepository {
     /// The statement for `query` and its parameters: fixed SQL fragments chosen by which
     /// filters are present, every value a `$n` parameter. With a queue filter the page is a
     /// range of the queue table's index (its rows repeat `date_created`), otherwise of the
-    /// history table's.
+    /// history table's. The queue table's rows find their history row in a lateral subquery
+    /// the planner may not flatten (`OFFSET 0`): as a plain join on id and task id it takes
+    /// the two equalities for independent, expects one row in all, and sorts the whole queue
+    /// (1.4 s at 1M rows) instead of walking the index and stopping at the page's end (0.4 ms).
     static func listSQL(_ query: TaskListQuery) -> (sql: String, params: [String?]) {
         var params: [String?] = []
         func parameter(_ value: String, _ type: String) -> String {
@@ -48,7 +51,10 @@ extension HistoryRepository {
                 """)
             : ("q.date_created", "q.result_id", """
                 celeriac_taskresult_queue q
-                JOIN django_celery_results_taskresult t ON t.id = q.result_id AND t.task_id = q.task_id
+                CROSS JOIN LATERAL (
+                    SELECT * FROM django_celery_results_taskresult t0
+                    WHERE t0.id = q.result_id AND t0.task_id = q.task_id OFFSET 0
+                ) t
                 """)
         var conditions: [String] = []
         if let queue = query.queue { conditions.append("q.queue = \(parameter(queue, "text"))") }
