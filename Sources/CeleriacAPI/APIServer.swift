@@ -37,7 +37,7 @@ public enum APIServer {
             services: [
                 MigrationService(migrations: api.migrations), api.history, MoverService(mover: api.mover),
                 WaiterService(waiters: api.waiters),
-            ],
+            ] + HistoryRetention.services(for: api),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? settings.port) },
             logger: logger)
     }
@@ -55,6 +55,8 @@ public enum APIServer {
         ScheduleRoutes(api: api).register(on: table)
         ReportRoutes(api: api).register(on: table)
         HealthRoutes(api: api).register(on: table)
+        TaskListRoutes(api: api).register(on: table)
+        QueueRoutes(api: api).register(on: table)
         // Last, so it sees only the requests no route took.
         router.middlewares.add(MethodNotAllowedMiddleware(routes: router.routes))
         return (router, table, tasks)

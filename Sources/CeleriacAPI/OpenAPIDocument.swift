@@ -63,6 +63,55 @@ enum OpenAPIDocument {
                 '413': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
+            get:
+              operationId: listTasks
+              summary: Task history, filtered, newest first
+              description: |
+                Reads the PostgreSQL history (django-celery-results' table), newest `created_at` first,
+                in pages of `limit`. Pass the answer's `next_cursor` as `cursor` for the next page:
+                pages are keyset pages, so tasks recorded meanwhile never shift or repeat one. Every
+                filter is an exact match; they combine. Items are task records as `GET /tasks/{id}`
+                gives them, without `args`/`kwargs` (history keeps only their `repr`), `retries` and
+                `crashes` (0). A bad parameter is a 422 problem whose `errors[]` name it
+                (`parameter`); the history unreachable or still being migrated is 503.
+              parameters:
+                - name: state
+                  in: query
+                  schema: { $ref: '#/components/schemas/State' }
+                - name: task
+                  in: query
+                  description: Task name.
+                  schema: { type: string, minLength: 1, maxLength: 255, pattern: '^[^\x00-\x20\x7F-\x9F]+$' }
+                - name: queue
+                  in: query
+                  schema: { type: string, pattern: '^[A-Za-z0-9_.:-]{1,200}$' }
+                - name: worker
+                  in: query
+                  description: Worker name (history keeps its first 100 characters, so a longer one matches on those).
+                  schema: { type: string, minLength: 1, maxLength: 255, pattern: '^[^\x00-\x1F\x7F-\x9F]+$' }
+                - name: since
+                  in: query
+                  description: Created at or after this instant; RFC 3339 with an offset.
+                  schema: { type: string, format: date-time }
+                - name: until
+                  in: query
+                  description: Created before this instant; RFC 3339 with an offset.
+                  schema: { type: string, format: date-time }
+                - name: limit
+                  in: query
+                  schema: { type: integer, minimum: 1, maximum: 500, default: 50 }
+                - name: cursor
+                  in: query
+                  description: '`next_cursor` of the previous page; treat it as opaque.'
+                  schema: { type: string, pattern: '^-?[0-9]{1,18}\.[0-9]{1,10}$' }
+              responses:
+                '200':
+                  description: One page.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/TaskPage' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
           /tasks/{id}:
             get:
               operationId: getTask
@@ -725,6 +774,28 @@ enum OpenAPIDocument {
                 '204': { description: Deleted. }
                 '404': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
+          /queues:
+            get:
+              operationId: listQueues
+              summary: Queues with depth per priority, oldest message age, leased and parked tasks
+              description: |
+                Every known queue (named in kombu's `_kombu.binding.celery` sets, which Celery clients,
+                our API and our workers fill; holding parked or leased tasks; or configured in
+                `CELERIAC_QUEUES`), sorted by name, read from Redis in one script. `depth_by_priority`
+                counts kombu's per-priority lists (steps 0, 3, 6, 9; 0 is served first). The oldest
+                message is the one at each list's consuming end; its age counts from its `eta` if it
+                had one, else from when our API enqueued it (its record's `created_at`): a message a
+                plain Celery client sent carries no send time, so its age is null. `leased` are tasks
+                claimed by a worker and not finished; `parked` wait in `celeriac:scheduled` for their
+                ETA. Per-queue leased and parked counts read at most 10,000 of each (`complete` is
+                false when there were more, or more than 1,000 queues).
+              responses:
+                '200':
+                  description: The queues.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/QueueList' }
+                '503': { $ref: '#/components/responses/Problem' }
           /health:
             get:
               operationId: health
@@ -910,6 +981,43 @@ enum OpenAPIDocument {
                 retries: { type: integer, description: 'Retries so far (job errors, or retries the job asked for).' }
                 retry_at: { type: [string, 'null'], description: 'While RETRY: when the next attempt is due (ISO 8601, UTC).' }
                 crashes: { type: integer, description: 'Attempts that ended with their worker gone (kill -9, lost lease); not retries.' }
+            TaskPage:
+              type: object
+              required: [items, next_cursor]
+              properties:
+                items:
+                  type: array
+                  items: { $ref: '#/components/schemas/Task' }
+                next_cursor: { type: [string, 'null'], description: Pass as `cursor` for the next page; null on the last page. }
+            Queue:
+              type: object
+              required: [name, depth, depth_by_priority, oldest_age_seconds, oldest_ready_at, leased, parked]
+              properties:
+                name: { type: string }
+                depth: { type: integer, minimum: 0, description: Messages waiting, all priorities. }
+                depth_by_priority:
+                  type: object
+                  description: Messages waiting in each of kombu's priority steps.
+                  required: ['0', '3', '6', '9']
+                  properties:
+                    '0': { type: integer, minimum: 0 }
+                    '3': { type: integer, minimum: 0 }
+                    '6': { type: integer, minimum: 0 }
+                    '9': { type: integer, minimum: 0 }
+                oldest_age_seconds: { type: [number, 'null'], minimum: 0, description: 'How long the oldest waiting message has been ready to run; null when empty or unknown.' }
+                oldest_ready_at: { type: [string, 'null'], description: 'When it became ready (its eta, else its enqueue time); ISO 8601, UTC.' }
+                leased: { type: integer, minimum: 0, description: Tasks claimed by workers and not finished. }
+                parked: { type: integer, minimum: 0, description: Tasks waiting for their ETA. }
+            QueueList:
+              type: object
+              required: [queues, leased, parked, complete]
+              properties:
+                queues:
+                  type: array
+                  items: { $ref: '#/components/schemas/Queue' }
+                leased: { type: integer, minimum: 0, description: All leased tasks. }
+                parked: { type: integer, minimum: 0, description: All parked tasks. }
+                complete: { type: boolean, description: False when some per-queue counts are partial (see the operation). }
             TaskReport:
               type: object
               required: [id, state, task, worker, timestamp, retries]
@@ -1157,6 +1265,7 @@ enum OpenAPIDocument {
                     type: object
                     properties:
                       pointer: { type: string, description: JSON Pointer into the request body. }
+                      parameter: { type: string, description: 'The query parameter at fault (instead of pointer).' }
                       detail: { type: string }
         """#
 }

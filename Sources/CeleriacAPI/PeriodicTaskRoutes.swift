@@ -87,7 +87,7 @@ struct PeriodicTaskRoutes: Sendable {
     static func filter(_ query: String?) throws -> PeriodicTaskRepository.Filter {
         var filter = PeriodicTaskRepository.Filter()
         var errors: [DomainError.FieldError] = []
-        func bad(_ name: String, _ detail: String) { errors.append(.init(pointer: "/\(name)", detail: "query parameter \(name): \(detail)")) }
+        func bad(_ name: String, _ detail: String) { errors.append(.init(parameter: name, detail: detail)) }
         func flag(_ name: String, _ value: String) -> Bool? {
             switch value.lowercased() {
             case "true", "1", "yes": return true
@@ -101,11 +101,7 @@ struct PeriodicTaskRoutes: Sendable {
                 return nil
             }
         }
-        for pair in (query ?? "").split(separator: "&") where !pair.isEmpty {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = String(parts[0])
-            let raw = parts.count > 1 ? String(parts[1]) : ""
-            let value = raw.replacing("+", with: " ").removingPercentEncoding ?? raw
+        for (name, value) in try QueryString.parse(query) {
             switch name {
             case "enabled": filter.enabled = flag(name, value)
             case "one_off": filter.oneOff = flag(name, value)

@@ -114,20 +114,18 @@ struct Page {
 
     init(query: String?) throws {
         var errors: [DomainError.FieldError] = []
-        for pair in (query ?? "").split(separator: "&") where !pair.isEmpty {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let value = parts.count > 1 ? String(parts[1]) : ""
-            switch parts[0] {
+        for (name, value) in try QueryString.parse(query) {
+            switch name {
             case "limit":
                 if let number = Int(value), (1...500).contains(number) { limit = number } else {
-                    errors.append(.init(pointer: "/limit", detail: "query parameter limit: expected an integer from 1 to 500"))
+                    errors.append(.init(parameter: "limit", detail: "expected an integer from 1 to 500"))
                 }
             case "offset":
                 if let number = Int(value), number >= 0, number <= Int(Int32.max) { offset = number } else {
-                    errors.append(.init(pointer: "/offset", detail: "query parameter offset: expected an integer from 0"))
+                    errors.append(.init(parameter: "offset", detail: "expected an integer from 0"))
                 }
             default:
-                errors.append(.init(pointer: "/\(parts[0].prefix(64))", detail: "unknown query parameter"))
+                errors.append(.init(parameter: String(name.prefix(64)), detail: "unknown parameter"))
             }
         }
         guard errors.isEmpty else { throw DomainError.invalid("schedules", errors) }

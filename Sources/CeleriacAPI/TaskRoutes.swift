@@ -128,7 +128,7 @@ struct TaskRoutes: Sendable {
         guard let value else { return nil }
         guard let seconds = Double(value), seconds.isFinite, (0...ResultWaiters.maxWait).contains(seconds) else {
             throw .invalid(
-                "tasks.show", [.init(pointer: "/wait", detail: "query parameter wait: expected seconds from 0 to \(Int(ResultWaiters.maxWait))")])
+                "tasks.show", [.init(parameter: "wait", detail: "expected seconds from 0 to \(Int(ResultWaiters.maxWait))")])
         }
         return seconds
     }

@@ -18,6 +18,7 @@ extension HistoryEntry {
         merged.taskArgs = taskArgs ?? later.taskArgs
         merged.taskKwargs = taskKwargs ?? later.taskKwargs
         merged.startedAt = later.startedAt ?? startedAt
+        merged.queue = queue ?? later.queue
         return merged
     }
 

@@ -18,6 +18,7 @@ extension HistoryEntry {
         put("a", taskArgs)
         put("k", taskKwargs)
         put("w", worker)
+        put("q", queue)
         if let startedAt { fields["st"] = .double(startedAt.timeIntervalSince1970) }
         var writer = JSONWriter()
         writer.write(.object(fields))
@@ -33,6 +34,6 @@ extension HistoryEntry {
             taskID: id, status: status, result: json["r"]?.stringValue, traceback: json["tb"]?.stringValue,
             taskName: json["n"]?.stringValue, taskArgs: json["a"]?.stringValue, taskKwargs: json["k"]?.stringValue,
             worker: json["w"]?.stringValue, at: Date(timeIntervalSince1970: at),
-            startedAt: json["st"]?.doubleValue.map(Date.init(timeIntervalSince1970:)))
+            startedAt: json["st"]?.doubleValue.map(Date.init(timeIntervalSince1970:)), queue: json["q"]?.stringValue)
     }
 }

@@ -17,13 +17,16 @@ public struct HistoryEntry: Sendable, Equatable {
     public var worker: String?
     public var at: Date
     public var startedAt: Date?
+    /// The queue the task was sent to (its name, without a priority suffix); kept beside the
+    /// row in `celeriac_taskresult_queue`, since Django's table has no column for it.
+    public var queue: String?
     /// Made by ``init(enqueued:at:argsrepr:kwargsrepr:)`` for a task id the API just drew, so
     /// no row can exist yet: it is inserted without an upsert's conflict check.
     public var isNewTask = false
 
     public init(
         taskID: String, status: TaskState, result: String? = nil, traceback: String? = nil, taskName: String? = nil,
-        taskArgs: String? = nil, taskKwargs: String? = nil, worker: String? = nil, at: Date, startedAt: Date? = nil
+        taskArgs: String? = nil, taskKwargs: String? = nil, worker: String? = nil, at: Date, startedAt: Date? = nil, queue: String? = nil
     ) {
         self.taskID = taskID
         self.status = status
@@ -35,6 +38,7 @@ public struct HistoryEntry: Sendable, Equatable {
         self.worker = worker
         self.at = at
         self.startedAt = startedAt
+        self.queue = queue
     }
 
     /// The PENDING row written when a task is enqueued.
@@ -45,7 +49,8 @@ public struct HistoryEntry: Sendable, Equatable {
         self.init(
             taskID: record.id, status: .pending, taskName: record.task,
             taskArgs: JSONValue.string(argsrepr ?? PythonRepr.tuple(record.args)).jsonText,
-            taskKwargs: JSONValue.string(kwargsrepr ?? PythonRepr.of(.object(record.kwargs))).jsonText, at: date)
+            taskKwargs: JSONValue.string(kwargsrepr ?? PythonRepr.of(.object(record.kwargs))).jsonText, at: date,
+            queue: record.queue)
         isNewTask = true
     }
 
@@ -59,6 +64,7 @@ public struct HistoryEntry: Sendable, Equatable {
             taskArgs: report.args.map { JSONValue.string(PythonRepr.tuple($0)).jsonText },
             taskKwargs: report.kwargs.map { JSONValue.string(PythonRepr.of(.object($0))).jsonText },
             worker: report.worker, at: date,
-            startedAt: report.state == .started ? date : report.startedAt.map(Date.init(timeIntervalSince1970:)))
+            startedAt: report.state == .started ? date : report.startedAt.map(Date.init(timeIntervalSince1970:)),
+            queue: report.queue.map(RedisKeys.queueName(ofKey:)))
     }
 }

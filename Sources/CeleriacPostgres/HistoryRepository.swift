@@ -17,22 +17,40 @@ public struct HistoryRepository: Sendable {
         return "(CASE \(column) \(cases) ELSE 0 END)"
     }
 
-    /// One statement for a whole batch: each parameter is a `text[]` column, unnested.
-    static let insertSQL = """
-        INSERT INTO django_celery_results_taskresult AS t
-            (task_id, status, content_type, content_encoding, result, date_done, traceback, meta,
-             task_args, task_kwargs, task_name, worker, date_created, date_started)
-        SELECT u.task_id, u.status, 'application/json', 'utf-8', u.result, u.at::timestamptz, u.traceback,
-               '{"children": []}', u.task_args, u.task_kwargs, u.task_name, u.worker, u.at::timestamptz,
-               u.started::timestamptz
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                    $8::text[], $9::text[], $10::text[])
-             AS u(task_id, status, result, at, traceback, task_args, task_kwargs, task_name, worker, started)
+    /// One statement for a whole batch: each parameter is a `text[]` column, unnested. The
+    /// rows written (inserted, or advanced by an upsert) with a queue get their
+    /// `celeriac_taskresult_queue` row in the same statement; the first queue seen stays (a
+    /// leftover for another row of the same task id is replaced).
+    static func writeSQL(onConflict: String) -> String {
         """
+        WITH u AS (
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                                 $8::text[], $9::text[], $10::text[], $11::text[])
+                AS u(task_id, status, result, at, traceback, task_args, task_kwargs, task_name, worker, started, queue)
+        ), written AS (
+            INSERT INTO django_celery_results_taskresult AS t
+                (task_id, status, content_type, content_encoding, result, date_done, traceback, meta,
+                 task_args, task_kwargs, task_name, worker, date_created, date_started)
+            SELECT u.task_id, u.status, 'application/json', 'utf-8', u.result, u.at::timestamptz, u.traceback,
+                   '{"children": []}', u.task_args, u.task_kwargs, u.task_name, u.worker, u.at::timestamptz,
+                   u.started::timestamptz
+            FROM u
+            \(onConflict)
+            RETURNING t.id, t.task_id, t.date_created
+        )
+        INSERT INTO celeriac_taskresult_queue AS q (task_id, result_id, queue, date_created)
+        SELECT w.task_id, w.id, u.queue, w.date_created FROM written w JOIN u ON u.task_id = w.task_id
+        WHERE u.queue IS NOT NULL
+        ON CONFLICT (task_id) DO UPDATE SET
+            result_id = EXCLUDED.result_id, queue = EXCLUDED.queue, date_created = EXCLUDED.date_created
+        WHERE q.result_id <> EXCLUDED.result_id
+        """
+    }
+
+    static let insertSQL = writeSQL(onConflict: "")
 
     /// ``insertSQL`` that advances existing rows instead.
-    static let upsertSQL = insertSQL + """
-
+    static let upsertSQL = writeSQL(onConflict: """
         ON CONFLICT (task_id) DO UPDATE SET
             status = EXCLUDED.status,
             result = COALESCE(EXCLUDED.result, t.result),
@@ -44,7 +62,7 @@ public struct HistoryRepository: Sendable {
             worker = COALESCE(EXCLUDED.worker, t.worker),
             date_started = COALESCE(EXCLUDED.date_started, t.date_started)
         WHERE \(rank("t.status")) <= \(rank("EXCLUDED.status")) OR t.status = '\(TaskState.retry.rawValue)'
-        """
+        """)
 
     /// SQLSTATE `unique_violation`.
     static let uniqueViolation = "23505"
@@ -77,6 +95,8 @@ public struct HistoryRepository: Sendable {
     /// worker or task name (a report may carry any) is cut to fit rather than failing the batch.
     static let taskNameWidth = Names.maxTaskName
     static let workerWidth = 100
+    /// `celeriac_taskresult_queue.queue`.
+    static let queueWidth = Names.maxQueueName
 
     private func write(_ rows: [HistoryEntry], _ sql: String) async throws {
         func column(_ value: (HistoryEntry) -> String?) -> String? { PGTextArray.literal(rows.map(value)) }
@@ -85,7 +105,7 @@ public struct HistoryRepository: Sendable {
             column(\.traceback), column(\.taskArgs), column(\.taskKwargs),
             column { $0.taskName.map { Self.fitted($0, Self.taskNameWidth) } },
             column { $0.worker.map { Self.fitted($0, Self.workerWidth) } },
-            column { $0.startedAt.map(CeleryTime.format) },
+            column { $0.startedAt.map(CeleryTime.format) }, column { $0.queue.map { Self.fitted($0, Self.queueWidth) } },
         ])
     }
 
@@ -95,25 +115,36 @@ public struct HistoryRepository: Sendable {
         return String(String.UnicodeScalarView(text.unicodeScalars.prefix(width)))
     }
 
+    /// The columns ``record(taskID:from:at:)`` reads, in its order, of the history table as
+    /// `t` joined with its queue as `q`.
+    static let recordColumns = """
+        t.status, t.result, t.traceback, t.task_name, t.worker, extract(epoch FROM t.date_created)::text,
+        extract(epoch FROM t.date_started)::text, extract(epoch FROM t.date_done)::text, q.queue
+        """
+
     static let fetchStatement = PGStatement(name: "celeriac_history_fetch", sql: """
-        SELECT status, result, traceback, task_name, worker,
-               extract(epoch FROM date_created)::text, extract(epoch FROM date_started)::text,
-               extract(epoch FROM date_done)::text
-        FROM django_celery_results_taskresult WHERE task_id = $1
+        SELECT \(recordColumns) FROM django_celery_results_taskresult t
+        LEFT JOIN celeriac_taskresult_queue q ON q.task_id = t.task_id AND q.result_id = t.id
+        WHERE t.task_id = $1
         """)
 
     /// The row for `taskID` as a record; nil when absent. Arguments are not recoverable from
     /// django-celery-results' repr columns, so `args`/`kwargs` come back empty.
     public func fetch(taskID: String) async throws -> TaskRecord? {
         guard let row = try await client.query(Self.fetchStatement, [taskID]).rows.first else { return nil }
-        let state = try row.decodeIfPresent(0, as: String.self).flatMap(TaskState.init(rawValue:)) ?? .pending
+        return try Self.record(taskID: taskID, from: row)
+    }
+
+    /// A record from ``recordColumns``, which start at column `first` of `row`.
+    static func record(taskID: String, from row: PGRow, at first: Int = 0) throws -> TaskRecord {
+        let state = try row.decodeIfPresent(first, as: String.self).flatMap(TaskState.init(rawValue:)) ?? .pending
         var record = TaskRecord(
-            id: taskID, task: try row.decodeIfPresent(3) ?? "", state: state, createdAt: try row.decodeIfPresent(5),
-            startedAt: try row.decodeIfPresent(6), finishedAt: state.isFinal ? try row.decodeIfPresent(7) : nil,
-            worker: try row.decodeIfPresent(4))
-        let result = try row.decodeIfPresent(1, as: String.self).flatMap { try? JSONValue.parse($0) } ?? .null
+            id: taskID, task: try row.decodeIfPresent(first + 3) ?? "", state: state, queue: try row.decodeIfPresent(first + 8),
+            createdAt: try row.decodeIfPresent(first + 5), startedAt: try row.decodeIfPresent(first + 6),
+            finishedAt: state.isFinal ? try row.decodeIfPresent(first + 7) : nil, worker: try row.decodeIfPresent(first + 4))
+        let result = try row.decodeIfPresent(first + 1, as: String.self).flatMap { try? JSONValue.parse($0) } ?? .null
         if state == .failure {
-            record.error = TaskError(celeryResult: result, traceback: try row.decodeIfPresent(2))
+            record.error = TaskError(celeryResult: result, traceback: try row.decodeIfPresent(first + 2))
         } else if state == .success {
             record.result = result
         }

@@ -185,30 +185,37 @@ public struct Broker: Sendable {
 
     /// Takes up to `limit` messages from `queueKeys` (in poll order) and leases each to
     /// `worker` for `leaseMilliseconds`, in one atomic step.
-    public func claim(worker: String, queueKeys: [String], limit: Int, leaseMilliseconds: Int) async throws -> [Lease] {
-        let (keys, args) = claimParameters(worker: worker, queueKeys: queueKeys, limit: limit, leaseMilliseconds: leaseMilliseconds)
+    /// - Parameter queueCount: how many queues `queueKeys` are the priority lists of
+    ///   (``QueueCycle/pollOrder``): with more than one, each message's queue moves to the end
+    ///   of the order for the next (kombu's cycle); with one, the lists are taken in order.
+    public func claim(worker: String, queueKeys: [String], queueCount: Int = 1, limit: Int, leaseMilliseconds: Int)
+        async throws -> [Lease]
+    {
+        let (keys, args) = claimParameters(
+            worker: worker, queueKeys: queueKeys, queueCount: queueCount, limit: limit, leaseMilliseconds: leaseMilliseconds)
         return Self.leases(in: try await redis.run(.claimLeased, keys: keys, args: args))
     }
 
     /// Waits up to `seconds` for a message on `key` like ``waitForMessage(on:key:seconds:)``,
-    /// then claims like ``claim(worker:queueKeys:limit:leaseMilliseconds:)`` in the same round
+    /// then claims like ``claim(worker:queueKeys:queueCount:limit:leaseMilliseconds:)`` in the same round
     /// trip: Redis runs the claim the moment the wait returns. `client` is blocked meanwhile:
     /// use a dedicated one.
     public func waitThenClaim(
-        on client: RedisClient, key: String, seconds: Double, worker: String, queueKeys: [String], limit: Int,
-        leaseMilliseconds: Int
+        on client: RedisClient, key: String, seconds: Double, worker: String, queueKeys: [String], queueCount: Int = 1,
+        limit: Int, leaseMilliseconds: Int
     ) async throws -> [Lease] {
-        let (keys, args) = claimParameters(worker: worker, queueKeys: queueKeys, limit: limit, leaseMilliseconds: leaseMilliseconds)
+        let (keys, args) = claimParameters(
+            worker: worker, queueKeys: queueKeys, queueCount: queueCount, limit: limit, leaseMilliseconds: leaseMilliseconds)
         let wait = Self.waitCommand(key: key, seconds: seconds).map { Array($0.utf8) }
         return Self.leases(in: try await client.run(after: wait, .claimLeased, keys: keys, args: args))
     }
 
-    private func claimParameters(worker: String, queueKeys: [String], limit: Int, leaseMilliseconds: Int)
+    private func claimParameters(worker: String, queueKeys: [String], queueCount: Int, limit: Int, leaseMilliseconds: Int)
         -> (keys: [String], args: [String])
     {
         (
             [RedisKeys.fence, RedisKeys.leases, RedisKeys.workerLeases(worker), RedisKeys.workers] + queueKeys,
-            [worker, String(limit), String(leaseMilliseconds), String(recordTTLSeconds)]
+            [worker, String(limit), String(leaseMilliseconds), String(recordTTLSeconds), String(max(1, queueCount))]
         )
     }
 

@@ -42,10 +42,10 @@ final class QueueWaiter: Sendable {
     }
 
     /// Waits up to about ``blockSeconds`` for a message on any list, then claims up to
-    /// `limit` messages from `queueKeys` (see ``Broker/claim(worker:queueKeys:limit:leaseMilliseconds:)``).
-    func waitThenClaim(broker: Broker, worker: String, queueKeys: [String], limit: Int, leaseMilliseconds: Int)
-        async throws -> [Lease]
-    {
+    /// `limit` messages from `queueKeys` (see ``Broker/claim(worker:queueKeys:queueCount:limit:leaseMilliseconds:)``).
+    func waitThenClaim(
+        broker: Broker, worker: String, queueKeys: [String], queueCount: Int = 1, limit: Int, leaseMilliseconds: Int
+    ) async throws -> [Lease] {
         do {
             if state.withLock({ $0.clientID == nil && !$0.unblockRefused }) {
                 do {
@@ -71,12 +71,13 @@ final class QueueWaiter: Sendable {
             }
             for index in unwatched { watch(index) }
             guard block else {
-                return try await broker.claim(worker: worker, queueKeys: queueKeys, limit: limit, leaseMilliseconds: leaseMilliseconds)
+                return try await broker.claim(
+                    worker: worker, queueKeys: queueKeys, queueCount: queueCount, limit: limit, leaseMilliseconds: leaseMilliseconds)
             }
             defer { state.withLock { $0.blocking = false } }
             return try await broker.waitThenClaim(
                 on: first.client, key: first.key, seconds: Self.blockSeconds, worker: worker, queueKeys: queueKeys,
-                limit: limit, leaseMilliseconds: leaseMilliseconds)
+                queueCount: queueCount, limit: limit, leaseMilliseconds: leaseMilliseconds)
         } catch {
             state.withLock { $0.clientID = nil }  // a reconnected connection has a new id
             throw error

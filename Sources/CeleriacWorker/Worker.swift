@@ -75,6 +75,8 @@ public final class Worker: Service {
             for duty in duties { group.addTask { await duty.run() } }
         }
         await recoverPreviousRun()
+        // Like a Celery worker's queue_bind at start: its queues are known before any message.
+        await retrying("declaring its queues") { try await self.broker.declare(queues: self.configuration.queues) }
         await withDiscardingTaskGroup { group in
             // A busy worker waits for a free slot up to a second at a time: shutdown wakes it,
             // so the grace period starts when the signal arrives.
@@ -112,10 +114,11 @@ public final class Worker: Service {
         return duties.map { DutyLoop($0, clock: clock, logger: logger) }
     }
 
-    /// Claims and starts tasks until shutdown.
+    /// Claims and starts tasks until shutdown, taking the queues in kombu's order (``QueueCycle``).
     private func consume(into group: inout DiscardingTaskGroup, executor: Executor, reporter: Reporter) async {
         let waiter = QueueWaiter(keys: RedisKeys.pollOrder(configuration.queues), redisURL: configuration.redisURL)
-        var turn = 0
+        var cycle = QueueCycle(configuration.queues)
+        let queueCount = configuration.queues.count
         var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let free = min(
@@ -126,15 +129,16 @@ public final class Worker: Service {
             }
             var leases: [Lease]
             do {
-                turn += 1
                 leases = try await broker.claim(
-                    worker: configuration.name, queueKeys: RedisKeys.pollOrder(rotated(configuration.queues, by: turn)),
-                    limit: free, leaseMilliseconds: leaseMilliseconds)
+                    worker: configuration.name, queueKeys: cycle.pollOrder, queueCount: queueCount, limit: free,
+                    leaseMilliseconds: leaseMilliseconds)
                 if leases.isEmpty {
                     leases = try await waiter.waitThenClaim(
-                        broker: broker, worker: configuration.name, queueKeys: RedisKeys.pollOrder(configuration.queues),
+                        broker: broker, worker: configuration.name, queueKeys: cycle.pollOrder, queueCount: queueCount,
                         limit: free, leaseMilliseconds: leaseMilliseconds)
                 }
+                // The script rotated its copy of the cycle after each message; so does ours.
+                for lease in leases { cycle.rotate(afterKey: lease.queueKey) }
                 failures = 0
             } catch {
                 failures += 1
@@ -208,11 +212,5 @@ public final class Worker: Service {
                 try? await clock.sleep(for: Backoff.redisStep.delay(afterFailures: failures))
             }
         }
-    }
-
-    private func rotated(_ queues: [String], by turn: Int) -> [String] {
-        guard queues.count > 1 else { return queues }
-        let shift = turn % queues.count
-        return Array(queues[shift...] + queues[..<shift])
     }
 }

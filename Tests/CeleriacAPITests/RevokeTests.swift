@@ -37,7 +37,7 @@ struct RevokeTests {
             #expect(try await stack.request("POST", "/tasks/\(id)/revoke", body: #"{"terminate": false}"#).status == 202)
             try await Task.sleep(for: .milliseconds(1200))
             let task = try stack.json(try await stack.request("GET", "/tasks/\(id)"))
-            #expect(task["state"]?.stringValue == "REVOKED" && task["started_at"] == .null)
+            #expect(task["state"]?.stringValue == "REVOKED" && task["started_at"] == .null, "\(task)")
             #expect(try await stack.redis.command("ZCARD", RedisKeys.scheduled).integer == 0)
         }
     }

@@ -15,6 +15,18 @@ public enum RedisKeys {
         return step == 0 ? name : name + prioritySeparator + String(step)
     }
 
+    /// The queue a list key belongs to: the key without kombu's priority suffix (what kombu
+    /// rotates its queue cycle by, `dest.rsplit(sep, 1)[0]`).
+    public static func queueName(ofKey key: String) -> String {
+        let bytes = Array(key.utf8)
+        var index = bytes.count - 2
+        while index >= 0 {
+            if bytes[index] == 0x06 && bytes[index + 1] == 0x16 { return String(decoding: bytes[..<index], as: UTF8.self) }
+            index -= 1
+        }
+        return key
+    }
+
     public static func priorityStep(_ priority: Int) -> Int {
         prioritySteps.last { $0 <= max(0, min(priority, 9)) } ?? 0
     }

@@ -73,31 +73,6 @@ extension String {
     /// `%` without two hex digits) or would not decode to UTF-8, like Foundation's
     /// `removingPercentEncoding ?? self`.
     var removingPercentEncodingSafely: String {
-        let input = Array(utf8)
-        var output: [UInt8] = []
-        output.reserveCapacity(input.count)
-        var index = 0
-        while index < input.count {
-            if input[index] == UInt8(ascii: "%") {
-                guard index + 2 < input.count, let high = Self.hexValue(input[index + 1]),
-                    let low = Self.hexValue(input[index + 2])
-                else { return self }
-                output.append(high << 4 | low)
-                index += 3
-            } else {
-                output.append(input[index])
-                index += 1
-            }
-        }
-        return String(validating: output, as: UTF8.self) ?? self
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
+        PercentEncoding.decode(utf8[...], plusIsSpace: false) ?? self
     }
 }

@@ -25,6 +25,8 @@ public struct Settings: Sendable {
     /// API: also write a PENDING history row for each task it enqueues. Off by default, as in
     /// django-celery-results, where a task's row starts with its first state from a worker.
     public var historyPending: Bool
+    /// API: days a finished task's history row is kept; 0 keeps rows forever.
+    public var historyRetentionDays: Int
     public var logLevel: String
     /// `text` (human-readable) or `json` (one object per line).
     public var logFormat: LogFormat
@@ -60,6 +62,7 @@ public struct Settings: Sendable {
         workerToken = env["CELERIAC_WORKER_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         resultTTLSeconds = try Self.int(env, "CELERIAC_RESULT_TTL", default: 86_400, range: 60...(365 * 86_400))
         historyPending = try Self.bool(env, "CELERIAC_HISTORY_PENDING", default: false)
+        historyRetentionDays = try Self.int(env, "CELERIAC_HISTORY_RETENTION_DAYS", default: 30, range: 0...36_500)
         logLevel = env["CELERIAC_LOG_LEVEL"] ?? "info"
         if !LogLevelName.all.contains(logLevel) {
             throw ConfigError("CELERIAC_LOG_LEVEL: \(logLevel) is not one of trace, debug, info, notice, warning, error, critical")

@@ -25,13 +25,19 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case `internal`
     }
 
-    /// One field that failed validation; `pointer` is a JSON Pointer into the input.
+    /// One field that failed validation; `pointer` is a JSON Pointer into the input, or, for a
+    /// request's query string, `parameter` names the query parameter (and `pointer` is empty).
     public struct FieldError: Sendable, Equatable {
         public var pointer: String
         public var detail: String
+        public var parameter: String?
         public init(pointer: String, detail: String) {
             self.pointer = pointer
             self.detail = detail
+        }
+        public init(parameter: String, detail: String) {
+            self.init(pointer: "", detail: detail)
+            self.parameter = parameter
         }
     }
 
@@ -59,7 +65,7 @@ extension DomainError {
     /// Validation failed for `fields`; the message lists them.
     public static func invalid(_ operation: String, _ fields: [FieldError]) -> DomainError {
         DomainError(
-            .invalid, operation: operation, fields.map { "\($0.pointer): \($0.detail)" }.joined(separator: "; "),
+            .invalid, operation: operation, fields.map { "\($0.parameter ?? $0.pointer): \($0.detail)" }.joined(separator: "; "),
             fields: fields)
     }
 

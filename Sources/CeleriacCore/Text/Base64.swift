@@ -23,3 +23,4 @@ enum Base64 {
         out.append(UInt8(ascii: "="))
     }
 }
+

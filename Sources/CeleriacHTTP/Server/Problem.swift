@@ -53,9 +53,12 @@ public struct Problem: Sendable, Equatable {
         ]
         if !errors.isEmpty {
             object["errors"] = .array(
-                errors.map { .object(["pointer": .string($0.pointer), "detail": .string($0.detail)]) })
+                errors.map { error in
+                    .object([error.parameter == nil ? "pointer" : "parameter": .string(error.parameter ?? error.pointer),
+                             "detail": .string(error.detail)])
+                })
         }
-        var writer = JSONWriter(keyOrder: ["type", "title", "status", "detail", "errors", "pointer"])
+        var writer = JSONWriter(keyOrder: ["type", "title", "status", "detail", "errors", "pointer", "parameter"])
         writer.write(.object(object))
         return writer.output
     }

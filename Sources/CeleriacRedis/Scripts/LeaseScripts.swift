@@ -40,12 +40,17 @@ extension RedisScript {
         end
         """
 
-    /// Takes up to ARGV[2] messages from the queue lists (poll order, consuming end) and leases
-    /// each in the same step: a message is always in a queue or under a lease, never in flight.
+    /// Takes up to ARGV[2] messages from the queue lists (consuming end) and leases each in the
+    /// same step: a message is always in a queue or under a lease, never in flight. The lists
+    /// are ARGV[5] queues' priority steps, step-major (``QueueCycle/pollOrder``). Each message
+    /// comes from the first non-empty list in that order, and with several queues its queue
+    /// then moves to the end of the order, as kombu's BRPOP loop rotates its queue cycle after
+    /// every message; with one queue a list gives as many as it has.
     /// KEYS[1] `celeriac:fence`  KEYS[2] `celeriac:leases`  KEYS[3] worker's lease set
     /// KEYS[4] `celeriac:workers`  KEYS[5..] queue lists
     /// ARGV[1] worker  ARGV[2] most messages  ARGV[3] lease ms  ARGV[4] record TTL seconds
-    /// Returns: flat `{queue_key, message, token, crashes, ...}`.
+    /// ARGV[5] number of queues (default 1: the lists are taken strictly in order)
+    /// Returns: flat `{queue_key, message, token, crashes, ...}`, in the order taken.
     static let claimLeased = RedisScript(name: "claim_leased", source: leaseHelpers + """
 
         -- headers.id. Every key before `headers` in a kombu envelope is ours or base64, and
@@ -72,32 +77,54 @@ extension RedisScript {
         local wanted = tonumber(ARGV[2])
         local expiry = now + tonumber(ARGV[3])
         local out, scored, tokens = {}, {}, {}
-        for i = 5, #KEYS do
-            local n = math.min(redis.call('LLEN', KEYS[i]), wanted - #tokens)
-            if n > 0 then
-                local last = redis.call('INCRBY', KEYS[1], n)
-                for token = last - n + 1, last do
-                    token = tostring(token)
-                    local message = redis.call('LMOVE', KEYS[i], '\(RedisKeys.leaseMessagePrefix)' .. token, 'RIGHT', 'RIGHT')
-                    local id = task_id(message)
-                    redis.call('HSET', '\(RedisKeys.leasePrefix)' .. token, 'queue', KEYS[i], 'worker', ARGV[1], 'task', id)
-                    local crashes = 0
-                    if id ~= '' then
-                        local record = '\(RedisKeys.taskPrefix)' .. id
-                        redis.call('HSET', record, 'lease', token)
-                        redis.call('EXPIRE', record, ARGV[4], 'NX')
-                        crashes = tonumber(redis.call('HGET', record, 'crashes') or '0')
-                    end
-                    scored[#scored + 1] = expiry
-                    scored[#scored + 1] = token
-                    tokens[#tokens + 1] = token
-                    out[#out + 1] = KEYS[i]
-                    out[#out + 1] = message
-                    out[#out + 1] = token
-                    out[#out + 1] = crashes
+        -- Leases `n` messages from KEYS[i].
+        local function lease_from(i, n)
+            local last = redis.call('INCRBY', KEYS[1], n)
+            for token = last - n + 1, last do
+                token = tostring(token)
+                local message = redis.call('LMOVE', KEYS[i], '\(RedisKeys.leaseMessagePrefix)' .. token, 'RIGHT', 'RIGHT')
+                local id = task_id(message)
+                redis.call('HSET', '\(RedisKeys.leasePrefix)' .. token, 'queue', KEYS[i], 'worker', ARGV[1], 'task', id)
+                local crashes = 0
+                if id ~= '' then
+                    local record = '\(RedisKeys.taskPrefix)' .. id
+                    redis.call('HSET', record, 'lease', token)
+                    redis.call('EXPIRE', record, ARGV[4], 'NX')
+                    crashes = tonumber(redis.call('HGET', record, 'crashes') or '0')
                 end
+                scored[#scored + 1] = expiry
+                scored[#scored + 1] = token
+                tokens[#tokens + 1] = token
+                out[#out + 1] = KEYS[i]
+                out[#out + 1] = message
+                out[#out + 1] = token
+                out[#out + 1] = crashes
             end
-            if #tokens >= wanted then break end
+        end
+        local queues = math.max(1, tonumber(ARGV[5] or '1'))
+        local steps = math.floor((#KEYS - 4) / queues)
+        local cycle, empty = {}, {}
+        for q = 1, queues do cycle[q] = q end
+        while #tokens < wanted do
+            local taken = false
+            for step = 0, steps - 1 do
+                for position = 1, queues do
+                    local i = 4 + step * queues + cycle[position]
+                    if not empty[i] then
+                        local length = redis.call('LLEN', KEYS[i])
+                        if length == 0 then
+                            empty[i] = true
+                        else
+                            lease_from(i, queues == 1 and math.min(length, wanted - #tokens) or 1)
+                            table.insert(cycle, table.remove(cycle, position))
+                            taken = true
+                            break
+                        end
+                    end
+                end
+                if taken then break end
+            end
+            if not taken then break end
         end
         if #tokens > 0 then
             add_all('ZADD', KEYS[2], scored)
