@@ -18,6 +18,8 @@ psql -h 127.0.0.1 -p "$pg_port" -U celeriac -d postgres -tAc \
   psql -q -h 127.0.0.1 -p "$pg_port" -U celeriac -d postgres >/dev/null
 swift build --build-tests
 swift test --skip-build
+# The schedule fixture the Swift suite compares with is still what real Celery computes (<1 s).
+"$(scripts/venv.sh)/bin/python" Tests/interop/schedule_agreement.py --check Tests/CeleriacCoreTests/Fixtures/schedule_agreement.json
 # `celeriac migrate`: creates the schema in an empty database, then finds it current; a
 # database it cannot reach is an error (non-zero exit), not a hang.
 migrate_db=celeriac_test_migrate_cli

@@ -8,17 +8,7 @@ import Testing
 /// The hand-written parser against Foundation's `JSONSerialization` (the reference) on
 /// generated documents, and on inputs that must be refused.
 @Suite struct JSONParserTests {
-    /// A deterministic generator, so a failure names a seed that reproduces it.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    typealias Generator = SeededGenerator
 
     static let alphabet: [String] = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u{01}", "é", "안", "😀", "\u{7F}"]
 
