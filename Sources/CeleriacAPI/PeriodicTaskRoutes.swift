@@ -78,7 +78,9 @@ struct PeriodicTaskRoutes: Sendable {
         let (found, count) = try await tasks.list(filter)
         var writer = JSONWriter(keyOrder: ["items", "count"] + PeriodicTask.keyOrder)
         writer.write(.object([
-            "items": .array(found.map { $0.json(extra: ScheduleRoutes.computed($0.schedule?.value, now: api.clock.now)) }),
+            "items": .array(found.map {
+                $0.json(extra: ScheduleRoutes.computed($0.schedule?.value, lastRunAt: $0.lastRunAt, now: api.clock.now))
+            }),
             "count": .int(Int64(count)),
         ]))
         return .json(writer.output)
@@ -176,7 +178,7 @@ struct PeriodicTaskRoutes: Sendable {
 
     func render(_ task: PeriodicTask) -> String {
         var writer = JSONWriter(keyOrder: PeriodicTask.keyOrder)
-        writer.write(task.json(extra: ScheduleRoutes.computed(task.schedule?.value, now: api.clock.now)))
+        writer.write(task.json(extra: ScheduleRoutes.computed(task.schedule?.value, lastRunAt: task.lastRunAt, now: api.clock.now)))
         return writer.output
     }
 

@@ -81,10 +81,18 @@ struct ScheduleRoutes: Sendable {
         return writer.output
     }
 
-    /// `schedule_description` and `next_runs` (the next five fire times) of a schedule.
-    static func computed(_ value: ScheduleValue?, now: Date) -> [String: JSONValue] {
-        guard let value else { return ["schedule_description": .null, "next_runs": .array([])] }
-        return ["schedule_description": .string(ScheduleText.describe(value)), "next_runs": .array([])]
+    /// `schedule_description` and `next_runs` of a schedule: the next five fire times after
+    /// `now` (for a task, counted from its last run), a crontab's in its zone. A row the math
+    /// cannot read (written by hand) gets neither.
+    static func computed(_ value: ScheduleValue?, lastRunAt: Date? = nil, now: Date) -> [String: JSONValue] {
+        guard let value, let schedule = try? FireSchedule(value) else {
+            return ["schedule_description": .null, "next_runs": .array([])]
+        }
+        let zone: TimeZone? = if case .crontab(let crontab) = value { TimeZone(identifier: crontab.timezone) } else { nil }
+        let runs = schedule.upcomingFires(count: 5, lastRunAt: lastRunAt, now: now).map { date in
+            JSONValue.string(CeleryTime.format(date, offsetSeconds: zone?.secondsFromGMT(for: date) ?? 0))
+        }
+        return ["schedule_description": .string(schedule.description), "next_runs": .array(runs)]
     }
 
     static func value(_ kind: ScheduleKind, _ body: JSONValue) throws -> ScheduleValue {

@@ -39,7 +39,15 @@ struct PeriodicTaskAPITests {
             let id = try #require(task["id"]?.intValue)
             #expect(task["schedule_kind"] == "crontab")
             #expect(task["crontab"]?["timezone"] == "Asia/Seoul" && task["crontab"]?["day_of_month"] == "*")
-            #expect(task["schedule_description"] == "30 1 * * 3 (m/h/dM/MY/d) Asia/Seoul")
+            #expect(task["schedule_description"] == "At 01:30 on Wednesday (Asia/Seoul)")
+            // The next five Wednesdays at 01:30 in Seoul, written in Seoul's offset, a week apart.
+            let runs = (task["next_runs"]?.arrayValue ?? []).compactMap { $0.stringValue }
+            #expect(runs.count == 5 && runs.allSatisfy { $0.hasSuffix("T01:30:00.000000+09:00") }, "\(runs)")
+            let instants = runs.compactMap(CeleryTime.parse)
+            #expect(zip(instants, instants.dropFirst()).allSatisfy { $1.timeIntervalSince($0) == 7 * 86_400 })
+            var seoul = Calendar(identifier: .gregorian)
+            seoul.timeZone = try #require(TimeZone(identifier: "Asia/Seoul"))
+            #expect(instants.allSatisfy { seoul.component(.weekday, from: $0) == 4 } && instants.first.map { $0 > Date() } == true)
             #expect(task["args"] == [1, 2] && task["enabled"] == true && task["total_run_count"] == 0)
             #expect(task["headers"] == .object([:]) && task["description"] == "")
             // The row has every NOT NULL column Django would have written, and last_update moved.

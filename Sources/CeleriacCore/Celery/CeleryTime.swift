@@ -23,8 +23,12 @@ public enum CeleryTime {
 
     /// Formats an instant in UTC with microsecond precision; instants outside Python's years
     /// 1...9999 are clamped to them (never a trap converting to `time_t`).
-    public static func format(_ date: Date) -> String {
-        let raw = date.timeIntervalSince1970
+    public static func format(_ date: Date) -> String { format(date, offsetSeconds: 0) }
+
+    /// The instant as local time `offsetSeconds` east of UTC, with that offset
+    /// (`2026-12-09T01:30:00.000000+09:00`): how a schedule's fire times read in its zone.
+    public static func format(_ date: Date, offsetSeconds: Int) -> String {
+        let raw = date.timeIntervalSince1970 + Double(offsetSeconds)
         let seconds = raw.isNaN ? 0 : min(max(raw, earliest), latest)
         var whole = time_t(seconds.rounded(.down))
         var micros = Int(((seconds - Double(whole)) * 1_000_000).rounded())
@@ -46,7 +50,11 @@ public enum CeleryTime {
             out.append(separator)
         }
         ASCIIDigits.append(micros, width: 6, to: &out)
-        out.append(contentsOf: "+00:00".utf8)
+        let offset = abs(offsetSeconds) / 60
+        out.append(offsetSeconds < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+        ASCIIDigits.append(offset / 60, width: 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        ASCIIDigits.append(offset % 60, width: 2, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
