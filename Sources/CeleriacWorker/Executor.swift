@@ -56,7 +56,12 @@ struct Executor: Sendable {
         defer { running.remove(run, id: message.id) }
         let limits = message.timeLimits
         let timer = limits.hard == nil && limits.soft == nil ? nil : Task { await enforce(limits, on: run, id: message.id) }
-        let ending = await run.ending()
+        // The job's task is not a child of this one: a worker stopping now must not wait for it.
+        let ending = await withTaskCancellationHandler {
+            await run.ending()
+        } onCancel: {
+            run.abandon(.shutdown)
+        }
         timer?.cancel()
         return outcome(of: ending, cancelled: run.cancelReason, message: message, queue: queue)
     }

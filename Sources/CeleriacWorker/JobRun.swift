@@ -14,6 +14,8 @@ final class JobRun: Sendable {
         case softLimit
         case hardLimit
         case revoked
+        /// The worker is stopping now (grace period over, second SIGINT): the task goes back.
+        case shutdown
     }
 
     enum Ending: Sendable {
