@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "celeriac-api", targets: ["celeriac-api"]),
         .executable(name: "celeriac-worker", targets: ["celeriac-worker"]),
+        .executable(name: "celeriac-beat", targets: ["celeriac-beat"]),
         .executable(name: "celeriac", targets: ["celeriac"]),
     ],
     dependencies: [
@@ -89,6 +90,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
+        .target(
+            name: "CeleriacBeat",
+            dependencies: [
+                "CeleriacCore", "CeleriacSystem", "CeleriacRedis", "CeleriacPostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
 
         .executableTarget(
             name: "celeriac-api",
@@ -101,6 +110,16 @@ let package = Package(
             name: "celeriac-worker",
             dependencies: [
                 "CeleriacWorker", "CeleriacCore", "CeleriacSystem",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "celeriac-beat",
+            dependencies: [
+                "CeleriacBeat", "CeleriacCore", "CeleriacSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -164,6 +183,13 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CeleriacBeatTests",
+            dependencies: [
+                "CeleriacBeat", "CeleriacCore", "CeleriacRedis", "CeleriacPostgres", "CeleriacSystem", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "DeploymentTests",

@@ -79,7 +79,7 @@ struct PeriodicTaskRoutes: Sendable {
         var writer = JSONWriter(keyOrder: ["items", "count"] + PeriodicTask.keyOrder)
         writer.write(.object([
             "items": .array(found.map {
-                $0.json(extra: ScheduleRoutes.computed($0.schedule?.value, lastRunAt: $0.lastRunAt, now: api.clock.now))
+                $0.json(extra: ScheduleRoutes.computed($0.schedule?.value, task: $0, now: api.clock.now))
             }),
             "count": .int(Int64(count)),
         ]))
@@ -155,11 +155,7 @@ struct PeriodicTaskRoutes: Sendable {
     private func run(_ selected: [PeriodicTask]) async throws -> String {
         var sent: [JSONValue] = []
         for task in selected {
-            guard case .array(let args)? = try? JSONValue.parse(Array(task.args.utf8)),
-                case .object(let kwargs)? = try? JSONValue.parse(Array(task.kwargs.utf8))
-            else {
-                throw DomainError(.invalid, operation: Self.operation, "task \(task.name): args or kwargs are not JSON")
-            }
+            let (args, kwargs) = try task.arguments()
             let queue = task.queue ?? TaskOptions.defaultQueue
             if let problem = Names.checkQueueName(queue) {
                 throw DomainError(.invalid, operation: Self.operation, "task \(task.name): queue \(queue.prefix(64)): \(problem)")
@@ -178,7 +174,7 @@ struct PeriodicTaskRoutes: Sendable {
 
     func render(_ task: PeriodicTask) -> String {
         var writer = JSONWriter(keyOrder: PeriodicTask.keyOrder)
-        writer.write(task.json(extra: ScheduleRoutes.computed(task.schedule?.value, lastRunAt: task.lastRunAt, now: api.clock.now)))
+        writer.write(task.json(extra: ScheduleRoutes.computed(task.schedule?.value, task: task, now: api.clock.now)))
         return writer.output
     }
 

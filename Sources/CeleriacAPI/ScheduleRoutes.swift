@@ -82,14 +82,15 @@ struct ScheduleRoutes: Sendable {
     }
 
     /// `schedule_description` and `next_runs` of a schedule: the next five fire times after
-    /// `now` (for a task, counted from its last run), a crontab's in its zone. A row the math
-    /// cannot read (written by hand) gets neither.
-    static func computed(_ value: ScheduleValue?, lastRunAt: Date? = nil, now: Date) -> [String: JSONValue] {
+    /// `now` (for a task, when beat will send it: ``BeatPlan/upcomingFires(_:_:count:now:)``),
+    /// a crontab's in its zone. A row the math cannot read (written by hand) gets neither.
+    static func computed(_ value: ScheduleValue?, task: PeriodicTask? = nil, now: Date) -> [String: JSONValue] {
         guard let value, let schedule = try? FireSchedule(value) else {
             return ["schedule_description": .null, "next_runs": .array([])]
         }
         let zone: TimeZone? = if case .crontab(let crontab) = value { TimeZone(identifier: crontab.timezone) } else { nil }
-        let runs = schedule.upcomingFires(count: 5, lastRunAt: lastRunAt, now: now).map { date in
+        let fires = task.map { BeatPlan.upcomingFires($0, schedule, count: 5, now: now) } ?? schedule.upcomingFires(count: 5, now: now)
+        let runs = fires.map { date in
             JSONValue.string(CeleryTime.format(date, offsetSeconds: zone?.secondsFromGMT(for: date) ?? 0))
         }
         return ["schedule_description": .string(schedule.description), "next_runs": .array(runs)]

@@ -190,6 +190,7 @@ public struct PeriodicTaskRepository: Sendable {
     /// False when there was no such task.
     public func delete(id: Int, now: Date) async throws -> Bool {
         try await client.withTransaction { transaction in
+            _ = try transaction.query("DELETE FROM celeriac_periodic_task_run WHERE periodic_task_id = $1::integer", [String(id)])
             guard try transaction.query("DELETE FROM django_celery_beat_periodictask WHERE id = $1", [String(id)]).affected == 1
             else { return false }
             try ScheduleRepository.bump(now, in: transaction)

@@ -98,6 +98,10 @@ public struct ScheduleRepository: Sendable {
     /// - Returns: nil when there is no such row, else how many tasks went with it.
     public func delete(_ kind: ScheduleKind, id: Int, now: Date) async throws -> Int? {
         try await client.withTransaction { transaction in
+            _ = try transaction.query("""
+                DELETE FROM celeriac_periodic_task_run WHERE periodic_task_id IN
+                    (SELECT id FROM django_celery_beat_periodictask WHERE \(kind.rawValue)_id = $1::integer)
+                """, [String(id)])
             let tasks = try transaction.query(
                 "DELETE FROM django_celery_beat_periodictask WHERE \(kind.rawValue)_id = $1", [String(id)]).affected
             let deleted = try transaction.query("DELETE FROM \(ScheduleTables.table(kind)) WHERE id = $1", [String(id)]).affected

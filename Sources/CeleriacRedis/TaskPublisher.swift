@@ -77,12 +77,7 @@ public struct TaskPublisher: Sendable {
     public func publish(_ request: Request) async throws -> Published {
         let id = request.id ?? TaskID.random()
         let now = clock.now
-        let new = TaskMessage.NewTask(
-            id: id, task: request.task, args: request.args, kwargs: request.kwargs, options: request.options,
-            origin: origin, replyTo: producerID, deliveryTag: TaskID.random(), sentAt: now)
-        let record = TaskRecord(
-            id: id, task: request.task, state: .pending, args: request.args, kwargs: request.kwargs,
-            queue: request.options.queue, createdAt: now, retries: request.options.retries)
+        let (new, record) = prepare(request, id: id, now: now)
         // A task due later waits in `celeriac:scheduled`, not in its queue or a worker's memory,
         // and keeps its record until then, plus the usual time after.
         let due = request.options.eta.flatMap { $0 > now ? $0 : nil }
@@ -97,6 +92,17 @@ public struct TaskPublisher: Sendable {
         case .duplicate(let original), .conflict(let original): published.id = original
         }
         return published
+    }
+
+    /// The message and the record of a new task.
+    func prepare(_ request: Request, id: String, now: Date) -> (new: TaskMessage.NewTask, record: TaskRecord) {
+        let new = TaskMessage.NewTask(
+            id: id, task: request.task, args: request.args, kwargs: request.kwargs, options: request.options,
+            origin: origin, replyTo: producerID, deliveryTag: TaskID.random(), sentAt: now)
+        let record = TaskRecord(
+            id: id, task: request.task, state: .pending, args: request.args, kwargs: request.kwargs,
+            queue: request.options.queue, createdAt: now, retries: request.options.retries)
+        return (new, record)
     }
 
     /// `gen<pid>@<hostname>`, as Celery names a producer.

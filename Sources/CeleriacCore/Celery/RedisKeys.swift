@@ -53,6 +53,14 @@ public enum RedisKeys {
     public static let taskPrefix = "celeriac:task:"
     /// Fencing-token counter: every lease gets the next number.
     public static let fence = "celeriac:fence"
+    /// Beat's leader lease (string `<fence>:<name>:<random>`, with a TTL).
+    public static let beatLeader = "celeriac:beat:leader"
+    /// Beat's term counter: every new leader gets the next number.
+    public static let beatFence = "celeriac:beat:fence"
+    /// One beat fire's dedup key (value: its task id), kept a while after the tick.
+    public static func beatFired(periodicTask: Int, tickMillis: Int64) -> String {
+        "celeriac:beat:fired:\(periodicTask):\(tickMillis)"
+    }
     /// Lease expiry times (ZSET: token → expiry, Unix ms by Redis's clock).
     public static let leases = "celeriac:leases"
     /// What one lease holds (hash: queue, worker, task).

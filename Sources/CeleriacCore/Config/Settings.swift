@@ -40,6 +40,15 @@ public struct Settings: Sendable {
     /// (keep it under the idle timeout of proxies in front of the API).
     public var longPollMaxSeconds: Int
 
+    /// Beat: seconds the leader's lease lasts unrenewed (a standby takes over this long
+    /// after the leader dies).
+    public var beatLeaseSeconds: Int
+    /// Beat: ticks missed by less than this many seconds are each sent late; older ones
+    /// are folded into one catch-up send.
+    public var beatCatchUpSeconds: Int
+    /// Beat: this process's name in the lease and logs.
+    public var beatName: String?
+
     public static let defaultDatabaseURL = "postgresql://celeriac@127.0.0.1:5432/celeriac"
 
     /// - Throws: ``ConfigError`` for a value that is present but unusable.
@@ -76,6 +85,9 @@ public struct Settings: Sendable {
         maxCrashes = try Self.int(env, "CELERIAC_MAX_CRASHES", default: 3, range: 1...1000)
         shutdownGraceSeconds = try Self.int(env, "CELERIAC_SHUTDOWN_GRACE", default: 30, range: 0...86_400)
         longPollMaxSeconds = try Self.int(env, "CELERIAC_LONG_POLL_MAX", default: 60, range: 0...60)
+        beatLeaseSeconds = try Self.int(env, "CELERIAC_BEAT_LEASE_SECONDS", default: 5, range: 2...300)
+        beatCatchUpSeconds = try Self.int(env, "CELERIAC_BEAT_CATCHUP_SECONDS", default: 15, range: 0...86_400)
+        beatName = env["CELERIAC_BEAT_NAME"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     static func int(_ env: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws(ConfigError) -> Int {

@@ -39,6 +39,15 @@ public enum FireSchedule: Sendable, Equatable {
         }
     }
 
+    /// The first fire at or after `instant` (a `start_time`): an interval starts then.
+    public func firstFire(atOrAfter instant: Date) -> Date? {
+        switch self {
+        case .interval: instant
+        case .clocked(let clocked): clocked.clockedTime >= instant ? clocked.clockedTime : nil
+        case .crontab, .solar: nextFire(after: instant.addingTimeInterval(-0.000_001))
+        }
+    }
+
     /// When a task last run at `lastRunAt` (nil: never) is next due, as Celery's `is_due`
     /// decides: the first fire after the last run, or `now` when that has passed (one
     /// catch-up fire however many were missed). A task that never ran waits for the first
