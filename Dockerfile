@@ -1,4 +1,4 @@
-# Celeriac: api, worker and CLI in one image; pick the binary with the container command.
+# Celeriac: api, worker, beat and CLI in one image; pick the binary with the container command.
 # Build stage: the same build `make release` runs (static Swift runtime and Foundation, so
 # the run stage needs no Swift libraries).
 FROM swift:6.1-bookworm AS build
@@ -11,9 +11,10 @@ COPY Sources ./Sources
 COPY Tests ./Tests
 RUN swift build -c release --static-swift-stdlib --product celeriac-api \
  && swift build -c release --static-swift-stdlib --product celeriac-worker \
+ && swift build -c release --static-swift-stdlib --product celeriac-beat \
  && swift build -c release --static-swift-stdlib --product celeriac \
  && mkdir -p /out \
- && cp .build/release/celeriac-api .build/release/celeriac-worker .build/release/celeriac /out/
+ && cp .build/release/celeriac-api .build/release/celeriac-worker .build/release/celeriac-beat .build/release/celeriac /out/
 
 # Run stage: only the runtime libraries, a non-root user.
 FROM debian:bookworm-slim

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make run`: local Redis and PostgreSQL under .celeriac/run (unless CELERIAC_REDIS_URL /
-# CELERIAC_DATABASE_URL point elsewhere), then the API and one worker, until Ctrl-C.
+# CELERIAC_DATABASE_URL point elsewhere), then the API, one worker and one beat, until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=.celeriac/run
@@ -34,12 +34,14 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 "$bin/celeriac-worker" & pids+=($!)
+"$bin/celeriac-beat" & pids+=($!)
 cat <<MSG
 
 Celeriac is running: API $CELERIAC_API_URL, Redis ${CELERIAC_REDIS_URL/:\/\/*@/://***@}, database ${CELERIAC_DATABASE_URL/:\/\/*@/://***@}
 Try, in another shell:
   curl -s -XPOST $CELERIAC_API_URL/tasks -d '{"task":"celeriac.echo","args":["hi"]}'
   curl -s $CELERIAC_API_URL/tasks/<id>
+  curl -s -XPOST $CELERIAC_API_URL/periodic-tasks -d '{"name":"every 10 s","task":"celeriac.echo","interval":{"every":10,"period":"seconds"}}'
 Ctrl-C stops everything.
 
 MSG

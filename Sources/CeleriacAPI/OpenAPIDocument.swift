@@ -252,7 +252,10 @@ enum OpenAPIDocument {
               - { name: id, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 2147483647 } }
             get:
               operationId: getPeriodicTask
-              summary: A periodic task
+              summary: A periodic task, with beat's last send of it
+              description: >
+                `next_runs` are when `celeriac-beat` will send it (ticks already due: one send now);
+                `last_run` is its last send (null before the first); single-task answers carry it, lists do not.
               responses:
                 '200':
                   description: The task.
@@ -1201,6 +1204,7 @@ enum OpenAPIDocument {
                 schedule_description: {}
                 next_runs: {}
                 last_run_at: {}
+                last_run: {}
                 total_run_count: {}
                 date_changed: {}
             PeriodicTaskPatch:
@@ -1235,9 +1239,21 @@ enum OpenAPIDocument {
                 expire_seconds: { type: [integer, 'null'] }
                 start_time: { type: [string, 'null'] }
                 last_run_at: { type: [string, 'null'] }
+                last_run:
+                  oneOf: [{ $ref: '#/components/schemas/BeatRun' }, { type: 'null' }]
+                  description: Beat's last send of the task (null before the first); in single-task answers, not in lists.
                 total_run_count: { type: integer }
                 date_changed: { type: string }
                 description: { type: string }
+            BeatRun:
+              type: object
+              description: One send of a periodic task by celeriac-beat.
+              required: [task_id, scheduled_for, fired_at, state]
+              properties:
+                task_id: { type: string, description: 'Derived from the tick: the same id however often the tick is sent.' }
+                scheduled_for: { type: string, format: date-time, description: The tick (for a catch-up send, the first tick missed). }
+                fired_at: { type: string, format: date-time }
+                state: { oneOf: [{ $ref: '#/components/schemas/State' }, { type: 'null' }], description: 'Null when the task is no longer known.' }
             RunResult:
               type: object
               required: [count, sent, message]

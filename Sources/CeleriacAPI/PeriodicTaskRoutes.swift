@@ -25,11 +25,12 @@ struct PeriodicTaskRoutes: Sendable {
             let task = try await tasks.create(draft, now: api.clock.now)
             var headers = HTTPFields()
             headers[.location] = "/periodic-tasks/\(task.id)"
-            return .json(render(task), status: .created, headers: headers)
+            return .json(try await render(task), status: .created, headers: headers)
         }
         routes.add(.get, "/periodic-tasks/{id}", access: .scope(.read)) { _, context in
             try await requireSchema()
-            return .json(render(try await find(try Self.id(context))))
+            let task = try await find(try Self.id(context))
+            return .json(try await render(task))
         }
         routes.add(.put, "/periodic-tasks/{id}", access: .scope(.admin)) { request, context in
             let id = try Self.id(context)
@@ -142,7 +143,7 @@ struct PeriodicTaskRoutes: Sendable {
     private func save(id: Int, _ draft: PeriodicTaskDraft) async throws -> Response {
         try await requireSchema()
         guard let task = try await tasks.update(id: id, to: draft, now: api.clock.now) else { throw Self.notFound(id) }
-        return .json(render(task))
+        return .json(try await render(task))
     }
 
     func find(_ id: Int) async throws -> PeriodicTask {
@@ -172,10 +173,24 @@ struct PeriodicTaskRoutes: Sendable {
         ]).jsonText
     }
 
-    func render(_ task: PeriodicTask) -> String {
-        var writer = JSONWriter(keyOrder: PeriodicTask.keyOrder)
-        writer.write(task.json(extra: ScheduleRoutes.computed(task.schedule?.value, task: task, now: api.clock.now)))
+    /// One task as single-task answers show it: with its next runs and beat's last send.
+    func render(_ task: PeriodicTask) async throws -> String {
+        var writer = JSONWriter(keyOrder: PeriodicTask.keyOrder + ["task_id", "scheduled_for", "fired_at", "state"])
+        var extra = ScheduleRoutes.computed(task.schedule?.value, task: task, now: api.clock.now)
+        extra["last_run"] = try await lastRun(of: task.id)
+        writer.write(task.json(extra: extra))
         return writer.output
+    }
+
+    /// Beat's last send of the task: its task id, the tick it stood for, when it was sent
+    /// and the task's state now (null when the task's record and history row are both gone).
+    private func lastRun(of id: Int) async throws -> JSONValue {
+        guard let run = try await BeatRepository(client: api.postgres).lastRun(of: id) else { return nil }
+        let state = try await TaskRoutes(api: api).find(id: run.taskID)?.state
+        return .object([
+            "task_id": .string(run.taskID), "scheduled_for": .string(CeleryTime.format(run.scheduledFor)),
+            "fired_at": .string(CeleryTime.format(run.firedAt)), "state": state.map { .string($0.rawValue) } ?? nil,
+        ])
     }
 
     /// PostgreSQL is migrated (schedules live nowhere else).

@@ -163,6 +163,37 @@ struct PeriodicTaskAPITests {
         }
     }
 
+    @Test func aTaskShowsBeatsLastSendWithItsStateAndNextRunsAsBeatSendsThem() async throws {
+        try await LiveStack.run(startWorker: false) { stack in
+            try await Self.ready(stack)
+            let pg = PostgresClient(url: stack.settings.databaseURL, size: 1)
+            let body = #"{"name": "every-10s", "task": "celeriac.echo", "interval": {"every": 10, "period": "seconds"}}"#
+            let task = try stack.json(try await stack.request("POST", "/periodic-tasks", body: body))
+            let id = try #require(task["id"]?.intValue)
+            #expect(task["last_run"] == .null)
+            // Never run: the first send is 10 s after it was saved, then every 10 s.
+            let saved = try #require(task["date_changed"]?.stringValue.flatMap(CeleryTime.parse))
+            let runs = (task["next_runs"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(CeleryTime.parse) }
+            #expect(runs.first.map { abs($0.timeIntervalSince(saved) - 10) < 0.001 } == true, "\(runs)")
+            // A send as beat records it, of a task the API knows.
+            let sent = try stack.json(try await stack.request("POST", "/tasks", body: #"{"task": "celeriac.echo", "args": [1]}"#))
+            let taskID = try #require(sent["id"]?.stringValue)
+            let tick = saved.addingTimeInterval(10)
+            try await BeatRepository(client: pg).write(
+                [.init(periodicTaskID: Int(id), lastRunAt: tick, sent: 1, taskID: taskID, tick: tick, firedAt: tick)], now: tick)
+            let fetched = try stack.json(try await stack.request("GET", "/periodic-tasks/\(id)"))
+            #expect(fetched["last_run"]?["task_id"]?.stringValue == taskID)
+            #expect(fetched["last_run"]?["state"] == "PENDING")
+            #expect(fetched["last_run"]?["scheduled_for"]?.stringValue.flatMap(CeleryTime.parse) == tick)
+            #expect(fetched["total_run_count"] == 1 && fetched["last_run_at"]?.stringValue.flatMap(CeleryTime.parse) == tick)
+            // Lists leave it out; deleting the task deletes its row.
+            let listed = try stack.json(try await stack.request("GET", "/periodic-tasks"))
+            #expect(listed["items"]?.arrayValue?.first?["last_run"] == nil)
+            #expect(try await stack.request("DELETE", "/periodic-tasks/\(id)").status == 204)
+            #expect(try await pg.query("SELECT count(*) FROM celeriac_periodic_task_run").values == [["0"]])
+        }
+    }
+
     @Test func schedulesHaveTheirOwnRoutesAndDeletingOneDeletesItsTasks() async throws {
         try await LiveStack.run(startWorker: false) { stack in
             try await Self.ready(stack)

@@ -14,12 +14,12 @@ import Yams
         try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
     }
 
-    static let executables = ["celeriac-api", "celeriac-worker", "celeriac"]
+    static let executables = ["celeriac-api", "celeriac-worker", "celeriac-beat", "celeriac"]
 
-    @Test func composeRunsRedisPostgresApiAndWorker() throws {
+    @Test func composeRunsRedisPostgresApiWorkerAndBeat() throws {
         let compose = try #require(try Yams.load(yaml: try Self.text("docker-compose.yml")) as? [String: Any])
         let services = try #require(compose["services"] as? [String: [String: Any]])
-        #expect(Set(services.keys) == ["redis", "postgres", "api", "worker"])
+        #expect(Set(services.keys) == ["redis", "postgres", "api", "worker", "beat"])
         for name in ["redis", "postgres", "api"] {
             #expect(services[name]?["healthcheck"] != nil, "\(name) has no healthcheck")
         }
@@ -31,6 +31,11 @@ import Yams
         let worker = try #require(services["worker"])
         #expect((worker["command"] as? [String])?.first == "celeriac-worker")
         #expect((worker["environment"] as? [String: Any])?["CELERIAC_API_URL"] as? String == "http://api:8080")
+        let beat = try #require(services["beat"])
+        #expect((beat["command"] as? [String])?.first == "celeriac-beat")
+        let beatEnv = try #require(beat["environment"] as? [String: Any])
+        #expect(beatEnv["CELERIAC_REDIS_URL"] as? String == apiEnv["CELERIAC_REDIS_URL"] as? String)
+        #expect(beatEnv["CELERIAC_DATABASE_URL"] as? String == apiEnv["CELERIAC_DATABASE_URL"] as? String)
         // Every environment variable compose sets is one the code reads.
         let settings = try Self.text("Sources/CeleriacCore/Config/Settings.swift")
         for service in services.values {

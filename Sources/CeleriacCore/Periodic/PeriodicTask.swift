@@ -57,7 +57,7 @@ public struct PeriodicTask: Sendable, Equatable {
     public static let keyOrder = [
         "id", "name", "task", "enabled", "one_off", "schedule_kind", "crontab", "interval", "clocked", "solar",
         "schedule_description", "next_runs", "args", "kwargs", "headers", "queue", "exchange", "routing_key", "priority",
-        "expires", "expire_seconds", "start_time", "last_run_at", "total_run_count", "date_changed", "description",
+        "expires", "expire_seconds", "start_time", "last_run_at", "last_run", "total_run_count", "date_changed", "description",
         "minute", "hour", "day_of_week", "day_of_month", "month_of_year", "timezone", "every", "period", "clocked_time",
         "event", "latitude", "longitude",
     ]

@@ -36,7 +36,7 @@ public struct PeriodicTaskDraft: Sendable, Equatable {
     ]
     /// Members of the API's representation that a client may send back but not change.
     static let readOnly: Set<String> = [
-        "id", "schedule_kind", "schedule_description", "next_runs", "last_run_at", "total_run_count", "date_changed",
+        "id", "schedule_kind", "schedule_description", "next_runs", "last_run_at", "last_run", "total_run_count", "date_changed",
     ]
 
     /// - Throws: ``DomainError`` `invalid` listing every problem, each naming its field.
