@@ -6,6 +6,8 @@
     python faults.py postgres-down        stop PostgreSQL mid-run, start it again
     python faults.py shutdown             SIGTERM past the grace period; SIGINT twice
     python faults.py zombie               SIGSTOP a worker past its lease, SIGCONT it later
+    python faults.py beat                 3 beats, 50 every-second schedules for 60 s; the leader
+                                          killed twice and paused once: each tick sent once
     python faults.py all                  all of the above (what `make test` runs)
 
 Ports: CELERIAC_FAULT_REDIS_PORT (6397), CELERIAC_FAULT_API_PORT (18090); PostgreSQL from
@@ -242,9 +244,101 @@ def zombie_test():
         s.stop()
 
 
+def beat_failover_test(schedules=50, seconds=60, lease=3):
+    """Three beats send 50 every-second schedules for 60 s while the leader is killed with
+    kill -9 twice (a supervisor restarts it) and paused past its lease once: every tick is
+    sent exactly once, counted by the queue's messages, the dedup keys and history rows."""
+    s = stack("beat")
+    queue = "beat_fault"
+    try:
+        s.start_api()
+        wait_until(lambda: http("GET", s.api_url + "/periodic-tasks")[0] == 200, 30, "schedule tables migrated")
+        for n in range(schedules):
+            status, body = http("POST", s.api_url + "/periodic-tasks", {
+                "name": f"fault-{n}", "task": "celeriac.echo", "args": [n], "queue": queue,
+                "interval": {"every": 1, "period": "seconds"}})
+            assert status == 201, body
+        env = {"CELERIAC_BEAT_LEASE_SECONDS": lease}
+        names = [f"beat-{i}" for i in range(3)]
+        for name in names:
+            s.start_beat(name, **env)
+        wait_until(lambda: s.beat_leader() in names and s.r.llen(queue) > 0, 30, "a leader sending")
+        began = time.monotonic()
+        events = []
+
+        def at(offset):
+            time.sleep(max(0.0, began + offset - time.monotonic()))
+
+        def takeover(old):
+            wait_until(lambda: s.beat_leader() not in (None, old), lease + 3, f"a standby to take over from {old}")
+            return s.beat_leader()
+
+        for offset in (12, 28):
+            at(offset)
+            leader = s.beat_leader()
+            t0 = time.monotonic()
+            s.beats[leader].kill()
+            s.beats[leader].wait()
+            new = takeover(leader)
+            events.append({"kill -9": leader, "taken_over_by": new, "after_s": round(time.monotonic() - t0, 2)})
+            s.start_beat(leader, **env)
+        at(42)
+        leader = s.beat_leader()
+        t0 = time.monotonic()
+        s.beats[leader].send_signal(signal.SIGSTOP)
+        new = takeover(leader)
+        events.append({"SIGSTOP": leader, "taken_over_by": new, "after_s": round(time.monotonic() - t0, 2)})
+        time.sleep(2)
+        s.beats[leader].send_signal(signal.SIGCONT)  # wakes as a deposed leader: must send nothing
+        at(seconds)
+        for proc in s.beats.values():
+            proc.send_signal(signal.SIGTERM)
+        for proc in s.beats.values():
+            proc.wait(15)
+        ended = time.time()
+
+        # Each message: its task id (derived from the tick) and periodic task.
+        messages = [json.loads(m) for m in s.r.lrange(queue, 0, -1)]
+        ids = [m["headers"]["id"] for m in messages]
+        duplicates = len(ids) - len(set(ids))
+        # Each dedup key names one tick of one task: celeriac:beat:fired:<task>:<tick ms> -> record key.
+        ticks = {}
+        keyed_ids = set()
+        for key in s.r.scan_iter("celeriac:beat:fired:*", count=1000):
+            value = s.r.get(key)
+            if value is None:  # expired meanwhile: one of the first ticks
+                continue
+            _, _, _, task, tick = key.decode().split(":")
+            ticks.setdefault(int(task), []).append(int(tick))
+            keyed_ids.add(value.decode().removeprefix("celeriac:task:"))
+        missed = 0
+        for task, sent in ticks.items():
+            sent.sort()
+            gaps = [b - a for a, b in zip(sent, sent[1:])]
+            missed += sum(round(g / 1000) - 1 for g in gaps if g > 1001)
+            assert all(999 <= g <= 1001 for g in gaps), f"task {task}: ticks not every second: {gaps}"
+            assert sent[-1] / 1000 > ended - 3, f"task {task}: last tick {sent[-1]} long before the end {ended}"
+        assert len(ticks) == schedules, f"{len(ticks)} of {schedules} schedules sent"
+        assert duplicates == 0, f"{duplicates} ticks sent twice"
+        # Dedup keys live 60 s: the first second's may be gone; every other message has one.
+        assert keyed_ids <= set(ids), f"{len(keyed_ids - set(ids))} dedup keys without a message"
+        unkeyed = [float(s.r.hget(f"celeriac:task:{i}", "created_at")) for i in set(ids) - keyed_ids]
+        assert all(created < ended - 55 for created in unkeyed), f"{len(unkeyed)} recent messages without a dedup key"
+        wait_until(lambda: s.psql(
+            "SELECT count(*), count(DISTINCT task_id) FROM django_celery_results_taskresult WHERE task_name = 'celeriac.echo'"
+        ) == f"{len(ids)}|{len(ids)}", 30, f"{len(ids)} history rows")
+        for name, proc in s.beats.items():
+            log = open(os.path.join(LOGS, f"beat-{name}.log")).read()
+            assert "Fatal error" not in log, f"{name} crashed"
+        print(json.dumps({"scenario": "beat", "schedules": schedules, "seconds": seconds, "sent": len(ids),
+                          "duplicates": duplicates, "missed": missed, "history_rows": len(ids), "failovers": events}))
+    finally:
+        s.stop()
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("scenario", choices=["kill", "redis-restart", "api-restart", "postgres-down", "shutdown", "zombie", "all"])
+    parser.add_argument("scenario", choices=["kill", "redis-restart", "api-restart", "postgres-down", "shutdown", "zombie", "beat", "all"])
     parser.add_argument("--kills", type=int, default=20)
     args = parser.parse_args()
     if args.scenario in ("kill", "all"):
@@ -260,6 +354,8 @@ def main():
         shutdown_test()
     if args.scenario in ("zombie", "all"):
         zombie_test()
+    if args.scenario in ("beat", "all"):
+        beat_failover_test()
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """Real processes for the fault tests: a Redis of their own (so it can be restarted), the
-test PostgreSQL, celeriac-api and celeriac-workers from the debug build."""
+test PostgreSQL, celeriac-api, celeriac-workers and celeriac-beats from the debug build."""
 import json
 import os
 import random
@@ -33,6 +33,7 @@ class Stack:
         self.redis_proc = None
         self.api = None
         self.workers = {}
+        self.beats = {}
         os.makedirs(LOGS, exist_ok=True)
         self.psql(f"DROP DATABASE IF EXISTS {self.db}", db="postgres")
         self.psql(f"CREATE DATABASE {self.db}", db="postgres")
@@ -83,8 +84,19 @@ class Stack:
             env=self.env(**env), stdout=log, stderr=log)
         return self.workers[name]
 
+    def start_beat(self, name, **env):
+        log = open(os.path.join(LOGS, f"{self.name}-{name}.log"), "a")
+        self.beats[name] = subprocess.Popen(
+            [os.path.join(BIN, "celeriac-beat"), "-n", name], env=self.env(**env), stdout=log, stderr=log)
+        return self.beats[name]
+
+    def beat_leader(self):
+        """The name of the beat holding the leader lease (value `<fence>:<name>:<random>`), or None."""
+        value = self.r.get("celeriac:beat:leader")
+        return value.decode().split(":")[1] if value else None
+
     def stop(self):
-        for proc in list(self.workers.values()) + [self.api]:
+        for proc in list(self.workers.values()) + list(self.beats.values()) + [self.api]:
             if proc and proc.poll() is None:
                 proc.kill()
                 proc.wait()
