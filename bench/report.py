@@ -77,6 +77,14 @@ def render(rows, mode):
         out += ["", "### ETA lateness (tasks due 1,000 a second; start − eta)", "",
                 "| tasks | p50 ms | p99 ms | max ms | started early | not started |", "|---|---|---|---|---|---|",
                 f"| {r['tasks']} | {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} | {r['early']} | {r['not_started']} |"]
+    for b in by("beat_lateness"):
+        r = b["result"]
+        out += ["", f"### Beat ({r['schedules']} schedules: {r['intervals_every_second']} every second, {r['crontabs']} crontabs; "
+                    "send − tick)", "",
+                "| seconds | sends | sends/s | p50 ms | p99 ms | max ms | over 50 ms | early | beat RSS MiB | CPU ms per 1,000 sends |",
+                "|---|---|---|---|---|---|---|---|---|---|",
+                f"| {r['seconds']} | {r['sends']} | {r['sends_per_s']} | {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} | "
+                f"{r['over_50ms']} | {r['early']} | {r['beat_rss_kb'] / 1024:.1f} | {r['cpu_ms_per_1000_sends']} |"]
     out += ["", "### Memory (RSS)", "", "| Process | state | MiB |", "|---|---|---|"]
     for m in by("rss_idle"):
         out.append(f"| {m['process']} | idle | {m['kb'] / 1024:.1f} |")

@@ -7,10 +7,10 @@ cd "$(dirname "$0")/.."
 mode=${1:-full}
 if [ "$mode" = smoke ]; then
   drain_n=2000 wrk_s=3 celery_s=2 lat_s=3 lat_conns=2 scale_n=1000 big_n=20000 lookup_s=2 rounds=1 config=debug static=
-  eta_n=300 eta_lead=3
+  eta_n=300 eta_lead=3 beat_s=5 beat_intervals=100 beat_crontabs=900
 else
   drain_n=${BENCH_DRAIN:-100000} wrk_s=20 celery_s=10 lat_s=10 lat_conns=8 scale_n=50000 big_n=1000000 lookup_s=10 rounds=3
-  eta_n=10000 eta_lead=15
+  eta_n=10000 eta_lead=15 beat_s=65 beat_intervals=1000 beat_crontabs=9000
   config=release static=--static-swift-stdlib
 fi
 dir=.celeriac/bench
@@ -20,6 +20,7 @@ mkdir -p "$dir"
 : >"$out"
 swift build -c "$config" $static --product celeriac-api >/dev/null  # as `make release` builds them
 swift build -c "$config" $static --product celeriac-worker >/dev/null
+swift build -c "$config" $static --product celeriac-beat >/dev/null
 bin=$(swift build -c "$config" --show-bin-path)
 venv=$(scripts/venv.sh)
 py="$PWD/$venv/bin/python"
@@ -208,6 +209,12 @@ eta_json=$(cd bench && "$py" eta_lateness.py --api "$CELERIAC_API_URL" --queue b
   --lead "$eta_lead")
 record "{\"bench\": \"eta_lateness\", \"result\": $eta_json}"
 kill -TERM $ew; wait_gone $ew
+
+# 3c. Beat: 10,000 schedules (every-second intervals and crontabs), one beat leading; how
+# late each send is against its tick, the beat's RSS and its CPU per 1,000 sends.
+beat_json=$(cd bench && "$py" beat_lateness.py --beat "$bin/celeriac-beat" --redis-port "$redis_port" --pg-port "$pg_port" \
+  --seconds "$beat_s" --intervals "$beat_intervals" --crontabs "$beat_crontabs" --log "../$dir/beat.log")
+record "{\"bench\": \"beat_lateness\", \"result\": $beat_json}"
 
 # 4. Scaling: 1, 2, 4 workers on the same backlog; cost with a long queue.
 for workers in 1 2 4; do

@@ -51,15 +51,15 @@ public final class Beat: Service {
     public var isLeader: Bool { term.current != nil }
 
     public func run() async throws {
+        // Beat may start before any API: it migrates too (under the advisory lock).
+        let migrating = Task { await self.migrations.run() }
+        defer { migrating.cancel() }
         await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.migrations.run() }
-                await self.migrations.waitUntilDone()
-                await self.campaign()
-                group.cancelAll()
-            }
+            await self.migrations.waitUntilDone()
+            if !self.stopped.current { await self.campaign() }
         } onGracefulShutdown: {
             self.stop()
+            migrating.cancel()  // a stop while PostgreSQL is away ends the wait for it
         }
     }
 

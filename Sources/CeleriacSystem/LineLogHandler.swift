@@ -107,3 +107,14 @@ private func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
         }
     }
 }
+
+extension LineLogHandler {
+    /// Makes every logger of the process a line logger in `settings`' format, and returns
+    /// the process's own logger at `settings`' level (each executable starts with this).
+    public static func bootstrap(_ settings: Settings, label: String) -> Logger {
+        LoggingSystem.bootstrap { [format = settings.logFormat] label in LineLogHandler(label: label, format: format) }
+        var logger = Logger(label: label)
+        logger.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info  // validated by Settings
+        return logger
+    }
+}

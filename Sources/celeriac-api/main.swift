@@ -15,9 +15,7 @@ do {
     FileHandle.standardError.write(Data("celeriac-api: \(error)\n".utf8))
     exit(2)
 }
-LoggingSystem.bootstrap { [format = settings.logFormat] label in LineLogHandler(label: label, format: format) }
-var logger = Logger(label: "celeriac-api")
-logger.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info  // validated by Settings
+let logger = LineLogHandler.bootstrap(settings, label: "celeriac-api")
 logger.info("starting", metadata: ["redis": "\(settings.redisURL)", "listen": "\(settings.host):\(settings.port)"])
 let app = APIServer.makeApplication(settings: settings, logger: logger) { [logger] port in
     logger.info("listening", metadata: ["url": "http://\(settings.host):\(port)"])

@@ -31,9 +31,7 @@ struct BeatCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        LoggingSystem.bootstrap { [format = settings.logFormat] label in LineLogHandler(label: label, format: format) }
-        var logger = Logger(label: "celeriac-beat")
-        logger.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info  // validated by Settings
+        let logger = LineLogHandler.bootstrap(settings, label: "celeriac-beat")
         var configuration = BeatConfiguration(
             name: name ?? settings.beatName ?? BeatConfiguration.defaultName, redisURL: settings.redisURL,
             databaseURL: settings.databaseURL)

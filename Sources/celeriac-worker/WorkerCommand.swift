@@ -41,9 +41,7 @@ struct WorkerCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        LoggingSystem.bootstrap { [format = settings.logFormat] label in LineLogHandler(label: label, format: format) }
-        var logger = Logger(label: "celeriac-worker")
-        logger.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info  // validated by Settings
+        let logger = LineLogHandler.bootstrap(settings, label: "celeriac-worker")
         var configuration = WorkerConfiguration(
             name: name ?? settings.workerName ?? WorkerConfiguration.defaultName, queues: settings.queues,
             concurrency: settings.concurrency, redisURL: settings.redisURL, apiURL: settings.apiURL,
