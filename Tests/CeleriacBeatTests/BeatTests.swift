@@ -30,18 +30,18 @@ struct BeatTests {
                 tasks: PeriodicTaskRepository(client: postgres), databaseURL: url)
         }
 
-        func beat(_ name: String) throws -> Beat {
+        func beat(_ name: String, clock: any WallClock = SystemClock()) throws -> Beat {
             var configuration = BeatConfiguration(name: name, redisURL: try TestServices.redisURL, databaseURL: databaseURL)
             configuration.lease = .seconds(2)
             configuration.standbyPoll = .milliseconds(100)
             configuration.writeBackInterval = .milliseconds(300)
             var logger = Logger(label: "beat-test")
             logger.logLevel = .warning
-            return Beat(configuration: configuration, logger: logger)
+            return Beat(configuration: configuration, clock: clock, logger: logger)
         }
 
-        func create(_ json: JSONValue) async throws -> PeriodicTask {
-            try await tasks.create(try PeriodicTaskDraft(json: json), now: Date())
+        func create(_ json: JSONValue, now: Date = Date()) async throws -> PeriodicTask {
+            try await tasks.create(try PeriodicTaskDraft(json: json), now: now)
         }
 
         /// Task ids of the messages on `queue`, oldest first.
@@ -103,6 +103,33 @@ struct BeatTests {
         let settled = try await fixture.sent(priorityQueue).count
         try await Task.sleep(for: .milliseconds(1500))
         #expect(try await fixture.sent(priorityQueue).count == settled)
+        beat.stop()
+        try await running.value
+    }
+
+    /// The README's example, Wednesdays 01:30 in Seoul, with the beat's clock moved by hand
+    /// to the Tuesday 16:30 UTC that is that instant.
+    @Test func theReadmesWeeklyLoadFiresOnTime() async throws {
+        let fixture = try await Fixture.make()
+        let clock = ManualClock(now: try RFC3339.parse("2026-12-08T16:29:58Z"))
+        let task = try await fixture.create([
+            "name": "weekly-load", "task": "loads.weekly",
+            "crontab": ["minute": "30", "hour": "1", "day_of_week": "3", "timezone": "Asia/Seoul"],
+        ], now: clock.now)
+        let beat = try fixture.beat("weekly", clock: clock)
+        let running = Task { try await beat.run() }
+        #expect(try await Self.eventually(5) { beat.isLeader })
+        try await clock.waitForSleepers(2)  // the send loop and the write-back
+        clock.advance(by: 1.5)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await fixture.sent("celery").isEmpty)
+        clock.advance(by: 0.5)
+        #expect(try await Self.eventually(3) { try await fixture.sent("celery").count == 1 })
+        let tick = Int64(try RFC3339.parse("2026-12-09T01:30:00+09:00").timeIntervalSince1970 * 1000)
+        #expect(try await fixture.redis.command("EXISTS", RedisKeys.beatFired(periodicTask: task.id, tickMillis: tick)).integer == 1)
+        clock.advance(by: 3600)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await fixture.sent("celery").count == 1)
         beat.stop()
         try await running.value
     }
