@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Interop tests against real Celery from PyPI: our API + worker and a Celery worker share the
+# Interop tests against real Celery from PyPI: our API + worker + beat and a Celery worker share the
 # test Redis (database 14). Usage: Tests/interop/run.sh REDIS_PORT PG_PORT
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -28,10 +28,14 @@ CELERIAC_REDIS_URL=$CELERIAC_INTEROP_REDIS_URL CELERIAC_API_URL=$CELERIAC_INTERO
   "$bin/celeriac-worker" -Q "$CELERIAC_INTEROP_OUR_QUEUE" -n interop@celeriac 2>"$logs/worker.log" & pids+=($!)
 (cd Tests/interop && exec "../../$venv/bin/celery" -A interop_app worker -Q "$CELERIAC_INTEROP_CELERY_QUEUE" \
   --pool=solo -n interop@celery --without-mingle --without-gossip -l warning) >"$logs/celery.log" 2>&1 & pids+=($!)
+# Our beat on the same database and Redis: it sends what test_beat (and Django's rows) schedule.
+[ -x "$bin/celeriac-beat" ] || swift build --product celeriac-beat
+CELERIAC_REDIS_URL=$CELERIAC_INTEROP_REDIS_URL CELERIAC_DATABASE_URL="postgresql://celeriac@127.0.0.1:$pg_port/celeriac_interop" \
+  CELERIAC_BEAT_NAME=interop-beat CELERIAC_LOG_LEVEL=debug "$bin/celeriac-beat" 2>"$logs/beat.log" & pids+=($!)
 
 status=0
 export CELERIAC_INTEROP_DATABASE=celeriac_interop CELERIAC_INTEROP_PG_PORT=$pg_port
-(cd Tests/interop && "../../$venv/bin/python" -m unittest -v test_interop test_django) || status=$?
+(cd Tests/interop && "../../$venv/bin/python" -m unittest -v test_interop test_django test_beat) || status=$?
 # `celeriac schedules` over the same API: create, list, disable, run, delete a periodic task.
 schedules() { "$bin/celeriac" schedules "$@" --api "$CELERIAC_INTEROP_API_URL"; }
 cli_check() {
@@ -46,6 +50,6 @@ cli_check() {
 }
 cli_check || { echo "celeriac schedules: CLI check failed"; status=1; }
 if [ $status -ne 0 ]; then
-  for f in api worker celery; do echo "--- $f log (tail)"; tail -30 "$logs/$f.log"; done
+  for f in api worker celery beat; do echo "--- $f log (tail)"; tail -30 "$logs/$f.log"; done
 fi
 exit $status
