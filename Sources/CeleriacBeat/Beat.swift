@@ -157,10 +157,14 @@ public final class Beat: Service {
                     if update != lastUpdate || now >= fullReloadAt || plan.count == 0 && lastUpdate == nil {
                         try await writeBack.flush()
                         let tasks = try await repository.enabledTasks()
+                        let before = plan.count
                         for (id, reason) in plan.load(tasks) {
                             logger.warning("periodic task not scheduled", metadata: ["id": "\(id)", "reason": "\(reason)"])
                         }
-                        logger.info("schedules loaded", metadata: ["tasks": "\(plan.count)"])
+                        // An empty database is read every second until it has a schedule: quietly.
+                        logger.log(
+                            level: lastUpdate == nil && plan.count == before ? .debug : .info, "schedules loaded",
+                            metadata: ["tasks": "\(plan.count)"])
                         lastUpdate = update
                         fullReloadAt = now.addingTimeInterval(configuration.fullReload.timeInterval)
                     }
