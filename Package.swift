@@ -72,7 +72,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "CeleriacJobs",
-            dependencies: ["CeleriacCore", "CeleriacSystem", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CeleriacCore", "CeleriacSystem", "CeleriacHTTP", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .target(
             name: "CeleriacAPI",
@@ -166,7 +166,13 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
-        .testTarget(name: "CeleriacJobsTests", dependencies: ["CeleriacJobs"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CeleriacJobsTests",
+            dependencies: [
+                "CeleriacJobs", "CeleriacHTTP", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CeleriacWorkerTests",
             dependencies: [

@@ -23,6 +23,8 @@ struct APIContext: Sendable {
     let revocations: Revocations
     /// Long-polls' shared subscription.
     let waiters: ResultWaiters
+    /// Which task names `POST /tasks` accepts.
+    let knownTasks: KnownTasks
     let logger: Logger
 
     init(settings: Settings, clock: any WallClock, logger: Logger) {
@@ -58,5 +60,8 @@ struct APIContext: Sendable {
         authorizer = Authorizer(workerToken: settings.workerToken)
         revocations = Revocations(redis: redis)
         waiters = ResultWaiters(redisURL: settings.redisURL, clock: clock)
+        knownTasks = KnownTasks(
+            registry: TaskRegistry(redis: RedisClient(url: settings.redisURL, name: "redis-registry")),
+            allowed: settings.tasksAllowed, clock: clock, logger: logger)
     }
 }

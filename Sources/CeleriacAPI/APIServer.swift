@@ -57,6 +57,7 @@ public enum APIServer {
         HealthRoutes(api: api).register(on: table)
         TaskListRoutes(api: api).register(on: table)
         QueueRoutes(api: api).register(on: table)
+        RegisteredTaskRoutes(api: api).register(on: table)
         // Last, so it sees only the requests no route took.
         router.middlewares.add(MethodNotAllowedMiddleware(routes: router.routes))
         return (router, table, tasks)

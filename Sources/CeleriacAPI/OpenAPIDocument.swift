@@ -27,7 +27,9 @@ enum OpenAPIDocument {
                 writes them; `retry` travels as the `celeriac_retry` header. A task due later waits in
                 Redis (`celeriac:scheduled`) and is queued when due. With an `Idempotency-Key` seen in
                 the last 24 h: the same request (same meaning, any spelling) answers 200 with the first
-                task and queues nothing; a different request answers 409.
+                task and queues nothing; a different request answers 409. A task name no worker of
+                ours announced and configuration does not allow is a 422 naming it (see
+                `GET /registered-tasks`), and a built-in job's arguments are checked against its schema.
               parameters:
                 - name: Idempotency-Key
                   in: header
@@ -799,6 +801,26 @@ enum OpenAPIDocument {
                     application/json:
                       schema: { $ref: '#/components/schemas/QueueList' }
                 '503': { $ref: '#/components/responses/Problem' }
+          /registered-tasks:
+            get:
+              operationId: listRegisteredTasks
+              summary: Task names POST /tasks accepts, with each job's arguments, limits and retry policy
+              description: |
+                What our workers announced at start (`source: worker`: the job's summary, argument
+                schema, default time limits and retry policy, and when a worker last announced it,
+                refreshed by its heartbeats), then names `CELERIAC_TASKS_ALLOWED` lists
+                (`source: configuration`) and its prefixes (`allowed_prefixes`). `POST /tasks` with a
+                name in none of them is a 422 naming the task and the nearest known names; its
+                arguments are checked against the job's schema (a 422 pointing at `/args/<n>` or
+                `/kwargs/<name>`). While no worker ever announced anything and nothing is allowed by
+                configuration (`enforced` false), every name is accepted, with a warning in the log.
+              responses:
+                '200':
+                  description: The names.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/RegisteredTaskList' }
+                '503': { $ref: '#/components/responses/Problem' }
           /health:
             get:
               operationId: health
@@ -1245,6 +1267,44 @@ enum OpenAPIDocument {
                 total_run_count: { type: integer }
                 date_changed: { type: string }
                 description: { type: string }
+            RegisteredTaskList:
+              type: object
+              required: [items, allowed_prefixes, enforced]
+              properties:
+                items:
+                  type: array
+                  items:
+                    type: object
+                    required: [name, source]
+                    properties:
+                      name: { type: string }
+                      source: { type: string, enum: [worker, configuration] }
+                      summary: { type: string }
+                      schema:
+                        type: object
+                        properties:
+                          fields:
+                            type: array
+                            items:
+                              type: object
+                              required: [name, type, required]
+                              properties:
+                                name: { type: string }
+                                type: { type: string, enum: [string, integer, number, boolean, object, array, secret, any] }
+                                required: { type: boolean }
+                                default: {}
+                                minimum: { type: number }
+                                maximum: { type: number }
+                                max_length: { type: integer }
+                                choices: { type: array, items: { type: string } }
+                                summary: { type: string }
+                          allows_others: { type: boolean, description: 'Arguments the schema does not name are accepted.' }
+                      time_limit: { type: [number, 'null'] }
+                      soft_time_limit: { type: [number, 'null'] }
+                      retry: { type: [object, 'null'] }
+                      last_seen: { type: [string, 'null'], format: date-time }
+                allowed_prefixes: { type: array, items: { type: string }, examples: [['reports.*']] }
+                enforced: { type: boolean, description: 'False while no worker ever announced a task and nothing is allowed by configuration: every name is accepted.' }
             BeatRun:
               type: object
               description: One send of a periodic task by celeriac-beat.

@@ -47,8 +47,10 @@ struct TaskRoutes: Sendable {
     func enqueue(headers: some HeaderFields, body: ByteBuffer) async throws -> Reply {
         let key = try Self.idempotencyKey(headers.first("Idempotency-Key"))
         let input = try EnqueueRequest(json: try JSONBody.parse(body))
+        let spec = try await api.knownTasks.check(input.task, args: input.args, kwargs: input.kwargs)
+        let options = input.options(now: api.clock.now)
         let published = try await api.publisher.publish(TaskPublisher.Request(
-            task: input.task, args: input.args, kwargs: input.kwargs, options: input.options(now: api.clock.now),
+            task: input.task, args: input.args, kwargs: input.kwargs, options: spec?.defaults(for: options) ?? options,
             idempotency: key.map { Broker.Idempotency(key: $0, canonicalRequest: input.canonicalJSON) }))
         switch published.outcome {
         case .published, .parked:

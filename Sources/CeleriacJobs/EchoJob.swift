@@ -7,6 +7,12 @@ public struct EchoJob: Job {
     public let name = "celeriac.echo"
     public init() {}
 
+    public var spec: JobSpec {
+        JobSpec(
+            name: name, summary: "Returns its argument (a test task).",
+            schema: JobSchema([.init("value", .any, summary: "what the result is")], allowsOthers: true))
+    }
+
     public func run(_ invocation: JobInvocation) async throws -> JSONValue {
         invocation.argument(0, "value") ?? .null
     }

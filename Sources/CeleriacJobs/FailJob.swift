@@ -9,6 +9,15 @@ public struct FailJob: Job {
     public let name = "celeriac.fail"
     public init() {}
 
+    public var spec: JobSpec {
+        JobSpec(
+            name: name, summary: "Raises RuntimeError(message); with retry_in, asks to be retried after that many seconds.",
+            schema: JobSchema([
+                .init("message", .string, default: "celeriac.fail was called", maxLength: 10_000, summary: "the error's message"),
+                .init("retry_in", .number, minimum: 0, maximum: SleepJob.maxSeconds, summary: "seconds until the retry it asks for"),
+            ]))
+    }
+
     public func run(_ invocation: JobInvocation) async throws -> JSONValue {
         let message = invocation.argument(0, "message")?.stringValue ?? "celeriac.fail was called"
         if let value = invocation.kwargs["retry_in"], value != .null {

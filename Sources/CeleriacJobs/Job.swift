@@ -1,6 +1,7 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 public import CeleriacCore
+public import CeleriacHTTP
 public import Logging
 
 /// One run of a task, as a job sees it.
@@ -10,6 +11,12 @@ public struct JobInvocation: Sendable {
     public var args: [JSONValue]
     public var kwargs: [String: JSONValue]
     public var retries: Int
+    /// Values of secrets the kwargs name.
+    public var secrets: Secrets
+    /// Outgoing HTTP (libcurl): the one given, else the worker's shared client (made when
+    /// a job first asks, so a worker whose jobs never call out starts no transfer threads).
+    public var http: HTTPClient { httpClient ?? Self.sharedHTTP }
+    private let httpClient: HTTPClient?
     private let workerLogger: Logger
     private let progressSink: @Sendable (JobProgress) -> Void
 
@@ -18,6 +25,7 @@ public struct JobInvocation: Sendable {
     ///   - progress: where ``progress(current:total:message:)`` goes (the worker reports it).
     public init(
         taskID: String, task: String, args: [JSONValue], kwargs: [String: JSONValue], retries: Int, logger: Logger,
+        secrets: Secrets = Secrets(), http: HTTPClient? = nil,
         progress: @escaping @Sendable (JobProgress) -> Void = { _ in }
     ) {
         self.taskID = taskID
@@ -25,6 +33,8 @@ public struct JobInvocation: Sendable {
         self.args = args
         self.kwargs = kwargs
         self.retries = retries
+        self.secrets = secrets
+        httpClient = http
         workerLogger = logger
         progressSink = progress
     }
@@ -45,6 +55,18 @@ public struct JobInvocation: Sendable {
         return logger
     }
 
+    /// The HTTP client jobs share unless given another.
+    public static let sharedHTTP = HTTPClient(concurrency: 4, name: "http-jobs")
+
+    /// The arguments by name, checked against the job's schema with defaults filled in
+    /// (the worker checked them before the run, so this fails only for a job calling it
+    /// with another schema).
+    public func arguments(_ schema: JobSchema) throws -> [String: JSONValue] {
+        do { return try schema.check(args: args, kwargs: kwargs, operation: task) } catch {
+            throw JobFailure.badArgument(error.fields.map { "\($0.pointer): \($0.detail)" }.joined(separator: "; "))
+        }
+    }
+
     /// The argument at `position`, or the keyword `name`: Celery tasks accept either.
     public func argument(_ position: Int, _ name: String) -> JSONValue? {
         position < args.count ? args[position] : kwargs[name]
@@ -56,9 +78,17 @@ public struct JobInvocation: Sendable {
 public protocol Job: Sendable {
     /// The Celery task name (`celeriac.echo`, `backup.postgres`).
     var name: String { get }
+    /// Its summary, arguments, limits and retry policy (``JobSpec``): announced to the API,
+    /// which lists them and checks enqueues against them; the worker checks a message's
+    /// arguments against the schema before ``run(_:)``. Defaults to an open schema.
+    var spec: JobSpec { get }
     /// Runs once. Throw ``JobFailure`` to choose the exception type Celery clients see;
     /// any other error is reported with its Swift type name.
     func run(_ invocation: JobInvocation) async throws -> JSONValue
+}
+
+extension Job {
+    public var spec: JobSpec { JobSpec(name: name) }
 }
 
 /// How far a job is, as ``JobInvocation/progress(current:total:message:)`` reports it.
@@ -119,18 +149,28 @@ public struct JobFailure: Error, Sendable, Equatable {
 /// The jobs a worker knows, by task name.
 public struct JobRegistry: Sendable {
     private var jobs: [String: any Job] = [:]
+    /// Each job's spec, taken once (a job computes it).
+    private var specsByName: [String: JobSpec] = [:]
 
     public init(_ jobs: [any Job] = []) {
         for job in jobs { register(job) }
     }
 
     /// The built-in jobs of this release.
-    public static var builtIn: JobRegistry { JobRegistry([EchoJob(), SleepJob(), FailJob()]) }
+    public static var builtIn: JobRegistry { JobRegistry([EchoJob(), SleepJob(), FailJob(), SlackJob()]) }
 
-    public mutating func register(_ job: any Job) { jobs[job.name] = job }
+    public mutating func register(_ job: any Job) {
+        jobs[job.name] = job
+        specsByName[job.name] = job.spec
+    }
+
+    public func spec(named name: String) -> JobSpec? { specsByName[name] }
 
     public func job(named name: String) -> (any Job)? { jobs[name] }
 
     /// Registered names, sorted.
     public var names: [String] { jobs.keys.sorted() }
+
+    /// Every job's spec, by name.
+    public var specs: [JobSpec] { names.compactMap { specsByName[$0] } }
 }

@@ -15,6 +15,18 @@ public struct SleepJob: Job {
     public static let maxSteps = 10_000
     public init() {}
 
+    public var spec: JobSpec {
+        JobSpec(
+            name: name, summary: "Sleeps, with progress after each of `steps` parts (a test task).",
+            schema: JobSchema([
+                .init("seconds", .number, required: true, minimum: 0, maximum: Self.maxSeconds, summary: "how long"),
+                .init("steps", .integer, default: 0, minimum: 0, maximum: Double(Self.maxSteps), summary: "progress reports"),
+                .init(
+                    "on_cancel", .string, default: "stop", choices: ["stop", "finish", "ignore"],
+                    summary: "what a soft time limit or a revoke does"),
+            ]))
+    }
+
     public func run(_ invocation: JobInvocation) async throws -> JSONValue {
         guard let seconds = invocation.argument(0, "seconds")?.doubleValue, seconds >= 0, seconds <= Self.maxSeconds else {
             throw JobFailure.badArgument("celeriac.sleep expects seconds: a number from 0 to \(Int(Self.maxSeconds))")

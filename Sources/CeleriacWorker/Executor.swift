@@ -15,6 +15,7 @@ import Logging
 /// becomes a report.
 struct Executor: Sendable {
     let registry: JobRegistry
+    let secrets: Secrets
     let workerName: String
     let clock: any WallClock
     let logger: Logger
@@ -45,9 +46,21 @@ struct Executor: Sendable {
                 traceback: "celery.exceptions.NotRegistered: '\(message.task)'\n")
             return .final(report(message, queue: queue, state: .failure, error: error))
         }
+        // Arguments a Celery client sent are checked as the API checks ours at enqueue.
+        if let schema = registry.spec(named: message.task)?.schema, schema.checksSomething {
+            do {
+                _ = try schema.check(args: message.args, kwargs: message.kwargs, operation: message.task)
+            } catch {
+                let detail = error.fields.map { "\($0.pointer): \($0.detail)" }.joined(separator: "; ")
+                let failure = TaskError(
+                    type: "TypeError", module: "builtins", message: "\(message.task): \(detail)",
+                    traceback: "TypeError: \(message.task): \(detail)\n")
+                return .final(report(message, queue: queue, state: .failure, error: failure))
+            }
+        }
         let invocation = JobInvocation(
             taskID: message.id, task: message.task, args: message.args, kwargs: message.kwargs,
-            retries: message.retries, logger: logger,
+            retries: message.retries, logger: logger, secrets: secrets,
             progress: { progress in
                 onProgress(report(message, queue: queue, state: .progress, result: progress.json))
             })

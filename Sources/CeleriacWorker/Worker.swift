@@ -55,12 +55,16 @@ public final class Worker: Service {
             apiURL: configuration.apiURL, token: configuration.workerToken, batchSize: configuration.reportBatchSize,
             http: HTTPClient(concurrency: 1, name: "http-report"), clock: clock, logger: logger)
         let executor = Executor(
-            registry: registry, workerName: configuration.name, clock: clock, logger: logger, running: running)
+            registry: registry, secrets: configuration.secrets, workerName: configuration.name, clock: clock, logger: logger, running: running)
         let revokes = RevokeListener(
             revoked: revoked, running: running, revocations: Revocations(redis: broker.redis),
             redisURL: configuration.redisURL, worker: configuration.name, clock: clock, logger: logger)
         // Before the first claim: a task revoked while no worker ran must not slip through.
         await retrying("load revoked tasks") { try await revokes.load() }
+        // The API refuses names no worker announced (DESIGN §6): announce ours first.
+        await retrying("announce its tasks") {
+            try await TaskRegistry(redis: self.broker.redis).announce(self.registry.specs, at: self.clock.now)
+        }
         revokes.start()
         logger.info(
             "worker ready",
@@ -103,7 +107,9 @@ public final class Worker: Service {
     /// Heartbeat, lease renewal and reaping, one loop each.
     private func makeDuties() -> [DutyLoop] {
         let duties: [any WorkerDuty] = [
-            Heartbeat(broker: broker, worker: configuration.name, interval: configuration.heartbeatInterval),
+            Heartbeat(
+                broker: broker, worker: configuration.name, interval: configuration.heartbeatInterval,
+                taskNames: registry.names, clock: clock),
             LeaseRenewer(
                 broker: broker, worker: configuration.name, interval: configuration.renewInterval,
                 leaseMilliseconds: leaseMilliseconds, held: held, reporting: reporting, logger: logger),

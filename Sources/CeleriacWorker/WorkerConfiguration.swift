@@ -1,6 +1,7 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 public import CeleriacCore
+public import CeleriacJobs
 public import CeleriacSystem
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -39,6 +40,8 @@ public struct WorkerConfiguration: Sendable {
     public var shutdownGrace: Duration = .seconds(30)
     /// Where time comes from: ETAs, expiry, report times, upkeep intervals, backoff.
     public var clock: any WallClock = SystemClock()
+    /// Values of the secrets jobs' kwargs name (`CELERIAC_SECRETS_FILE`, the environment).
+    public var secrets = Secrets()
 
     public init(name: String, queues: [String], concurrency: Int, redisURL: RedisURL, apiURL: String, workerToken: String?) {
         self.name = name

@@ -50,6 +50,11 @@ struct WorkerCommand: AsyncParsableCommand {
         configuration.renewInterval = .seconds(max(1, settings.leaseSeconds / 3))
         configuration.maxCrashes = settings.maxCrashes
         configuration.shutdownGrace = .seconds(settings.shutdownGraceSeconds)
+        do {
+            configuration.secrets = try Secrets.load(path: settings.secretsFile, environment: environment)
+        } catch {
+            throw ValidationError(error.description)
+        }
         let worker = Worker(configuration: configuration, registry: .builtIn, logger: logger)
         // SIGTERM or a first SIGINT: graceful (finish within the grace period, return the
         // rest). A second SIGINT: cancel now; unfinished tasks still go back to their queues.

@@ -75,6 +75,11 @@ public enum RedisKeys {
     public static func workerLeases(_ worker: String) -> String { workerLeasesPrefix + worker }
     /// Live workers (ZSET: name → last heartbeat, Unix ms by Redis's clock).
     public static let workers = "celeriac:workers"
+    /// Task names our workers know (HASH: name → its ``JobSpec`` JSON), announced by each
+    /// worker at start; kept (a queue may be filled while no worker runs).
+    public static let registry = "celeriac:registry"
+    /// When each registered name was last announced (ZSET: name → Unix ms), in heartbeats.
+    public static let registrySeen = "celeriac:registry:seen"
     /// `Idempotency-Key` of `POST /tasks` → task id and body digest, kept 24 h.
     public static func idempotency(_ key: String) -> String { "celeriac:idempotency:" + key }
     /// Messages no worker could read, with the reason (a list of JSON entries).

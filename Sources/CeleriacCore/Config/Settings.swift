@@ -49,6 +49,14 @@ public struct Settings: Sendable {
     /// Beat: this process's name in the lease and logs.
     public var beatName: String?
 
+    /// API: task names (`myapp.add`) and prefixes (`reports.*`) `POST /tasks` accepts though
+    /// no worker of ours announced them (tasks of Celery workers); `*` accepts every name.
+    public var tasksAllowed: [String]
+
+    /// Worker: a JSON file of secret names to values (webhook URLs, passwords), read beside
+    /// the environment; kwargs name secrets, never carry them.
+    public var secretsFile: String?
+
     public static let defaultDatabaseURL = "postgresql://celeriac@127.0.0.1:5432/celeriac"
 
     /// - Throws: ``ConfigError`` for a value that is present but unusable.
@@ -88,6 +96,13 @@ public struct Settings: Sendable {
         beatLeaseSeconds = try Self.int(env, "CELERIAC_BEAT_LEASE_SECONDS", default: 5, range: 2...300)
         beatCatchUpSeconds = try Self.int(env, "CELERIAC_BEAT_CATCHUP_SECONDS", default: 15, range: 0...86_400)
         beatName = env["CELERIAC_BEAT_NAME"].flatMap { $0.isEmpty ? nil : $0 }
+        secretsFile = env["CELERIAC_SECRETS_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        tasksAllowed = (env["CELERIAC_TASKS_ALLOWED"] ?? "").split(separator: ",").map {
+            String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        }.filter { !$0.isEmpty }
+        for name in tasksAllowed where name.count > 255 || name.dropLast().contains("*") {
+            throw ConfigError("CELERIAC_TASKS_ALLOWED: \(name.prefix(64)): a name, or a prefix ending in *")
+        }
     }
 
     static func int(_ env: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws(ConfigError) -> Int {
