@@ -29,6 +29,11 @@ final class KnownTasks: Sendable {
     }
     private let snapshot = Locked(Snapshot())
     private let warned = Locked(Set<String>())
+    /// When live Celery workers were last asked for their names (at most every `askInterval`,
+    /// each time waiting at most `askBudget` for their replies).
+    private let lastAsked = Locked<Date?>(nil)
+    static let askInterval: TimeInterval = 10
+    static let askBudget: Duration = .seconds(1)
 
     init(registry: TaskRegistry, allowed: [String], clock: any WallClock, logger: Logger) {
         self.registry = registry
@@ -59,6 +64,11 @@ final class KnownTasks: Sendable {
         var entries = try await entries()
         if entries[name] == nil, !isAllowed(name) {
             entries = try await self.entries(maxAge: Self.missInterval)
+            if entries[name] == nil, !entries.isEmpty || !allowedNames.isEmpty || !allowedPrefixes.isEmpty,
+                await askCeleryWorkersIfDue()
+            {
+                entries = try await self.entries(maxAge: 0)
+            }
         }
         if let entry = entries[name] {
             if entry.spec.schema.checksSomething {
@@ -85,10 +95,29 @@ final class KnownTasks: Sendable {
                 + " (GET /registered-tasks lists the known ones; CELERIAC_TASKS_ALLOWED admits others)")])
     }
 
+    /// Asks live Celery workers for their task names unless that was done in the last
+    /// `askInterval`. Returns whether it asked.
+    @discardableResult
+    func askCeleryWorkersIfDue() async -> Bool {
+        let now = clock.now
+        let due = lastAsked.withLock { last -> Bool in
+            if let last, now.timeIntervalSince(last) < Self.askInterval { return false }
+            last = now
+            return true
+        }
+        guard due else { return false }
+        do {
+            try await registry.askCeleryWorkers(replyKey: TaskID.random(), timeout: Self.askBudget, now: now)
+        } catch {
+            logger.warning("asking Celery workers for their tasks failed", metadata: ["error": "\(error)"])
+        }
+        return true
+    }
+
     /// Up to three names closest to `name` by edit distance, close enough to be a typo.
     static func nearest(to name: String, in names: [String]) -> [String] {
         let target = Array(name.lowercased().utf8.prefix(200))
-        let limit = max(2, target.count / 3)
+        let limit = max(1, min(3, target.count / 4))
         return names.map { ($0, editDistance(target, Array($0.lowercased().utf8.prefix(200)))) }
             .filter { $0.1 <= limit }
             .sorted { ($0.1, $0.0) < ($1.1, $1.0) }

@@ -808,7 +808,9 @@ enum OpenAPIDocument {
               description: |
                 What our workers announced at start (`source: worker`: the job's summary, argument
                 schema, default time limits and retry policy, and when a worker last announced it,
-                refreshed by its heartbeats), then names `CELERIAC_TASKS_ALLOWED` lists
+                refreshed by its heartbeats), what live Celery workers answered to Celery's
+                `registered` inquiry (`source: celery`; asked at most every 10 s, waiting at most 1 s,
+                here and when `POST /tasks` meets an unknown name), then names `CELERIAC_TASKS_ALLOWED` lists
                 (`source: configuration`) and its prefixes (`allowed_prefixes`). `POST /tasks` with a
                 name in none of them is a 422 naming the task and the nearest known names; its
                 arguments are checked against the job's schema (a 422 pointing at `/args/<n>` or
@@ -1278,7 +1280,7 @@ enum OpenAPIDocument {
                     required: [name, source]
                     properties:
                       name: { type: string }
-                      source: { type: string, enum: [worker, configuration] }
+                      source: { type: string, enum: [worker, celery, configuration] }
                       summary: { type: string }
                       schema:
                         type: object

@@ -14,10 +14,11 @@ struct RegisteredTaskRoutes: Sendable {
 
     func register(on routes: RouteTable) {
         routes.add(.get, "/registered-tasks", access: .scope(.read)) { _, _ in
-            let entries = try await api.knownTasks.entries(maxAge: KnownTasks.missInterval)
+            let asked = await api.knownTasks.askCeleryWorkersIfDue()
+            let entries = try await api.knownTasks.entries(maxAge: asked ? 0 : KnownTasks.missInterval)
             var items: [JSONValue] = entries.keys.sorted().compactMap { name in
                 guard let entry = entries[name], case .object(var object) = entry.spec.json else { return nil }
-                object["source"] = "worker"
+                object["source"] = .string(entry.source)
                 object["last_seen"] = entry.lastSeen.map { .string(CeleryTime.format($0)) } ?? nil
                 return .object(object)
             }

@@ -67,7 +67,10 @@ struct Executor: Sendable {
         let run = JobRun(job: job, invocation: invocation)
         running.add(run, id: message.id)
         defer { running.remove(run, id: message.id) }
-        let limits = message.timeLimits
+        // A message without limits (a Celery client that set none) gets the job's own.
+        let given = message.timeLimits
+        let spec = given.hard == nil && given.soft == nil ? registry.spec(named: message.task) : nil
+        let limits = spec.map { (hard: $0.timeLimit, soft: $0.softTimeLimit) } ?? given
         let timer = limits.hard == nil && limits.soft == nil ? nil : Task { await enforce(limits, on: run, id: message.id) }
         // The job's task is not a child of this one: a worker stopping now must not wait for it.
         let ending = await withTaskCancellationHandler {
@@ -76,7 +79,7 @@ struct Executor: Sendable {
             run.abandon(.shutdown)
         }
         timer?.cancel()
-        return outcome(of: ending, cancelled: run.cancelReason, message: message, queue: queue)
+        return outcome(of: ending, cancelled: run.cancelReason, limits: limits, message: message, queue: queue)
     }
 
     /// Cancels the job at the soft limit and abandons it at the hard one (a soft limit at or
@@ -94,13 +97,16 @@ struct Executor: Sendable {
         }
     }
 
-    private func outcome(of ending: JobRun.Ending, cancelled: JobRun.Stop?, message: TaskMessage, queue: String?) -> Outcome {
+    private func outcome(
+        of ending: JobRun.Ending, cancelled: JobRun.Stop?, limits: (hard: Double?, soft: Double?), message: TaskMessage,
+        queue: String?
+    ) -> Outcome {
         if cancelled == .revoked {
             return .final(revokedReport(message, queue: queue, reason: "terminated"))
         }
         switch ending {
         case .abandoned(.hardLimit):
-            let limit = message.timeLimits.hard.map { "\($0)" } ?? "?"
+            let limit = limits.hard.map { "\($0)" } ?? "?"
             let error = TaskError(
                 type: "TimeLimitExceeded", module: "billiard.exceptions", message: limit,
                 traceback: "billiard.exceptions.TimeLimitExceeded: \(limit)\n")
@@ -111,7 +117,7 @@ struct Executor: Sendable {
             return .final(report(message, queue: queue, state: .success, result: value))
         case .returned(.failure(let error)):
             if cancelled == .softLimit, error is CancellationError {
-                let limit = message.timeLimits.soft.map { "\($0)" } ?? "?"
+                let limit = limits.soft.map { "\($0)" } ?? "?"
                 let error = TaskError(
                     type: "SoftTimeLimitExceeded", module: "billiard.exceptions", message: "SoftTimeLimitExceeded(\(limit))",
                     traceback: "billiard.exceptions.SoftTimeLimitExceeded: SoftTimeLimitExceeded(\(limit))\n")
@@ -123,7 +129,8 @@ struct Executor: Sendable {
 
     /// FAILURE, or RETRY when the job asked for one or the task's policy allows another try.
     private func failed(_ message: TaskMessage, queue: String?, error: any Error, retryable: Bool) -> Outcome {
-        let policy = message.retryPolicy
+        // A message without a policy (a Celery client's) gets the job's own.
+        let policy = message.retryPolicy ?? registry.spec(named: message.task)?.retry
         if let request = error as? JobRetry {
             let limit = policy?.maxRetries ?? RetryPolicy.defaultMaxRetries
             guard retryable, message.retries < limit else {

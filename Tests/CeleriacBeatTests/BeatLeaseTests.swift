@@ -17,12 +17,15 @@ struct BeatLeaseTests {
 
     @Test func oneHolderAtATimeAndANewTermAfterExpiry() async throws {
         let redis = RedisClient(url: try TestServices.redisURL)
-        let a = BeatLeaderLease(redis: redis, name: "a", lease: .milliseconds(600))
-        let b = BeatLeaderLease(redis: redis, name: "b", lease: .milliseconds(600))
+        // Leases long enough for a loaded host (CI once took over 600 ms between two calls);
+        // a's last renewal is a short one, so it lapses when a stops renewing.
+        let a = BeatLeaderLease(redis: redis, name: "a", lease: .seconds(30))
+        let b = BeatLeaderLease(redis: redis, name: "b", lease: .seconds(30))
         let first = try #require(try await a.acquire())
         #expect(try await b.acquire() == nil)
         #expect(try await a.renew(first))
         #expect(try await !b.renew(first.replacing(":a:", with: ":b:")))
+        #expect(try await BeatLeaderLease(redis: redis, name: "a", lease: .milliseconds(300)).renew(first))
         // a stops renewing: the lease lapses and b's term has a higher fence.
         try await Task.sleep(for: .milliseconds(800))
         let second = try #require(try await b.acquire())

@@ -32,7 +32,9 @@ struct BeatTests {
 
         func beat(_ name: String, clock: any WallClock = SystemClock()) throws -> Beat {
             var configuration = BeatConfiguration(name: name, redisURL: try TestServices.redisURL, databaseURL: databaseURL)
-            configuration.lease = .seconds(2)
+            // Long enough that a loaded host's late renewal never hands the lease over; the
+            // handover test stops its leader, which gives the lease up at once.
+            configuration.lease = .seconds(5)
             configuration.standbyPoll = .milliseconds(100)
             configuration.writeBackInterval = .milliseconds(300)
             var logger = Logger(label: "beat-test")

@@ -161,5 +161,37 @@ class CeleriacAPIToCeleryWorker(unittest.TestCase):
         self.assertEqual(wait_final(created["id"])["result"], "ab")
 
 
+class RegisteredTasks(unittest.TestCase):
+    """`GET /registered-tasks`: our worker's jobs with their schemas, and the names the real
+    Celery worker answers to Celery's `registered` inquiry."""
+
+    def test_names_of_our_worker_and_of_the_celery_worker(self):
+        status, listed = http("GET", "/registered-tasks")
+        self.assertEqual(status, 200, listed)
+        by_name = {item["name"]: item for item in listed["items"]}
+        self.assertEqual(by_name["celeriac.sleep"]["source"], "worker")
+        self.assertEqual(by_name["celeriac.sleep"]["schema"]["fields"][0]["name"], "seconds")
+        # Asked of the live Celery worker over the pidbox, answered on our reply list.
+        self.assertEqual(by_name["interop.add"]["source"], "celery", listed)
+        self.assertEqual(by_name["interop.beat_record"]["source"], "celery")
+        self.assertTrue(listed["enforced"])
+        self.assertEqual(listed["allowed_prefixes"], ["interop.*"])
+
+    def test_unknown_names_and_bad_arguments_are_refused_at_enqueue(self):
+        status, problem = http("POST", "/tasks", {"task": "celeriac.slep", "args": [1], "queue": OUR_QUEUE})
+        self.assertEqual(status, 422, problem)
+        self.assertIn("did you mean 'celeriac.sleep'?", problem["errors"][0]["detail"])
+        status, problem = http("POST", "/tasks", {"task": "celeriac.sleep", "args": ["x"], "queue": OUR_QUEUE})
+        self.assertEqual(status, 422, problem)
+        self.assertEqual(problem["errors"][0]["pointer"], "/args/0")
+
+    def test_a_celery_clients_bad_arguments_fail_with_type_error_on_our_worker(self):
+        result = app.send_task("celeriac.sleep", args=["x"], queue=OUR_QUEUE)
+        with self.assertRaises(Exception) as raised:
+            result.get(timeout=10)
+        self.assertEqual(type(raised.exception).__name__, "TypeError")
+        self.assertIn("/args/0", str(raised.exception))
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

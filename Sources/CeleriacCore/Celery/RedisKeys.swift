@@ -78,6 +78,9 @@ public enum RedisKeys {
     /// Task names our workers know (HASH: name → its ``JobSpec`` JSON), announced by each
     /// worker at start; kept (a queue may be filled while no worker runs).
     public static let registry = "celeriac:registry"
+    /// Task names live Celery workers answered to the `registered` inquiry (HASH: name →
+    /// the worker that answered).
+    public static let registryCelery = "celeriac:registry:celery"
     /// When each registered name was last announced (ZSET: name → Unix ms), in heartbeats.
     public static let registrySeen = "celeriac:registry:seen"
     /// `Idempotency-Key` of `POST /tasks` → task id and body digest, kept 24 h.

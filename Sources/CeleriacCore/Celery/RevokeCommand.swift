@@ -26,13 +26,7 @@ public struct RevokeCommand: Sendable, Equatable {
     /// Reads a pub/sub payload: the envelope, or a bare body. Nil for anything else
     /// (other control methods such as `ping`, or a payload that is not one).
     public static func parse(_ payload: [UInt8]) -> RevokeCommand? {
-        guard var json = try? JSONValue.parse(payload) else { return nil }
-        if let encoded = json["body"]?.stringValue {
-            guard json["properties"]?["body_encoding"]?.stringValue ?? "base64" == "base64",
-                let body = Data(base64Encoded: encoded), let decoded = try? JSONValue.parse(Array(body))
-            else { return nil }
-            json = decoded
-        }
+        guard let json = PidboxMessage.open(payload)?.body else { return nil }
         guard json["method"]?.stringValue == "revoke", let arguments = json["arguments"] else { return nil }
         // Celery sends one id, or a list (`revoke([id1, id2])`).
         let ids: [String]
@@ -57,29 +51,10 @@ public struct RevokeCommand: Sendable, Equatable {
     /// Celery workers drop it once `expires` (Unix seconds) has passed.
     public func envelope(deliveryTag: String, expires: Date) -> [UInt8] {
         let ids: JSONValue = taskIDs.count == 1 ? .string(taskIDs[0]) : .array(taskIDs.map(JSONValue.string))
-        var body = JSONWriter(order: Self.order)
-        body.write(.object([
-            "method": "revoke", "arguments": .object(["task_id": ids, "terminate": .bool(terminate), "signal": "SIGTERM"]),
-            "destination": destination.map { .array($0.map(JSONValue.string)) } ?? .null, "pattern": .null, "matcher": .null,
-        ]))
-        var encoded: [UInt8] = []
-        Base64.append(body.bytes, to: &encoded)
-        var writer = JSONWriter(order: Self.order)
-        writer.write(.object([
-            "body": .string(String(decoding: encoded, as: UTF8.self)), "content-encoding": "utf-8",
-            "content-type": "application/json",
-            "headers": .object(["clock": 1, "expires": .double(expires.timeIntervalSince1970)]),
-            "properties": .object([
-                "delivery_mode": 2, "delivery_info": .object(["exchange": "celery.pidbox", "routing_key": ""]), "priority": 0,
-                "body_encoding": "base64", "delivery_tag": .string(deliveryTag),
-            ]),
-        ]))
-        return writer.bytes
+        return PidboxMessage.envelope(
+            .object([
+                "method": "revoke", "arguments": .object(["task_id": ids, "terminate": .bool(terminate), "signal": "SIGTERM"]),
+                "destination": destination.map { .array($0.map(JSONValue.string)) } ?? .null, "pattern": .null, "matcher": .null,
+            ]), deliveryTag: deliveryTag, expires: expires)
     }
-
-    static let order = JSONKeyOrder([
-        "body", "content-encoding", "content-type", "headers", "properties", "method", "arguments", "task_id", "terminate",
-        "signal", "destination", "pattern", "matcher", "clock", "expires", "delivery_mode", "delivery_info", "exchange",
-        "routing_key", "priority", "body_encoding", "delivery_tag",
-    ])
 }
