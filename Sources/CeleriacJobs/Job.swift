@@ -133,16 +133,20 @@ public struct JobFailure: Error, Sendable, Equatable {
     public var type: String
     public var module: String
     public var message: String
+    /// False for a failure no retry can mend (a request the peer refused as wrong): the task
+    /// ends FAILURE even when a retry policy would allow another attempt.
+    public var retryable: Bool
 
-    public init(type: String, module: String = "builtins", message: String) {
+    public init(type: String, module: String = "builtins", message: String, retryable: Bool = true) {
         self.type = type
         self.module = module
         self.message = message
+        self.retryable = retryable
     }
 
     /// Python's `TypeError`, for arguments a job cannot use.
     public static func badArgument(_ message: String) -> JobFailure {
-        JobFailure(type: "TypeError", message: message)
+        JobFailure(type: "TypeError", message: message, retryable: false)
     }
 }
 

@@ -49,6 +49,7 @@ public struct Secrets: Sendable {
         if let value = file[name] ?? environment[name], !value.isEmpty { return value }
         throw JobFailure(
             type: "KeyError",
-            message: "secret \(name.prefix(128)) is not configured (CELERIAC_SECRETS_FILE or the worker's environment)")
+            message: "secret \(name.prefix(128)) is not configured (CELERIAC_SECRETS_FILE or the worker's environment)",
+            retryable: false)
     }
 }

@@ -49,7 +49,7 @@ public struct SlackJob: Job {
         case 400..<500:
             throw JobFailure(
                 type: "SlackError", module: "celeriac.jobs",
-                message: "Slack refused the message: \(response.status) \(String(response.text.prefix(200)))")
+                message: "Slack refused the message: \(response.status) \(String(response.text.prefix(200)))", retryable: false)
         default:
             throw JobRetry(reason: "Slack answered \(response.status)")
         }

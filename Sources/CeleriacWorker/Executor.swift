@@ -147,7 +147,7 @@ struct Executor: Sendable {
             return retry(message, queue: queue, error: cause, delay: delay)
         }
         let failure = taskError(error, task: message.task)
-        if retryable, let policy, message.retries < policy.maxRetries {
+        if retryable, (error as? JobFailure)?.retryable != false, let policy, message.retries < policy.maxRetries {
             return retry(message, queue: queue, error: failure, delay: policy.delay(afterRetries: message.retries, unit: random()))
         }
         return .final(report(message, queue: queue, state: .failure, error: failure))

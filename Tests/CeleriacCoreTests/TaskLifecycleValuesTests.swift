@@ -108,4 +108,17 @@ struct TaskLifecycleValuesTests {
         let decoded = try TaskReport(json: try JSONValue.parse(Array({ var w = JSONWriter(); report.write(to: &w); return w.bytes }())), pointer: "")
         #expect(decoded == report)
     }
+
+    @Test func aSuccessAfterARetryClearsTheEarlierAttemptsError() throws {
+        var hash = Dictionary(uniqueKeysWithValues: TaskReport(
+            id: "x", state: .retry, task: "t", queue: nil, args: nil, kwargs: nil, worker: "w", pid: 1, timestamp: 10,
+            error: TaskError(type: "SlackError", module: "celeriac.jobs", message: "503", traceback: "")
+        ).hashFields())
+        hash["task"] = "t"
+        #expect(TaskRecord(id: "x", hash: hash)?.error?.type == "SlackError")
+        let success = TaskReport(
+            id: "x", state: .success, task: "t", queue: nil, args: nil, kwargs: nil, worker: "w", pid: 1, timestamp: 11, result: 1)
+        hash.merge(success.hashFields()) { _, new in new }
+        #expect(TaskRecord(id: "x", hash: hash)?.error == nil)
+    }
 }

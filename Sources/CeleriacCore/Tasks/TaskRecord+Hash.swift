@@ -66,7 +66,11 @@ extension TaskReport {
         // A progress report's meta is Celery's `result` (what `AsyncResult.info` reads); the
         // record keeps it apart, so a later failure does not show it as the result.
         if let result { fields.append((state == .progress ? "progress" : "result", result.jsonText)) }
-        if let error { fields.append(("error", error.json.jsonText)) }
+        if let error {
+            fields.append(("error", error.json.jsonText))
+        } else if state == .success {
+            fields.append(("error", ""))  // an earlier attempt's error is no longer the task's
+        }
         return fields
     }
 
