@@ -169,7 +169,8 @@ let package = Package(
         .testTarget(
             name: "CeleriacJobsTests",
             dependencies: [
-                "CeleriacJobs", "CeleriacHTTP", .product(name: "Hummingbird", package: "hummingbird"),
+                "CeleriacJobs", "CeleriacHTTP", "CeleriacPostgres", "CeleriacSystem", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),

@@ -16,6 +16,9 @@ if [ -z "${CELERIAC_DATABASE_URL:-}" ]; then
   export CELERIAC_DATABASE_URL="postgresql://celeriac@127.0.0.1:$pg_port/celeriac"
 fi
 scripts/services.sh start "$dir" "$redis_port" "$pg_port"
+# backup.postgres writes here; its default database is this one (CELERIAC_DATABASE_URL).
+export CELERIAC_BACKUP_DIR=${CELERIAC_BACKUP_DIR:-$PWD/$dir/backups}
+mkdir -p "$CELERIAC_BACKUP_DIR"
 export CELERIAC_HOST=${CELERIAC_HOST:-127.0.0.1} CELERIAC_PORT=${CELERIAC_PORT:-8080}
 export CELERIAC_API_URL=${CELERIAC_API_URL:-http://$CELERIAC_HOST:$CELERIAC_PORT}
 
@@ -41,6 +44,7 @@ Celeriac is running: API $CELERIAC_API_URL, Redis ${CELERIAC_REDIS_URL/:\/\/*@/:
 Try, in another shell:
   curl -s -XPOST $CELERIAC_API_URL/tasks -d '{"task":"celeriac.echo","args":["hi"]}'
   curl -s $CELERIAC_API_URL/tasks/<id>
+  curl -s -XPOST $CELERIAC_API_URL/tasks -d '{"task":"backup.postgres","kwargs":{"keep":7}}'   # into $CELERIAC_BACKUP_DIR
   curl -s -XPOST $CELERIAC_API_URL/periodic-tasks -d '{"name":"every 10 s","task":"celeriac.echo","interval":{"every":10,"period":"seconds"}}'
 Ctrl-C stops everything.
 

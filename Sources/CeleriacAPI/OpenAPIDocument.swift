@@ -1292,7 +1292,7 @@ enum OpenAPIDocument {
                               required: [name, type, required]
                               properties:
                                 name: { type: string }
-                                type: { type: string, enum: [string, integer, number, boolean, object, array, secret, any] }
+                                type: { type: string, enum: [string, integer, number, boolean, object, array, secret, relative_path, any] }
                                 required: { type: boolean }
                                 default: {}
                                 minimum: { type: number }

@@ -161,7 +161,12 @@ public struct JobRegistry: Sendable {
     }
 
     /// The built-in jobs of this release.
-    public static var builtIn: JobRegistry { JobRegistry([EchoJob(), SleepJob(), FailJob(), SlackJob()]) }
+    public static var builtIn: JobRegistry { builtIn(backupDirectory: nil) }
+
+    /// The built-in jobs, `backup.postgres` writing under `backupDirectory`.
+    public static func builtIn(backupDirectory: String?) -> JobRegistry {
+        JobRegistry([EchoJob(), SleepJob(), FailJob(), SlackJob(), BackupJob(directory: backupDirectory)])
+    }
 
     public mutating func register(_ job: any Job) {
         jobs[job.name] = job

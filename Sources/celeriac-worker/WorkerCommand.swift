@@ -55,7 +55,7 @@ struct WorkerCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        let worker = Worker(configuration: configuration, registry: .builtIn, logger: logger)
+        let worker = Worker(configuration: configuration, registry: .builtIn(backupDirectory: settings.backupDirectory), logger: logger)
         // SIGTERM or a first SIGINT: graceful (finish within the grace period, return the
         // rest). A second SIGINT: cancel now; unfinished tasks still go back to their queues.
         var groupConfiguration = ServiceGroupConfiguration(

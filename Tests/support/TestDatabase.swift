@@ -14,7 +14,7 @@ public enum TestDatabase {
         return Self.replacingDatabase(in: admin, with: name)
     }
 
-    static func replacingDatabase(in url: String, with name: String) -> String {
+    public static func replacingDatabase(in url: String, with name: String) -> String {
         guard let slash = url.range(of: "/", options: .backwards, range: url.range(of: "://")!.upperBound..<url.endIndex) else {
             return url + "/" + name
         }

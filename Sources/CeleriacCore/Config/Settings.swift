@@ -57,6 +57,9 @@ public struct Settings: Sendable {
     /// the environment; kwargs name secrets, never carry them.
     public var secretsFile: String?
 
+    /// Worker: where `backup.postgres` writes (unset: backups are refused).
+    public var backupDirectory: String?
+
     public static let defaultDatabaseURL = "postgresql://celeriac@127.0.0.1:5432/celeriac"
 
     /// - Throws: ``ConfigError`` for a value that is present but unusable.
@@ -96,6 +99,7 @@ public struct Settings: Sendable {
         beatLeaseSeconds = try Self.int(env, "CELERIAC_BEAT_LEASE_SECONDS", default: 5, range: 2...300)
         beatCatchUpSeconds = try Self.int(env, "CELERIAC_BEAT_CATCHUP_SECONDS", default: 15, range: 0...86_400)
         beatName = env["CELERIAC_BEAT_NAME"].flatMap { $0.isEmpty ? nil : $0 }
+        backupDirectory = env["CELERIAC_BACKUP_DIR"].flatMap { $0.isEmpty ? nil : $0 }
         secretsFile = env["CELERIAC_SECRETS_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         tasksAllowed = (env["CELERIAC_TASKS_ALLOWED"] ?? "").split(separator: ",").map {
             String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())

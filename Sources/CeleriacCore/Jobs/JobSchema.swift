@@ -17,6 +17,9 @@ public struct JobSchema: Sendable, Equatable {
         /// The name of a secret (an environment variable or a key of the secrets file): the
         /// job looks the value up; only the name travels in the message.
         case secret
+        /// A path relative to a directory of the job's configuration: no leading `/`, no `..`
+        /// part, no NUL (the job still checks where symbolic links lead).
+        case relativePath = "relative_path"
         /// Any JSON value.
         case any
     }
@@ -140,6 +143,12 @@ extension JobSchema.Field {
     func problem(with value: JSONValue) -> String? {
         switch (type, value) {
         case (.any, _): return nil
+        case (.relativePath, .string(let text)):
+            if text.hasPrefix("/") || text.contains("\0") || text.split(separator: "/").contains("..") {
+                return "expected a relative path without '..' parts"
+            }
+            if text.utf8.count > (maxLength ?? 1024) { return "longer than \(maxLength ?? 1024) bytes" }
+            return nil
         case (.string, .string(let text)), (.secret, .string(let text)):
             if let maxLength, text.count > maxLength { return "longer than \(maxLength) characters" }
             if type == .secret, !Self.isSecretName(text) {
@@ -161,7 +170,7 @@ extension JobSchema.Field {
             if let maxLength, items.count > maxLength { return "more than \(maxLength) items" }
             return nil
         default:
-            let expected = type == .secret ? "the name of a secret" : type.rawValue
+            let expected = type == .secret ? "the name of a secret" : type == .relativePath ? "a relative path" : type.rawValue
             return "expected \(expected), got \(value.kindName)"
         }
     }
