@@ -85,9 +85,14 @@ import Yams
             }
         }
         // scripts/embed-openapi.sh keeps the served copy identical.
-        let embedded = try Self.text("Sources/CeleriacAPI/OpenAPIDocument.swift")
-        let body = embedded.components(separatedBy: "#\"\"\"\n")[1].components(separatedBy: "\n        \"\"\"#")[0]
-        let unindented = body.split(separator: "\n", omittingEmptySubsequences: false)
+        let folder = "Sources/CeleriacAPI/OpenAPIDocument"
+        let index = try Self.text("\(folder)/OpenAPIDocument.swift")
+        let names = try #require(index.firstMatch(of: /yaml = \[([a-z0-9, ]+)\]/)).output.1.split(separator: ", ")
+        let bodies = try names.map { name in
+            let embedded = try Self.text("\(folder)/OpenAPIDocument+\(name.prefix(1).uppercased() + name.dropFirst()).swift")
+            return embedded.components(separatedBy: "#\"\"\"\n")[1].components(separatedBy: "\n        \"\"\"#")[0]
+        }
+        let unindented = bodies.joined(separator: "\n").split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.hasPrefix("        ") ? String($0.dropFirst(8)) : String($0) }.joined(separator: "\n")
         let expected = text.split(separator: "\n", omittingEmptySubsequences: false)
             .map { String($0).replacing(/\s+$/, with: "") }.joined(separator: "\n")
