@@ -197,7 +197,7 @@ public final class Beat: Service {
         var requests: [TaskPublisher.FencedRequest] = []
         var kept: [(fire: BeatPlan.Fire, id: String)] = []
         for fire in fires {
-            let tick = Self.millis(fire.tick)
+            let tick = Broker.unixMillis(fire.tick)
             let id = TaskID.derived(from: "celeriac-beat/\(fire.periodicTaskID)/\(tick)")
             do {
                 let message = try fire.task.message(sentAt: now)
@@ -238,6 +238,4 @@ public final class Beat: Service {
             return .failed
         }
     }
-
-    static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 }

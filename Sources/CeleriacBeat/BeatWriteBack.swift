@@ -32,20 +32,29 @@ actor BeatWriteBack {
     /// leader, which counted it).
     func record(_ fire: BeatPlan.Fire, taskID: String, sent: Bool, at now: Date) {
         let id = fire.periodicTaskID
-        var run = runs[id] ?? BeatRepository.Run(
-            periodicTaskID: id, lastRunAt: fire.lastRunAt, sent: 0, taskID: taskID, tick: fire.tick, firedAt: now)
-        run.lastRunAt = max(run.lastRunAt, fire.lastRunAt)
-        if sent { run.sent += 1 }
-        if fire.tick >= run.tick {
-            run.taskID = taskID
-            run.tick = fire.tick
-            run.firedAt = now
-        }
-        runs[id] = run
+        add(BeatRepository.Run(
+            periodicTaskID: id, lastRunAt: fire.lastRunAt, sent: sent ? 1 : 0, taskID: taskID, tick: fire.tick, firedAt: now))
         if fire.oneOff { oneOff.insert(id) }
     }
 
     func recordExpired(_ ids: [Int]) { expired.formUnion(ids) }
+
+    /// Folds `run` into what waits for its task: counts add up, the latest `last_run_at`
+    /// and the latest send win.
+    private func add(_ run: BeatRepository.Run) {
+        guard var waiting = runs[run.periodicTaskID] else {
+            runs[run.periodicTaskID] = run
+            return
+        }
+        waiting.sent += run.sent
+        waiting.lastRunAt = max(waiting.lastRunAt, run.lastRunAt)
+        if run.tick >= waiting.tick {
+            waiting.taskID = run.taskID
+            waiting.tick = run.tick
+            waiting.firedAt = run.firedAt
+        }
+        runs[run.periodicTaskID] = waiting
+    }
 
     /// Writes what is waiting; on failure keeps it for the next try.
     func flush() async throws {
@@ -59,21 +68,7 @@ actor BeatWriteBack {
                 runs.values.sorted { $0.periodicTaskID < $1.periodicTaskID }, oneOff: oneOff.sorted(), expired: expired.sorted(),
                 now: clock.now)
         } catch {
-            for (id, run) in runs {
-                if let newer = self.runs[id] {
-                    var merged = run
-                    merged.sent += newer.sent
-                    merged.lastRunAt = max(run.lastRunAt, newer.lastRunAt)
-                    if newer.tick >= run.tick {
-                        merged.taskID = newer.taskID
-                        merged.tick = newer.tick
-                        merged.firedAt = newer.firedAt
-                    }
-                    self.runs[id] = merged
-                } else {
-                    self.runs[id] = run
-                }
-            }
+            for run in runs.values { add(run) }
             self.oneOff.formUnion(oneOff)
             self.expired.formUnion(expired)
             throw error

@@ -61,7 +61,7 @@ public struct BeatRepository: Sendable {
     public func write(_ runs: [Run], oneOff: [Int] = [], expired: [Int] = [], now: Date) async throws {
         guard !runs.isEmpty || !oneOff.isEmpty || !expired.isEmpty else { return }
         let time = CeleryTime.format(now)
-        let ids = Self.ints(runs.map(\.periodicTaskID))
+        let ids = PGTextArray.integers(runs.map(\.periodicTaskID))
         try await client.withTransaction { transaction in
             if !runs.isEmpty {
                 let values = """
@@ -69,7 +69,7 @@ public struct BeatRepository: Sendable {
                         AS v(id, last_run_at, sent, task_id, scheduled_for, fired_at)
                     """
                 let params: [String?] = [
-                    ids, Self.times(runs.map(\.lastRunAt)), Self.ints(runs.map(\.sent)), PGTextArray.literal(runs.map(\.taskID)),
+                    ids, Self.times(runs.map(\.lastRunAt)), PGTextArray.integers(runs.map(\.sent)), PGTextArray.literal(runs.map(\.taskID)),
                     Self.times(runs.map(\.tick)), Self.times(runs.map(\.firedAt)),
                 ]
                 _ = try transaction.query("""
@@ -92,7 +92,7 @@ public struct BeatRepository: Sendable {
                     UPDATE django_celery_beat_periodictask
                     SET enabled = false, total_run_count = 0, last_run_at = NULL, date_changed = $2::timestamptz
                     WHERE id = ANY($1::integer[]) AND one_off AND enabled
-                    """, [Self.ints(oneOff), time]).affected
+                    """, [PGTextArray.integers(oneOff), time]).affected
                 if disabled > 0 { try ScheduleRepository.bump(now, in: transaction) }
             }
             if !expired.isEmpty {
@@ -100,7 +100,7 @@ public struct BeatRepository: Sendable {
                     UPDATE django_celery_beat_periodictask
                     SET enabled = false, last_run_at = NULL, date_changed = $2::timestamptz
                     WHERE id = ANY($1::integer[]) AND expires <= $2::timestamptz AND enabled
-                    """, [Self.ints(expired), time])
+                    """, [PGTextArray.integers(expired), time])
             }
         }
     }
@@ -115,8 +115,6 @@ public struct BeatRepository: Sendable {
         else { return nil }
         return LastRun(taskID: try row.decode(0), scheduledFor: try row.decode(1), firedAt: try row.decode(2))
     }
-
-    private static func ints(_ values: [Int]) -> String { "{" + values.map(String.init).joined(separator: ",") + "}" }
 
     private static func times(_ values: [Date]) -> String {
         "{" + values.map { "\"\(CeleryTime.format($0))\"" }.joined(separator: ",") + "}"

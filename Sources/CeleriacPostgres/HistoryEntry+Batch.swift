@@ -44,6 +44,9 @@ extension HistoryEntry {
 /// parameter (`unnest($1::text[])`). PostgreSQL text cannot hold U+0000 (and libpq would cut
 /// the parameter there), so a NUL in a value (a worker's traceback, say) is written as U+FFFD.
 enum PGTextArray {
+    /// `{1,2,3}`: the text form of an `integer[]`.
+    static func integers(_ values: [Int]) -> String { "{" + values.map(String.init).joined(separator: ",") + "}" }
+
     static func literal(_ values: [String?]) -> String {
         var out: [UInt8] = [UInt8(ascii: "{")]
         out.reserveCapacity(values.count * 40)

@@ -131,7 +131,7 @@ public struct PeriodicTaskRepository: Sendable {
     }
 
     public func get(ids: [Int]) async throws -> [PeriodicTask] {
-        let list = "{" + ids.map(String.init).joined(separator: ",") + "}"
+        let list = PGTextArray.integers(ids)
         return try await client.query("SELECT \(Self.columns) \(Self.from) WHERE t.id = ANY($1::integer[]) ORDER BY t.id", [list])
             .rows.map(Self.task)
     }
@@ -213,7 +213,7 @@ public struct PeriodicTaskRepository: Sendable {
             case .disable: "enabled = false, last_run_at = NULL"
             case .toggle: "enabled = NOT enabled"
             }
-        let list = "{" + ids.map(String.init).joined(separator: ",") + "}"
+        let list = PGTextArray.integers(ids)
         return try await client.withTransaction { transaction in
             let count = try transaction.query(
                 "UPDATE django_celery_beat_periodictask SET \(set) WHERE id = ANY($1::integer[])", [list]).affected

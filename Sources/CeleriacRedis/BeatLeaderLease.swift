@@ -32,5 +32,5 @@ public struct BeatLeaderLease: Sendable {
         _ = try await redis.run(.beatRelease, keys: [RedisKeys.beatLeader], args: [token])
     }
 
-    private var milliseconds: String { String(lease.components.seconds * 1000 + lease.components.attoseconds / 1_000_000_000_000_000) }
+    private var milliseconds: String { String(lease.wholeMilliseconds) }
 }

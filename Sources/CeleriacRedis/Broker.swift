@@ -168,7 +168,7 @@ public struct Broker: Sendable {
     }
 
     /// A time as Unix milliseconds, the unit of `celeriac:scheduled`'s scores.
-    static func unixMillis(_ date: Date) -> Int64 {
+    public static func unixMillis(_ date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 * 1000).rounded(.up))
     }
 

@@ -24,4 +24,14 @@ public enum RESPValue: Sendable, Equatable {
     public var integer: Int64? { if case .integer(let i) = self { i } else { nil } }
     public var array: [RESPValue]? { if case .array(let a) = self { a } else { nil } }
     public var bytes: [UInt8]? { if case .bulk(let b) = self { b } else { nil } }
+
+    /// A flat array of field, value pairs (`HGETALL`, `ZRANGE … WITHSCORES`) as text pairs;
+    /// a pair that is not text is left out, an odd last element ignored.
+    public var stringPairs: [(String, String)] {
+        let items = array ?? []
+        return stride(from: 0, to: items.count - 1, by: 2).compactMap { index in
+            guard let field = items[index].string, let value = items[index + 1].string else { return nil }
+            return (field, value)
+        }
+    }
 }

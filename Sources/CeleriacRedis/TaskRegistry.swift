@@ -45,20 +45,15 @@ public struct TaskRegistry: Sendable {
             ["HKEYS", RedisKeys.registryCelery],
         ])
         var seen: [String: Date] = [:]
-        let pairs = replies[1].array ?? []
-        for index in stride(from: 0, to: pairs.count - 1, by: 2) {
-            if let name = pairs[index].string, let score = pairs[index + 1].string.flatMap(Double.init) {
-                seen[name] = Date(timeIntervalSince1970: score / 1000)
-            }
+        for (name, score) in replies[1].stringPairs {
+            if let millis = Double(score) { seen[name] = Date(timeIntervalSince1970: millis / 1000) }
         }
         var entries: [String: Entry] = [:]
         for name in (replies[2].array ?? []).compactMap(\.string) {
             entries[name] = Entry(spec: JobSpec(name: name), lastSeen: seen[name], source: "celery")
         }
-        let fields = replies[0].array ?? []
-        for index in stride(from: 0, to: fields.count - 1, by: 2) {
-            guard let name = fields[index].string else { continue }
-            let spec = fields[index + 1].string.flatMap { try? JSONValue.parse(Array($0.utf8)) }.flatMap(JobSpec.init(json:))
+        for (name, text) in replies[0].stringPairs {
+            let spec = (try? JSONValue.parse(Array(text.utf8))).flatMap(JobSpec.init(json:))
             entries[name] = Entry(spec: spec ?? JobSpec(name: name), lastSeen: seen[name])
         }
         return entries

@@ -65,13 +65,7 @@ public struct TaskStore: Sendable {
         // than the meta. Read the other way round (or concurrently), a report applied in
         // between paired a finished meta with a record that had no start time yet.
         let replies = try await redis.commands([["GET", RedisKeys.resultMeta(id)], ["HGETALL", RedisKeys.task(id)]])
-        var hash: [String: String] = [:]
-        let items = replies[1].array ?? []
-        var index = 0
-        while index + 1 < items.count {
-            if let key = items[index].string, let value = items[index + 1].string { hash[key] = value }
-            index += 2
-        }
+        let hash = Dictionary(replies[1].stringPairs) { _, last in last }
         let meta = replies[0].bytes.flatMap { ResultMeta.decode($0) }
         var record = TaskRecord(id: id, hash: hash)
         if let meta {
