@@ -3,7 +3,7 @@
 # the run stage needs no Swift libraries).
 FROM swift:6.1-bookworm AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libhiredis-dev libpq-dev libcurl4-openssl-dev pkg-config \
+ && apt-get install -y --no-install-recommends libhiredis-dev libpq-dev libcurl4-openssl-dev zlib1g-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./
@@ -19,7 +19,7 @@ RUN swift build -c release --static-swift-stdlib --product celeriac-api \
 # Run stage: only the runtime libraries, a non-root user.
 FROM debian:bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libhiredis0.14 libpq5 libcurl4 ca-certificates tzdata \
+ && apt-get install -y --no-install-recommends libhiredis0.14 libpq5 libcurl4 zlib1g ca-certificates tzdata \
       postgresql-client \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin celeriac

@@ -25,12 +25,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        // 4.x builds on FoundationEssentials, so the worker still links no full Foundation.
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis"),
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq"),
         // Headers only: libcurl itself is loaded at run time (CurlLibrary.swift).
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        // zlib: gzip streams (backups) without a gzip child.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
         // Values and pure logic only: no threads, clocks, randomness, C symbols or I/O.
         .target(name: "CeleriacCore", swiftSettings: swiftSettings),
@@ -72,7 +76,11 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "CeleriacJobs",
-            dependencies: ["CeleriacCore", "CeleriacSystem", "CeleriacHTTP", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "CeleriacCore", "CeleriacSystem", "CeleriacHTTP", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
         .target(
             name: "CeleriacAPI",
@@ -136,7 +144,10 @@ let package = Package(
 
         .target(
             name: "TestSupport",
-            dependencies: ["CeleriacCore", "CeleriacSystem", "CeleriacRedis", "CeleriacPostgres"],
+            dependencies: [
+                "CeleriacCore", "CeleriacSystem", "CeleriacRedis", "CeleriacPostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             path: "Tests/support",
             swiftSettings: swiftSettings),
         // One test target per module; Core's and System's need no services.

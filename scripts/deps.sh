@@ -2,7 +2,7 @@
 # Installs the Debian packages Celeriac builds and tests with, only those missing.
 # Uses apt-get directly as root, else sudo.
 set -euo pipefail
-packages=(redis-server redis-tools libhiredis-dev libpq-dev libcurl4-openssl-dev pkg-config postgresql-15
+packages=(redis-server redis-tools libhiredis-dev libpq-dev libcurl4-openssl-dev zlib1g-dev pkg-config postgresql-15
   postgresql-client-15 python3-venv wrk curl)
 missing=()
 for p in "${packages[@]}"; do

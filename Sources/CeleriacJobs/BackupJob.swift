@@ -2,36 +2,39 @@
 
 public import CeleriacCore
 import CeleriacSystem
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Logging
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
 
-/// `backup.postgres(database="CELERIAC_DATABASE_URL", directory="", keep=7, keep_days=None)`:
-/// `pg_dump` (an argv; the password in `PGPASSWORD`, never on its command line) with its own
-/// gzip compression streamed into `<db>-<UTC time>.sql.gz` under `CELERIAC_BACKUP_DIR`,
-/// written under a temporary name, `fsync`ed and renamed when complete (a failed or killed
-/// run leaves no partial file), its SHA-256 in a `.sha256` sidecar (`sha256sum -c` reads it),
-/// then older backups removed by count and age (after a success only). `database` names
-/// the secret holding the libpq URL, so no URL travels in the task.
+/// `backup.postgres(database="CELERIAC_DATABASE_URL", directory="", keep=7, keep_days=None,
+/// verify=False, notify=None, webhook="SLACK_WEBHOOK_URL")`: `pg_dump` (an argv; the password
+/// in `PGPASSWORD`, never on its command line) streamed through the worker, which counts each
+/// table's rows, gzips (zlib) and hashes it on the way into `<db>-<UTC time>.sql.gz` under
+/// `CELERIAC_BACKUP_DIR`: written under a temporary name, `fsync`ed and renamed when complete
+/// (a failed or killed run leaves no partial file), its SHA-256 in a `.sha256` sidecar
+/// (`sha256sum -c` reads it). Then, optionally, a restore into a scratch database whose row
+/// counts must match; then older backups removed by count and age (after a success only);
+/// then a Slack message (`notify.slack`), and one on final failure. `database` names the
+/// secret holding the libpq URL, so no URL travels in the task.
 public struct BackupJob: Job {
     public let name = "backup.postgres"
     /// `CELERIAC_BACKUP_DIR`: where backups go; nil refuses every run.
     public var directory: String?
-    /// The `pg_dump` to run (a path, or a name looked up on `PATH`).
+    /// The `pg_dump` and `psql` to run (paths, or names looked up on `PATH`).
     public var pgDump: String
+    public var psql: String
     /// `PATH` for the children.
     public var path: String
 
-    public init(directory: String?, pgDump: String = "pg_dump", path: String = "/usr/local/bin:/usr/bin:/bin") {
+    public init(
+        directory: String?, pgDump: String = "pg_dump", psql: String = "psql", path: String = "/usr/local/bin:/usr/bin:/bin"
+    ) {
         self.directory = directory
         self.pgDump = pgDump
+        self.psql = psql
         self.path = path
     }
 
@@ -43,6 +46,9 @@ public struct BackupJob: Job {
                 .init("directory", .relativePath, default: "", maxLength: 255, summary: "under CELERIAC_BACKUP_DIR"),
                 .init("keep", .integer, default: 7, minimum: 1, maximum: 10_000, summary: "backups of this database kept"),
                 .init("keep_days", .number, minimum: 0, maximum: 36_500, summary: "older backups are removed"),
+                .init("verify", .boolean, default: false, summary: "restore into a scratch database and compare row counts"),
+                .init("notify", .boolean, summary: "Slack on success and final failure (default: when the webhook is configured)"),
+                .init("webhook", .secret, default: "SLACK_WEBHOOK_URL", summary: "the secret holding the Slack webhook URL"),
             ]),
             timeLimit: 600, retry: RetryPolicy(maxRetries: 3, backoff: 300, backoffMax: 300, jitter: false))
     }
@@ -53,118 +59,134 @@ public struct BackupJob: Job {
         guard let base = directory else {
             throw JobFailure(type: "RuntimeError", message: "CELERIAC_BACKUP_DIR is not set on this worker", retryable: false)
         }
-        let secretName = arguments["database"]?.stringValue ?? "CELERIAC_DATABASE_URL"
-        guard let url = PostgresURL(try invocation.secrets.value(secretName)) else {
-            throw JobFailure(type: "ValueError", message: "secret \(secretName) is not a postgresql:// URL", retryable: false)
-        }
+        let url = try Self.databaseURL(arguments, invocation.secrets)
         let folder = try Self.folder(base: base, relative: arguments["directory"]?.stringValue ?? "")
-        let stamp = Self.stamp(Date())
-        let fileName = "\(Self.safe(url.database))-\(stamp).sql.gz"
+        let fileName = "\(Self.safe(url.database))-\(Self.stamp(Date())).sql.gz"
         let final = "\(folder)/\(fileName)"
-        let partial = "\(folder)/.\(fileName).partial"
-        let output = try FileOutput(path: partial)
-        var environment = ["PATH": path, "PGCONNECT_TIMEOUT": "10", "PGAPPNAME": "celeriac-backup"]
-        if let password = url.password { environment["PGPASSWORD"] = password }
-        let dump = ChildProcess(
-            executable: pgDump, arguments: ["--no-password", "--compress=6", "--dbname=\(url.withoutPassword)"],
-            environment: environment)
+        let dump = try await self.dump(url, into: final, invocation: invocation)
+        try FileOutput.writeWhole("\(dump.sha256)  \(fileName)\n", to: "\(final).sha256")
+        if arguments["verify"]?.boolValue == true {
+            invocation.progress(current: Double(dump.bytes), message: "verifying: restoring into a scratch database")
+            let verifier = BackupVerifier(url: url, psql: psql, environment: environment(for: url))
+            let differences = try await verifier.verify(file: final, expected: dump.tables.tables, taskID: invocation.taskID)
+            guard differences.isEmpty else {
+                throw JobFailure(
+                    type: "RuntimeError",
+                    message: "verify: restored row counts differ (\(differences.prefix(5).joined(separator: "; "))); \(final) kept",
+                    retryable: false)
+            }
+        }
+        let removed = Self.prune(
+            folder: folder, prefix: "\(Self.safe(url.database))-", keep: Int(arguments["keep"]?.intValue ?? 7),
+            olderThan: arguments["keep_days"]?.doubleValue.map { Date().addingTimeInterval(-$0 * 86_400) })
+        let seconds = ((ContinuousClock.now - started).timeInterval * 1000).rounded() / 1000
+        var result: [String: JSONValue] = [
+            "path": .string(final), "bytes": .int(Int64(dump.bytes)), "sha256": .string(dump.sha256),
+            "duration_s": .double(seconds), "tables": dump.tables.json, "removed": .array(removed.map(JSONValue.string)),
+        ]
+        if arguments["verify"]?.boolValue == true { result["verified"] = .bool(true) }
+        if let webhook = Self.notifyWebhook(arguments, invocation.secrets) {
+            result["notified"] = .string(try await invocation.enqueue("notify.slack", kwargs: [
+                "level": "good", "webhook": .string(webhook), "title": .string("Backup of \(url.database) done"),
+                "text": .string(fileName),
+                "fields": .object([
+                    "size": .string(Self.size(dump.bytes)), "duration": .string("\(seconds) s"), "sha256": .string(dump.sha256),
+                    "tables": .string("\(dump.tables.tables.count)"),
+                ]),
+            ], key: "notify-success"))
+        }
+        return .object(result)
+    }
+
+    /// On final failure, the Slack message (when asked for or the webhook is configured).
+    public func failed(_ invocation: JobInvocation, error: TaskError) async {
+        guard let arguments = try? invocation.arguments(spec.schema),
+            let webhook = Self.notifyWebhook(arguments, invocation.secrets)
+        else { return }
+        let database = (try? Self.databaseURL(arguments, invocation.secrets))?.database ?? "?"
+        do {
+            try await invocation.enqueue("notify.slack", kwargs: [
+                "level": "danger", "webhook": .string(webhook), "title": .string("Backup of \(database) failed"),
+                "text": .string("\(error.type): \(error.message)".prefix(2000).description),
+                "fields": .object(["task": .string(invocation.taskID), "attempts": .string("\(invocation.retries + 1)")]),
+            ], key: "notify-failure")
+        } catch {
+            invocation.logger.error("the backup's failure message could not be enqueued", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Runs `pg_dump` into `final` through a ``DumpSink``.
+    private func dump(_ url: PostgresURL, into final: String, invocation: JobInvocation) async throws
+        -> (bytes: Int, sha256: String, tables: DumpRowCounter)
+    {
+        let slash = final.lastIndex(of: "/") ?? final.startIndex
+        let partial = final[..<slash] + "/." + final[final.index(after: slash)...] + ".partial"
+        let sink = try DumpSink(output: try FileOutput(path: String(partial)))
+        let child = ChildProcess(
+            executable: pgDump, arguments: ["--no-password", "--dbname=\(url.withoutPassword)"], environment: environment(for: url))
         let stderr = Locked<[UInt8]>([])
         let termination: ChildProcess.Termination
         do {
-            termination = try await dump.run(
+            termination = try await child.run(
                 stdout: { chunk in
-                    let total = try output.write(chunk)
-                    if total / (1 << 20) != (total - chunk.count) / (1 << 20) {
-                        invocation.progress(current: Double(total), message: "\(total) bytes written")
+                    let total = try sink.take(chunk)
+                    if total >> 24 != (total - chunk.count) >> 24 {
+                        invocation.progress(current: Double(total), message: "\(total >> 20) MiB of SQL dumped")
                     }
                 },
                 stderr: { chunk in stderr.withLock { $0 = Array(($0 + chunk).suffix(4096)) } })
         } catch {
-            output.abandon()
+            sink.abandon()
             if let failure = error as? ChildProcess.Failure {
                 throw JobFailure(type: "RuntimeError", message: "pg_dump: \(failure.description)", retryable: false)
             }
             throw error
         }
         guard termination.succeeded else {
-            output.abandon()
+            sink.abandon()
             // pg_dump's stderr names the database and its errors, never the password.
             let tail = String(String(decoding: stderr.current, as: UTF8.self).reversed().drop { $0.isWhitespace }.reversed())
             throw JobFailure(type: "RuntimeError", message: "pg_dump ended \(termination): \(tail.suffix(1000))")
         }
-        let bytes = try output.finish(renamingTo: final)
-        let checksum = try await Self.sha256(of: final, path: path)
-        try FileOutput.writeWhole("\(checksum)  \(fileName)\n", to: "\(final).sha256")
-        let removed = Self.prune(
-            folder: folder, prefix: "\(Self.safe(url.database))-", keep: Int(arguments["keep"]?.intValue ?? 7),
-            olderThan: arguments["keep_days"]?.doubleValue.map { Date().addingTimeInterval(-$0 * 86_400) })
-        return .object([
-            "path": .string(final), "bytes": .int(Int64(bytes)), "sha256": .string(checksum),
-            "duration_s": .double(((ContinuousClock.now - started).timeInterval * 1000).rounded() / 1000),
-            "removed": .array(removed.map(JSONValue.string)),
-        ])
+        do { return try sink.finish(renamingTo: final) } catch {
+            sink.abandon()
+            throw error
+        }
     }
 
-    /// `base/relative`, created if missing, and still under `base` once symbolic links are
-    /// followed.
-    static func folder(base: String, relative: String) throws -> String {
-        let folder = relative.isEmpty ? base : "\(base)/\(relative)"
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        guard let realBase = realpath(base, nil), let realFolder = realpath(folder, nil) else {
-            throw JobFailure(type: "FileNotFoundError", message: "backup directory \(relative) cannot be made", retryable: false)
-        }
-        defer {
-            free(realBase)
-            free(realFolder)
-        }
-        let baseText = String(cString: realBase), folderText = String(cString: realFolder)
-        guard folderText == baseText || folderText.hasPrefix(baseText + "/") else {
-            throw JobFailure(type: "PermissionError", message: "backup directory \(relative) leads outside CELERIAC_BACKUP_DIR", retryable: false)
-        }
-        return folderText
+    /// The children's environment: `PATH`, a connect timeout, and the password apart from the URL.
+    private func environment(for url: PostgresURL) -> [String: String] {
+        var environment = ["PATH": path, "PGCONNECT_TIMEOUT": "10", "PGAPPNAME": "celeriac-backup"]
+        if let password = url.password { environment["PGPASSWORD"] = password }
+        return environment
     }
 
-    /// `20261205T030000.123Z`: sorts as time does.
-    static func stamp(_ date: Date) -> String {
-        let text = CeleryTime.format(date)  // 2026-12-05T03:00:00.123456+00:00
-        return text.prefix(10).replacing("-", with: "") + "T" + text.dropFirst(11).prefix(12).replacing(":", with: "") + "Z"
-    }
-
-    /// A database name as a file name: letters, digits, `_`, `-`, `.`; others become `_`.
-    static func safe(_ name: String) -> String {
-        String(name.unicodeScalars.prefix(63).map { scalar in
-            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "_-.".unicodeScalars.contains(scalar))
-                ? Character(scalar) : "_"
-        })
-    }
-
-    static func sha256(of file: String, path: String) async throws -> String {
-        let output = Locked<[UInt8]>([])
-        let ended = try await ChildProcess(executable: "sha256sum", arguments: ["--", file], environment: ["PATH": path]).run(
-            stdout: { chunk in output.withLock { $0 += chunk } }, stderr: { _ in })
-        let text = String(decoding: output.current, as: UTF8.self)
-        guard ended.succeeded, let digest = text.split(separator: " ").first, digest.count == 64 else {
-            throw JobFailure(type: "RuntimeError", message: "sha256sum failed on the backup (\(ended))")
+    private static func databaseURL(_ arguments: [String: JSONValue], _ secrets: Secrets) throws -> PostgresURL {
+        let secretName = arguments["database"]?.stringValue ?? "CELERIAC_DATABASE_URL"
+        guard let url = PostgresURL(try secrets.value(secretName)) else {
+            throw JobFailure(type: "ValueError", message: "secret \(secretName) is not a postgresql:// URL", retryable: false)
         }
-        return String(digest)
+        return url
     }
 
-    /// Removes this database's backups beyond the newest `keep` and those older than
-    /// `olderThan`, with their sidecars. Returns the names removed.
-    static func prune(folder: String, prefix: String, keep: Int, olderThan: Date?) -> [String] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
-            .filter { $0.hasPrefix(prefix) && $0.hasSuffix(".sql.gz") }.sorted(by: >)
-        var removed: [String] = []
-        for (index, name) in names.enumerated() {
-            var tooOld = false
-            if let olderThan, let made = try? FileManager.default.attributesOfItem(atPath: "\(folder)/\(name)")[.modificationDate] as? Date {
-                tooOld = made < olderThan
-            }
-            guard index >= keep || (tooOld && index > 0) else { continue }
-            try? FileManager.default.removeItem(atPath: "\(folder)/\(name)")
-            try? FileManager.default.removeItem(atPath: "\(folder)/\(name).sha256")
-            removed.append(name)
+    /// The webhook's secret name when a message is due: `notify` true, or unset and the secret configured.
+    private static func notifyWebhook(_ arguments: [String: JSONValue], _ secrets: Secrets) -> String? {
+        let webhook = arguments["webhook"]?.stringValue ?? "SLACK_WEBHOOK_URL"
+        switch arguments["notify"]?.boolValue {
+        case true?: return webhook
+        case false?: return nil
+        case nil: return (try? secrets.value(webhook)) == nil ? nil : webhook
         }
-        return removed
+    }
+
+    /// `1.4 MiB`.
+    static func size(_ bytes: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(bytes), unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) B" : "\((value * 10).rounded() / 10) \(units[unit])"
     }
 }

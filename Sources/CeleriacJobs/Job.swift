@@ -19,14 +19,18 @@ public struct JobInvocation: Sendable {
     private let httpClient: HTTPClient?
     private let workerLogger: Logger
     private let progressSink: @Sendable (JobProgress) -> Void
+    private let followUpSink: (@Sendable (FollowUp) async throws -> String)?
 
     /// - Parameters:
     ///   - logger: the worker's; ``logger`` adds this run's task id and name.
     ///   - progress: where ``progress(current:total:message:)`` goes (the worker reports it).
+    ///   - followUp: publishes what ``enqueue(_:kwargs:key:)`` asks for (the worker's broker);
+    ///     nil refuses follow-ups.
     public init(
         taskID: String, task: String, args: [JSONValue], kwargs: [String: JSONValue], retries: Int, logger: Logger,
         secrets: Secrets = Secrets(), http: HTTPClient? = nil,
-        progress: @escaping @Sendable (JobProgress) -> Void = { _ in }
+        progress: @escaping @Sendable (JobProgress) -> Void = { _ in },
+        followUp: (@Sendable (FollowUp) async throws -> String)? = nil
     ) {
         self.taskID = taskID
         self.task = task
@@ -37,6 +41,19 @@ public struct JobInvocation: Sendable {
         httpClient = http
         workerLogger = logger
         progressSink = progress
+        followUpSink = followUp
+    }
+
+    /// Enqueues a follow-up task (a notification), as a Celery task's `.delay()` does: on the
+    /// same broker and queue, with this task as its `parent_id`. `key` names the follow-up
+    /// within this task: a run repeated after a crash publishes it once. Returns its id.
+    /// - Throws: ``JobFailure`` when this worker cannot publish; the broker's error when Redis fails.
+    @discardableResult
+    public func enqueue(_ task: String, kwargs: [String: JSONValue], key: String) async throws -> String {
+        guard let followUpSink else {
+            throw JobFailure(type: "RuntimeError", message: "this run cannot enqueue \(task)", retryable: false)
+        }
+        return try await followUpSink(FollowUp(task: task, kwargs: kwargs, key: key))
     }
 
     /// Reports how far the job is: `GET /tasks/{id}` shows state `PROGRESS` with it, and a
@@ -85,10 +102,29 @@ public protocol Job: Sendable {
     /// Runs once. Throw ``JobFailure`` to choose the exception type Celery clients see;
     /// any other error is reported with its Swift type name.
     func run(_ invocation: JobInvocation) async throws -> JSONValue
+    /// Called once after the task failed for good (its last retry, a time limit, a failure
+    /// no retry mends), as Celery's `Task.on_failure`: where a job sends its alert. Runs
+    /// after ``run(_:)`` has ended or been abandoned, with a few seconds to finish.
+    func failed(_ invocation: JobInvocation, error: TaskError) async
 }
 
 extension Job {
     public var spec: JobSpec { JobSpec(name: name) }
+    public func failed(_ invocation: JobInvocation, error: TaskError) async {}
+}
+
+/// A task a job asks to enqueue after it (``JobInvocation/enqueue(_:kwargs:key:)``).
+public struct FollowUp: Sendable, Equatable {
+    public var task: String
+    public var kwargs: [String: JSONValue]
+    /// Unique within the parent task: the same key is published once.
+    public var key: String
+
+    public init(task: String, kwargs: [String: JSONValue], key: String) {
+        self.task = task
+        self.kwargs = kwargs
+        self.key = key
+    }
 }
 
 /// How far a job is, as ``JobInvocation/progress(current:total:message:)`` reports it.

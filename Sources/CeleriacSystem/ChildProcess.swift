@@ -44,6 +44,14 @@ public struct ChildProcess: Sendable {
         public var description: String
     }
 
+    /// What the child reads on its stdin.
+    public enum Input: Sendable {
+        case bytes([UInt8])
+        /// Chunks pulled as the child takes them (a restore fed from a decompressor); nil
+        /// ends the input. A throw kills the child and is rethrown by ``run(stdin:stdout:stderr:)``.
+        case stream(@Sendable () throws -> [UInt8]?)
+    }
+
     /// Runs the child to its end, writing `input` to its stdin (then closing it) and handing
     /// its stdout and stderr to the sinks (on a thread of the run's own). A throwing stdout
     /// sink kills the child and rethrows.
@@ -52,7 +60,15 @@ public struct ChildProcess: Sendable {
     public func run(
         input: [UInt8] = [], stdout: @escaping @Sendable ([UInt8]) throws -> Void, stderr: @escaping @Sendable ([UInt8]) -> Void
     ) async throws -> Termination {
+        try await run(stdin: .bytes(input), stdout: stdout, stderr: stderr)
+    }
+
+    /// Runs the child to its end as ``run(input:stdout:stderr:)`` does, its stdin fed from `stdin`.
+    public func run(
+        stdin: Input, stdout: @escaping @Sendable ([UInt8]) throws -> Void, stderr: @escaping @Sendable ([UInt8]) -> Void
+    ) async throws -> Termination {
         let path = try resolvedExecutable()
+        Self.ignoreBrokenPipes
         let thread = BlockingThread(name: "child")
         defer { thread.stop() }
         let pid = Locked<pid_t>(0)
@@ -62,7 +78,7 @@ public struct ChildProcess: Sendable {
             try await thread.run { () throws -> Termination in
                 try Self.spawnAndWait(
                     path: path, arguments: arguments, environment: environment, workingDirectory: workingDirectory,
-                    input: input, stdout: stdout, stderr: stderr, started: { child in
+                    input: stdin, stdout: stdout, stderr: stderr, started: { child in
                         pid.withLock { $0 = child }
                         if cancelled.current { Self.terminate(child, grace: grace) }
                     })
@@ -75,6 +91,10 @@ public struct ChildProcess: Sendable {
         if cancelled.current { throw CancellationError() }
         return termination
     }
+
+    /// A child that exits before reading all its input must not take this process down with
+    /// SIGPIPE: the write fails with EPIPE instead. (The child gets the default back.)
+    private static let ignoreBrokenPipes: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
     /// `executable` itself when it holds a `/`, else the first match on the child's `PATH`.
     func resolvedExecutable() throws -> String {
@@ -99,7 +119,7 @@ public struct ChildProcess: Sendable {
     }
 
     private static func spawnAndWait(
-        path: String, arguments: [String], environment: [String: String], workingDirectory: String?, input: [UInt8],
+        path: String, arguments: [String], environment: [String: String], workingDirectory: String?, input: Input,
         stdout: @Sendable ([UInt8]) throws -> Void, stderr: @Sendable ([UInt8]) -> Void, started: (pid_t) -> Void
     ) throws -> Termination {
         var inPipe: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
@@ -150,12 +170,35 @@ public struct ChildProcess: Sendable {
         }
         started(pid)
         var sinkError: (any Error)?
-        pump(input: input, stdin: inPipe[1], stdout: outPipe[0], stderr: errPipe[0], onOut: { chunk in
+        func fail(_ error: any Error) {
             guard sinkError == nil else { return }
-            do { try stdout(chunk) } catch {
-                sinkError = error
-                _ = kill(-pid, SIGKILL)
+            sinkError = error
+            _ = kill(-pid, SIGKILL)
+        }
+        var source: () -> [UInt8]?
+        switch input {
+        case .bytes(let bytes):
+            var given: [UInt8]? = bytes.isEmpty ? nil : bytes
+            source = {
+                defer { given = nil }
+                return given
             }
+        case .stream(let next):
+            source = {
+                guard sinkError == nil else { return nil }
+                do {
+                    var chunk = try next()
+                    while chunk?.isEmpty == true { chunk = try next() }
+                    return chunk
+                } catch {
+                    fail(error)
+                    return nil
+                }
+            }
+        }
+        pump(next: source, stdin: inPipe[1], stdout: outPipe[0], stderr: errPipe[0], onOut: { chunk in
+            guard sinkError == nil else { return }
+            do { try stdout(chunk) } catch { fail(error) }
         }, onErr: stderr)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -180,14 +223,16 @@ public struct ChildProcess: Sendable {
     private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, UnsafePointer<CChar>?) -> Int32
     private static let addchdir = CSymbol.find("posix_spawn_file_actions_addchdir_np", as: AddChdir.self)
 
-    /// Writes `input` and reads both outputs until they close, with `poll`, so neither side
-    /// blocks the other.
+    /// Writes what `next` gives to stdin and reads both outputs until they close, with `poll`,
+    /// so neither side blocks the other.
     private static func pump(
-        input: [UInt8], stdin: Int32, stdout: Int32, stderr: Int32, onOut: ([UInt8]) -> Void, onErr: ([UInt8]) -> Void
+        next: () -> [UInt8]?, stdin: Int32, stdout: Int32, stderr: Int32, onOut: ([UInt8]) -> Void,
+        onErr: ([UInt8]) -> Void
     ) {
+        var pending: [UInt8] = next() ?? []
         var written = 0
         var inFD: Int32 = stdin
-        if input.isEmpty {
+        if pending.isEmpty {
             close(inFD)
             inFD = -1
         } else {
@@ -201,9 +246,13 @@ public struct ChildProcess: Sendable {
             guard poll(&fds, nfds_t(fds.count), -1) >= 0 || errno == EINTR else { break }
             for entry in fds where entry.revents != 0 {
                 if entry.fd == inFD {
-                    let count = input[written...].withUnsafeBytes { write(inFD, $0.baseAddress, $0.count) }
+                    let count = pending[written...].withUnsafeBytes { write(inFD, $0.baseAddress, $0.count) }
                     if count > 0 { written += count }
-                    if count < 0 && errno != EAGAIN && errno != EINTR || written == input.count {
+                    if written == pending.count {
+                        pending = next() ?? []
+                        written = 0
+                    }
+                    if count < 0 && errno != EAGAIN && errno != EINTR || pending.isEmpty {
                         close(inFD)
                         inFD = -1
                     }

@@ -2,6 +2,7 @@
 
 import CeleriacCore
 import CeleriacJobs
+import CeleriacRedis
 import CeleriacSystem
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -20,6 +21,8 @@ struct Executor: Sendable {
     let clock: any WallClock
     let logger: Logger
     let running: RunningJobs
+    /// Publishes the follow-up tasks jobs enqueue (a backup's Slack message).
+    let publisher: TaskPublisher?
     /// Uniform in 0..<1: the jitter of retry delays.
     var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
     let pid = Int(ProcessInfo.processInfo.processIdentifier)
@@ -58,12 +61,16 @@ struct Executor: Sendable {
                 return .final(report(message, queue: queue, state: .failure, error: failure))
             }
         }
+        let followUp: (@Sendable (FollowUp) async throws -> String)? = publisher.map { publisher in
+            { @Sendable followUp in try await Self.publish(followUp, after: message, queue: queue, on: publisher) }
+        }
         let invocation = JobInvocation(
             taskID: message.id, task: message.task, args: message.args, kwargs: message.kwargs,
             retries: message.retries, logger: logger, secrets: secrets,
             progress: { progress in
                 onProgress(report(message, queue: queue, state: .progress, result: progress.json))
-            })
+            },
+            followUp: followUp)
         let run = JobRun(job: job, invocation: invocation)
         running.add(run, id: message.id)
         defer { running.remove(run, id: message.id) }
@@ -79,7 +86,36 @@ struct Executor: Sendable {
             run.abandon(.shutdown)
         }
         timer?.cancel()
-        return outcome(of: ending, cancelled: run.cancelReason, limits: limits, message: message, queue: queue)
+        let ended = outcome(of: ending, cancelled: run.cancelReason, limits: limits, message: message, queue: queue)
+        if case .final(let report) = ended, report.state == .failure, let error = report.error {
+            await afterFailure(job, invocation, error)
+        }
+        return ended
+    }
+
+    /// Runs the job's ``Job/failed(_:error:)`` with 10 seconds to finish.
+    private func afterFailure(_ job: any Job, _ invocation: JobInvocation, _ error: TaskError) async {
+        let hook = Task { await job.failed(invocation, error: error) }
+        let deadline = clock.now.addingTimeInterval(10)
+        let timer = Task { [clock] in
+            if (try? await clock.sleep(until: deadline)) != nil { hook.cancel() }
+        }
+        await hook.value
+        timer.cancel()
+    }
+
+    /// A follow-up on the parent's queue, its `parent_id` the parent and its id derived from
+    /// the parent's and the key, published at most once per key.
+    private static func publish(_ followUp: FollowUp, after message: TaskMessage, queue: String?, on publisher: TaskPublisher)
+        async throws -> String
+    {
+        let options = TaskOptions(
+            queue: queue ?? TaskOptions.defaultQueue, parentID: message.id,
+            rootID: message.headers["root_id"]?.stringValue ?? message.id)
+        let request = TaskPublisher.Request(
+            task: followUp.task, kwargs: followUp.kwargs, options: options, id: TaskID.derived(from: "\(message.id)/\(followUp.key)"),
+            idempotency: Broker.Idempotency(key: "follow-up:\(message.id):\(followUp.key)", canonicalRequest: followUp.task))
+        return try await publisher.publish(request).id
     }
 
     /// Cancels the job at the soft limit and abandons it at the hard one (a soft limit at or

@@ -55,7 +55,8 @@ public final class Worker: Service {
             apiURL: configuration.apiURL, token: configuration.workerToken, batchSize: configuration.reportBatchSize,
             http: HTTPClient(concurrency: 1, name: "http-report"), clock: clock, logger: logger)
         let executor = Executor(
-            registry: registry, secrets: configuration.secrets, workerName: configuration.name, clock: clock, logger: logger, running: running)
+            registry: registry, secrets: configuration.secrets, workerName: configuration.name, clock: clock, logger: logger, running: running,
+            publisher: TaskPublisher(broker: broker, clock: clock))
         let revokes = RevokeListener(
             revoked: revoked, running: running, revocations: Revocations(redis: broker.redis),
             redisURL: configuration.redisURL, worker: configuration.name, clock: clock, logger: logger)

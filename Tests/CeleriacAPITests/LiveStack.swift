@@ -23,7 +23,8 @@ struct LiveStack: Sendable {
     let redis: RedisClient
 
     static func run(
-        token: String? = nil, startWorker: Bool = true, environment: [String: String] = [:], _ body: @Sendable (LiveStack) async throws -> Void
+        token: String? = nil, startWorker: Bool = true, environment: [String: String] = [:], registry: JobRegistry = .builtIn,
+        secrets: Secrets = Secrets(), _ body: @Sendable (LiveStack) async throws -> Void
     ) async throws {
         var env = [
             "CELERIAC_DATABASE_URL": try await TestDatabase.create(),
@@ -46,10 +47,11 @@ struct LiveStack: Sendable {
             let stack = LiveStack(
                 baseURL: "http://127.0.0.1:\(port)", queue: queue, settings: settings, redis: RedisClient(url: settings.redisURL))
             if startWorker {
-                let configuration = WorkerConfiguration(
+                var configuration = WorkerConfiguration(
                     name: TestServices.uniqueName("worker"), queues: [queue], concurrency: 8, redisURL: settings.redisURL,
                     apiURL: stack.baseURL, workerToken: token)
-                let worker = Worker(configuration: configuration, registry: .builtIn, logger: logger)
+                configuration.secrets = secrets
+                let worker = Worker(configuration: configuration, registry: registry, logger: logger)
                 group.addTask { try await worker.run() }
             }
             defer { group.cancelAll() }

@@ -1,7 +1,7 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 import CeleriacCore
-import CeleriacJobs
+@testable import CeleriacJobs
 import CeleriacPostgres
 import CeleriacSystem
 import Foundation
@@ -14,9 +14,9 @@ import Testing
 /// a failed dump leaves nothing behind, and the directory cannot leave the backup folder.
 @Suite(.enabled(if: TestServices.enabled, "needs the test PostgreSQL (make test)"))
 struct BackupJobTests {
-    static func invocation(_ kwargs: [String: JSONValue], secrets: [String: String]) -> JobInvocation {
+    static func invocation(_ kwargs: [String: JSONValue], secrets: [String: String], taskID: String = "b1") -> JobInvocation {
         JobInvocation(
-            taskID: "b1", task: "backup.postgres", args: [], kwargs: kwargs, retries: 0, logger: Logger(label: "test"),
+            taskID: taskID, task: "backup.postgres", args: [], kwargs: kwargs, retries: 0, logger: Logger(label: "test"),
             secrets: Secrets(file: secrets))
     }
 
@@ -48,10 +48,15 @@ struct BackupJobTests {
         defer { try? FileManager.default.removeItem(atPath: base) }
         let job = BackupJob(directory: base)
         var results: [JSONValue] = []
-        for _ in 0..<3 {
-            results.append(try await job.run(Self.invocation(["database": "APP_DB", "directory": "nightly", "keep": 2], secrets: ["APP_DB": source])))
+        for round in 0..<3 {
+            let kwargs: [String: JSONValue] = ["database": "APP_DB", "directory": "nightly", "keep": 2, "verify": .bool(round == 2)]
+            results.append(try await job.run(Self.invocation(kwargs, secrets: ["APP_DB": source], taskID: "restores\(round)")))
         }
         let last = try #require(results.last)
+        // Counted from the dump's own stream, then proved by a restore into a scratch database.
+        #expect(last["tables"] == ["public.orders": 5000, "public.users": 2])
+        #expect(last["verified"] == true && results[0]["verified"] == nil)
+        #expect(try await db.query("SELECT count(*) FROM pg_database WHERE datname LIKE 'celeriac_verify_restores2_%'").values == [["0"]])
         let path = try #require(last["path"]?.stringValue)
         #expect(path.hasPrefix(base) && path.contains("/nightly/") && path.hasSuffix(".sql.gz"))
         #expect((last["bytes"]?.intValue ?? 0) > 1000 && last["sha256"]?.stringValue?.count == 64)
@@ -71,6 +76,39 @@ struct BackupJobTests {
         let restored = PostgresClient(url: target, size: 1)
         #expect(try await restored.query("SELECT count(*), sum(id) FROM orders").values == [["5000", "12502500"]])
         #expect(try await restored.query("SELECT string_agg(name, ',' ORDER BY name) FROM users").values == [["ann,bo"]])
+    }
+
+    @Test func verifyReportsATableWhoseRestoredRowsDiffer() async throws {
+        let source = try await TestDatabase.create()
+        let db = PostgresClient(url: source, size: 1)
+        try await db.query("CREATE TABLE items (id integer)")
+        try await db.query("INSERT INTO items SELECT generate_series(1, 10)")
+        let base = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let result = try await BackupJob(directory: base).run(Self.invocation(["database": "APP_DB"], secrets: ["APP_DB": source]))
+        let verifier = BackupVerifier(url: try #require(PostgresURL(source)), psql: "psql", environment: ["PATH": "/usr/bin:/bin"])
+        let file = try #require(result["path"]?.stringValue)
+        #expect(try await verifier.verify(file: file, expected: [("public.items", 10)], taskID: "differ").isEmpty)
+        #expect(try await verifier.verify(file: file, expected: [("public.items", 11)], taskID: "differ") == ["public.items: 11 → 10"])
+        // A name that is not an identifier never reaches SQL.
+        await #expect(throws: JobFailure.self) {
+            _ = try await verifier.verify(file: file, expected: [("public.items; DROP", 1)], taskID: "differ")
+        }
+        #expect(try await db.query("SELECT count(*) FROM pg_database WHERE datname LIKE 'celeriac_verify_differ_%'").values == [["0"]])
+        #expect(BackupVerifier.scratchName(taskID: "3F2A-…-x!").hasPrefix("celeriac_verify_3f2ax_"))
+        // A truncated file does not restore.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: file + ".cut"))
+        await #expect(throws: JobFailure.self) {
+            _ = try await verifier.verify(file: file + ".cut", expected: [("public.items", 10)], taskID: "differ")
+        }
+    }
+
+    @Test func identifiersAreWhatPgDumpWrites() {
+        for good in ["public.t", "public.\"Order Lines\"", "\"a\"\"b\".c_1$"] { #expect(BackupVerifier.isQualifiedIdentifier(good), "\(good)") }
+        for bad in ["t", "public.t;", "public.T", "a.b.c.d", "public.\"x", "public.", ".t", "public.t --"] {
+            #expect(!BackupVerifier.isQualifiedIdentifier(bad), "\(bad)")
+        }
     }
 
     @Test func aFailedDumpLeavesNothingAndPathsStayInsideTheBackupFolder() async throws {
@@ -98,6 +136,10 @@ struct BackupJobTests {
         #expect(url.password == "p@ss" && url.database == "shop")
         #expect(url.withoutPassword == "postgresql://app@db.internal:5432/shop?sslmode=require")
         #expect(PostgresURL("postgres://localhost")?.database == "postgres")
+        let scratch = url.replacingDatabase(with: "celeriac_verify_1")
+        #expect(scratch.withoutPassword == "postgresql://app@db.internal:5432/celeriac_verify_1?sslmode=require")
+        #expect(scratch.password == "p@ss" && scratch.database == "celeriac_verify_1")
+        #expect(PostgresURL("postgresql://h")?.replacingDatabase(with: "x").withoutPassword == "postgresql://h/x")
         #expect(PostgresURL("mysql://x") == nil)
     }
 }

@@ -4,45 +4,17 @@ import CeleriacCore
 import CeleriacHTTP
 import CeleriacJobs
 import Foundation
-import Hummingbird
 import Logging
-import NIOCore
 import Synchronization
+import TestSupport
 import Testing
 
 /// `notify.slack` against a real HTTP sink on a loopback port: the payload Slack gets, a 429
 /// retried after its `Retry-After`, a 4xx failing at once, and the webhook URL (a secret)
 /// never in what the job reports.
 @Suite struct SlackJobTests {
-    /// Records what was posted to `/hook`; answers each with the next scripted status.
-    final class Sink: Sendable {
-        let posted = Mutex<[String]>([])
-        let statuses = Mutex<[Int]>([])
-    }
-
-    static func withSink(_ statuses: [Int], _ body: @Sendable (String, Sink) async throws -> Void) async throws {
-        let sink = Sink()
-        sink.statuses.withLock { $0 = statuses }
-        let router = Router()
-        router.post("/hook") { request, _ in
-            let text = String(buffer: try await request.body.collect(upTo: 1 << 20))
-            sink.posted.withLock { $0.append(text) }
-            let status = sink.statuses.withLock { $0.isEmpty ? 200 : $0.removeFirst() }
-            var headers = HTTPFields()
-            if status == 429 { headers[.retryAfter] = "1" }
-            return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: "ok")))
-        }
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in portSink.yield(channel.localAddress?.port ?? 0) })
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            defer { group.cancelAll() }
-            try await body("http://127.0.0.1:\(port)/hook", sink)
-        }
+    static func withSink(_ statuses: [Int], _ body: @Sendable (String, HookSink) async throws -> Void) async throws {
+        try await HookSink.run(statuses, body)
     }
 
     func invocation(_ kwargs: [String: JSONValue], secrets: Secrets) -> JobInvocation {

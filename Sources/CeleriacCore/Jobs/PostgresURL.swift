@@ -8,6 +8,9 @@ public struct PostgresURL: Sendable, Equatable {
     public var password: String?
     /// The database name (the path), percent-decoded; `postgres` when absent.
     public var database: String
+    /// `postgresql://user@host:port` and `?params`, around the database.
+    private var server: String
+    private var query: Substring
 
     /// Nil for anything that is not a `postgres://` or `postgresql://` URL.
     public init?(_ url: String) {
@@ -27,9 +30,20 @@ public struct PostgresURL: Sendable, Equatable {
             }
         }
         var path = rest.hasPrefix("/") ? rest.dropFirst() : rest[...]
-        if let query = path.firstIndex(of: "?") { path = path[..<query] }
+        query = path.firstIndex(of: "?").map { path[$0...] } ?? ""
+        path = path.prefix(path.count - query.count)
         let name = PercentEncoding.decode(path.utf8, plusIsSpace: false) ?? String(path)
         database = name.isEmpty ? "postgres" : name
-        withoutPassword = scheme + authority + rest
+        server = scheme + authority
+        withoutPassword = server + rest
+    }
+
+    /// The same server and user with another database: `name` is a plain identifier
+    /// (letters, digits, `_`), so it needs no escaping.
+    public func replacingDatabase(with name: String) -> PostgresURL {
+        var url = self
+        url.database = name
+        url.withoutPassword = server + "/" + name + query
+        return url
     }
 }
