@@ -29,11 +29,14 @@ start_api_under_test "$api_port" "$CELERIAC_INTEROP_REDIS_URL" "$pg_port" celeri
 # A secret for test_secrets: its value must never show in a log, a result or an error.
 export CELERIAC_INTEROP_SINK_PORT=${CELERIAC_INTEROP_SINK_PORT:-18096}
 export CELERIAC_INTEROP_SECRET_TOKEN="s3cr3t-$RANDOM$RANDOM"
-printf '{"INTEROP_SLACK": "http://127.0.0.1:%s/hook/%s"}\n' "$CELERIAC_INTEROP_SINK_PORT" "$CELERIAC_INTEROP_SECRET_TOKEN" \
-  >"$logs/secrets.json"
+# INTEROP_DB: the database test_backup backs up (a URL only the worker sees).
+printf '{"INTEROP_SLACK": "http://127.0.0.1:%s/hook/%s", "INTEROP_DB": "postgresql://celeriac@127.0.0.1:%s/celeriac_interop"}\n' \
+  "$CELERIAC_INTEROP_SINK_PORT" "$CELERIAC_INTEROP_SECRET_TOKEN" "$pg_port" >"$logs/secrets.json"
+export CELERIAC_INTEROP_BACKUP_DIR=$PWD/$logs/backups
+rm -rf "$CELERIAC_INTEROP_BACKUP_DIR" && mkdir -p "$CELERIAC_INTEROP_BACKUP_DIR"
 export CELERIAC_INTEROP_LOGS=$PWD/$logs
 CELERIAC_REDIS_URL=$CELERIAC_INTEROP_REDIS_URL CELERIAC_API_URL=$CELERIAC_INTEROP_API_URL \
-  CELERIAC_SECRETS_FILE="$logs/secrets.json" CELERIAC_LOG_LEVEL=debug \
+  CELERIAC_SECRETS_FILE="$logs/secrets.json" CELERIAC_BACKUP_DIR="$CELERIAC_INTEROP_BACKUP_DIR" CELERIAC_LOG_LEVEL=debug \
   "$bin/celeriac-worker" -Q "$CELERIAC_INTEROP_OUR_QUEUE" -n interop@celeriac 2>"$logs/worker.log" & pids+=($!)
 (cd Tests/interop && exec "../../$venv/bin/celery" -A interop_app worker -Q "$CELERIAC_INTEROP_CELERY_QUEUE" \
   --pool=solo -n interop@celery --without-mingle --without-gossip -l warning) >"$logs/celery.log" 2>&1 & pids+=($!)
@@ -44,7 +47,7 @@ CELERIAC_REDIS_URL=$CELERIAC_INTEROP_REDIS_URL CELERIAC_DATABASE_URL="postgresql
 
 status=0
 export CELERIAC_INTEROP_DATABASE=celeriac_interop CELERIAC_INTEROP_PG_PORT=$pg_port
-(cd Tests/interop && "../../$venv/bin/python" -m unittest -v test_interop test_django test_beat test_secrets) || status=$?
+(cd Tests/interop && "../../$venv/bin/python" -m unittest -v test_interop test_django test_beat test_secrets test_backup) || status=$?
 # `celeriac schedules` over the same API: create, list, disable, run, delete a periodic task.
 schedules() { "$bin/celeriac" schedules "$@" --api "$CELERIAC_INTEROP_API_URL"; }
 cli_check() {
