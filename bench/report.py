@@ -85,6 +85,17 @@ def render(rows, mode):
                 "|---|---|---|---|---|---|---|---|---|---|",
                 f"| {r['seconds']} | {r['sends']} | {r['sends_per_s']} | {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} | "
                 f"{r['over_50ms']} | {r['early']} | {r['beat_rss_kb'] / 1024:.1f} | {r['cpu_ms_per_1000_sends']} |"]
+    for b in by("backup"):
+        r = b["result"]
+        out += ["", f"### Backup (`backup.postgres` against `pg_dump | gzip > file`, a {r['database_bytes'] / 2**30:.2f} GiB "
+                    f"database, {r['rows']:,} rows)", "",
+                "| | seconds (median) | runs | file MiB | ours ÷ it |", "|---|---|---|---|---|",
+                f"| `backup.postgres` (enqueue → SUCCESS; rows counted, gzip, SHA-256, fsync) | {r['ours_seconds']} | "
+                f"{', '.join(map(str, r['ours_runs']))} | {r['ours_file_bytes'] / 2**20:.1f} | {r['ratio']}× |",
+                f"| `pg_dump \\| gzip > file` (then fsync) | {r['reference_seconds']} | {', '.join(map(str, r['reference_runs']))} | "
+                f"{r['reference_file_bytes'] / 2**20:.1f} | 1 |",
+                "", f"Worker RSS: {r['worker_rss_kb_before'] / 1024:.1f} MiB before, {r['worker_rss_kb_peak_sampled'] / 1024:.1f} MiB "
+                    f"peak sampled every 50 ms during the backups, VmHWM {r['worker_vmhwm_kb'] / 1024:.1f} MiB."]
     out += ["", "### Memory (RSS)", "", "| Process | state | MiB |", "|---|---|---|"]
     for m in by("rss_idle"):
         out.append(f"| {m['process']} | idle | {m['kb'] / 1024:.1f} |")

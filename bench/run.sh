@@ -7,10 +7,10 @@ cd "$(dirname "$0")/.."
 mode=${1:-full}
 if [ "$mode" = smoke ]; then
   drain_n=2000 wrk_s=3 celery_s=2 lat_s=3 lat_conns=2 scale_n=1000 big_n=20000 lookup_s=2 rounds=1 config=debug static=
-  eta_n=300 eta_lead=3 beat_s=5 beat_intervals=100 beat_crontabs=900
+  eta_n=300 eta_lead=3 beat_s=5 beat_intervals=100 beat_crontabs=900 backup_rows=50000 backup_rounds=1
 else
   drain_n=${BENCH_DRAIN:-100000} wrk_s=20 celery_s=10 lat_s=10 lat_conns=8 scale_n=50000 big_n=1000000 lookup_s=10 rounds=3
-  eta_n=10000 eta_lead=15 beat_s=65 beat_intervals=1000 beat_crontabs=9000
+  eta_n=10000 eta_lead=15 beat_s=65 beat_intervals=1000 beat_crontabs=9000 backup_rows=6000000 backup_rounds=2
   config=release static=--static-swift-stdlib
 fi
 dir=.celeriac/bench
@@ -259,6 +259,19 @@ for rows in 1000 "$big_n"; do
          /^ +50%/ {printf "\"p50\": \"%s\", ", $2} /^ +99%/ {printf "\"p99\": \"%s\", ", $2}
          /Non-2xx/ {n = $5} END {printf "\"non_2xx\": %d", n}' "$dir/lookup.txt")}"
 done
+
+# 6. Backup: backup.postgres against `pg_dump | gzip > file` on the same ~1 GB database
+# (kept in the bench cluster between runs), interleaved; the worker's RSS while it runs.
+mkdir -p "$dir/backups" "$dir/backup-reference"
+printf '{"BENCH_BACKUP_DB": "postgresql://celeriac@127.0.0.1:%s/celeriac_bench_backup"}\n' "$pg_port" >"$dir/backup-secrets.json"
+CELERIAC_BACKUP_DIR="$PWD/$dir/backups" CELERIAC_SECRETS_FILE="$dir/backup-secrets.json" \
+  "$bin/celeriac-worker" -n bench-backup -Q bench_backup -c 2 2>>"$dir/worker.log" & bw=$!; pids+=($bw)
+sleep 1
+backup_json=$("$py" bench/backup_vs_pgdump.py --api "$CELERIAC_API_URL" --pg-port "$pg_port" --worker-pid $bw \
+  --queue bench_backup --secret BENCH_BACKUP_DB --rows "$backup_rows" --rounds "$backup_rounds" --out "$dir/backup-reference")
+record "{\"bench\": \"backup\", \"result\": $backup_json}"
+kill -TERM $bw; wait_gone $bw
+rm -rf "$dir/backups"
 
 "$py" bench/report.py "$out" "$mode" >"$dir/report.md"
 if [ "$mode" = full ]; then "$py" bench/report.py "$out" "$mode" --update BENCHMARKS.md; fi

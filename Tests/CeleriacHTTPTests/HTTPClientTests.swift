@@ -4,6 +4,7 @@ import CeleriacHTTP
 import CeleriacSystem
 import Hummingbird
 import NIOCore
+import TestSupport
 import Testing
 
 /// The libcurl client against a real HTTP server (Hummingbird on a loopback port): response
@@ -22,17 +23,7 @@ import Testing
         router.get("/big") { _, _ in
             Response(status: .ok, body: .init(byteBuffer: ByteBuffer(repeating: UInt8(ascii: "a"), count: 1 << 20)))
         }
-        let (ports, sink) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in sink.yield(channel.localAddress?.port ?? 0) })
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            defer { group.cancelAll() }
-            try await body("http://127.0.0.1:\(port)")
-        }
+        try await LoopbackServer.run(router, body)
     }
 
     @Test func responseHeadersComeBackWithTheStatusAndBody() async throws {

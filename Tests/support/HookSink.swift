@@ -26,17 +26,7 @@ public final class HookSink: Sendable {
             if status == 429 { headers[.retryAfter] = "1" }
             return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: "ok")))
         }
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in portSink.yield(channel.localAddress?.port ?? 0) })
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            defer { group.cancelAll() }
-            try await body("http://127.0.0.1:\(port)/hook", sink)
-        }
+        try await LoopbackServer.run(router) { base in try await body(base + "/hook", sink) }
     }
 
     /// The bodies posted so far, once there are `count` of them (or `timeout` passed).
