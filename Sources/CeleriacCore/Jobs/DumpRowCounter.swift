@@ -9,7 +9,8 @@ public struct DumpRowCounter: Sendable {
     /// (`public.orders`, `public."Order Lines"`).
     public private(set) var tables: [(name: String, rows: Int)] = []
     /// The table whose rows are passing, and how many have.
-    private var copying: (name: String, rows: Int)?
+    private var copying: String?
+    private var copyingRows = 0
     /// The start of a line a chunk cut (capped: only a `COPY` line or `\.` is ever read).
     private var carried: [UInt8] = []
     private var carriedAll = 0
@@ -20,20 +21,34 @@ public struct DumpRowCounter: Sendable {
     public init() {}
 
     /// Reads the next chunk of the stream.
-    public mutating func feed(_ chunk: some Collection<UInt8>) {
-        var start = chunk.startIndex
-        while let newline = chunk[start...].firstIndex(of: 0x0A) {
+    public mutating func feed(_ chunk: [UInt8]) {
+        chunk.withUnsafeBufferPointer { feed($0) }
+    }
+
+    /// Reads the next chunk of the stream (a scan for newlines: rows are only counted).
+    public mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>) {
+        var start = 0
+        var index = 0
+        let count = chunk.count
+        while index < count {
+            guard chunk[index] == 0x0A else {
+                index += 1
+                continue
+            }
+            let line = UnsafeBufferPointer(rebasing: chunk[start..<index])
             if carriedAll == 0 {
-                endLine(chunk[start..<newline])
+                endLine(line, length: line.count)
             } else {
-                carry(chunk[start..<newline])
-                endLine(carried, length: carriedAll)
+                carry(line)
+                let carriedLine = carried
+                carriedLine.withUnsafeBufferPointer { endLine($0, length: carriedAll) }
                 carried.removeAll(keepingCapacity: true)
                 carriedAll = 0
             }
-            start = chunk.index(after: newline)
+            index += 1
+            start = index
         }
-        carry(chunk[start...])
+        carry(UnsafeBufferPointer(rebasing: chunk[start..<count]))
     }
 
     /// The counts as a JSON object, `{"public.orders": 5000}` (a table dumped twice, which
@@ -44,24 +59,24 @@ public struct DumpRowCounter: Sendable {
         return .object(object)
     }
 
-    private mutating func carry(_ bytes: some Collection<UInt8>) {
+    private mutating func carry(_ bytes: UnsafeBufferPointer<UInt8>) {
         let room = Self.lineCap - carried.count
         if room > 0 { carried.append(contentsOf: bytes.prefix(room)) }
         carriedAll += bytes.count
     }
 
-    private mutating func endLine(_ line: some Collection<UInt8>, length: Int? = nil) {
-        let length = length ?? line.count
-        if var table = copying {
-            if length == 2, line.elementsEqual([0x5C, 0x2E]) {  // \.
-                tables.append(table)
+    /// One line; `length` is its whole length when only its start was kept.
+    private mutating func endLine(_ line: UnsafeBufferPointer<UInt8>, length: Int) {
+        if let table = copying {
+            if length == 2, line.count == 2, line[0] == 0x5C, line[1] == 0x2E {  // \.
+                tables.append((table, copyingRows))
                 copying = nil
             } else {
-                table.rows += 1
-                copying = table
+                copyingRows += 1
             }
         } else if length == line.count, length > 18, line.starts(with: Self.copyPrefix), let name = Self.table(in: Array(line)) {
-            copying = (name, 0)
+            copying = name
+            copyingRows = 0
         }
     }
 

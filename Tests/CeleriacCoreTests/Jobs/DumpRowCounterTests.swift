@@ -43,8 +43,8 @@ import Testing
         let bytes = Array(Self.dump.utf8)
         for cut in 1..<bytes.count {
             var counter = DumpRowCounter()
-            counter.feed(bytes[..<cut])
-            counter.feed(bytes[cut...])
+            counter.feed(Array(bytes[..<cut]))
+            counter.feed(Array(bytes[cut...]))
             #expect(counter.json == Self.expected, "cut at \(cut)")
         }
         var generator = SeededGenerator(state: 27)
@@ -52,7 +52,7 @@ import Testing
             var counter = DumpRowCounter(), start = 0
             while start < bytes.count {
                 let end = min(bytes.count, start + Int.random(in: 1...40, using: &generator))
-                counter.feed(bytes[start..<end])
+                counter.feed(Array(bytes[start..<end]))
                 start = end
             }
             #expect(counter.json == Self.expected)
