@@ -42,7 +42,9 @@ let package = Package(
         // the log handler.
         .target(
             name: "CeleriacSystem",
-            dependencies: ["CeleriacCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "CeleriacCore", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings),
         .target(
             name: "CeleriacRedis",
@@ -199,6 +201,7 @@ let package = Package(
                 "CeleriacSystem", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings),

@@ -20,7 +20,7 @@ for round in $(seq "$rounds"); do
     redis-cli -p 6402 flushall >/dev/null
     "$bin/celeriac-worker" -n ab-idle -Q ab_idle 2>/dev/null & w=$!
     sleep 3; rss=$(ps -o rss= -p $w | tr -d ' '); kill $w; wait $w 2>/dev/null
-    "$bin/celeriac-api" 2>/dev/null & a=$!
+    CELERIAC_AUTH=off "$bin/celeriac-api" 2>/dev/null & a=$!  # ad hoc: no tokens (make bench measures with them)
     for _ in $(seq 100); do curl -sf "$CELERIAC_API_URL/ready" >/dev/null && break; sleep 0.05; done
     sleep 1
     ticks0=$(awk '{print $14 + $15}' /proc/$a/stat)

@@ -79,7 +79,7 @@ def rss_kb(field):
 
 def http(method, path, body=None):
     request = urllib.request.Request(args.api + path, method=method, data=None if body is None else json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", "Authorization": "Bearer " + os.environ.get("BENCH_TOKEN", "")})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 

@@ -5,11 +5,13 @@
 local counter = 0
 local queue = os.getenv("BENCH_QUEUE") or "bench_enqueue"
 local tail = '"], "queue": "' .. queue .. '"}'
+local token = os.getenv("BENCH_TOKEN") or ""
 local head
 
 request = function()
   if not head then
     head = "POST /tasks HTTP/1.1\r\nHost: " .. (wrk.headers["Host"] or wrk.host)
+      .. (token ~= "" and ("\r\nAuthorization: Bearer " .. token) or "")
       .. "\r\nContent-Type: application/json\r\nContent-Length: "
   end
   counter = counter + 1

@@ -8,6 +8,7 @@ values RATE per second apart, all due after a lead time (so every one is parked 
 import argparse
 import http.client
 import json
+import os
 import time
 import urllib.parse
 from datetime import datetime, timezone
@@ -35,7 +36,7 @@ def main():
 
     def call(method, path, body=None):
         connection.request(method, path, body=None if body is None else json.dumps(body),
-                           headers={"Content-Type": "application/json"})
+                           headers={"Content-Type": "application/json", "Authorization": "Bearer " + os.environ.get("BENCH_TOKEN", "")})
         response = connection.getresponse()
         return response.status, json.loads(response.read())
 

@@ -31,7 +31,7 @@ cleanup() { [ -n "$api_pid" ] && kill "$api_pid" 2>/dev/null; wait 2>/dev/null |
 trap cleanup EXIT
 # Retention off: the rows go back 23 days, and the bench must not race a sweep.
 CELERIAC_REDIS_URL="redis://127.0.0.1:$redis_port/13" CELERIAC_DATABASE_URL="postgresql://celeriac@127.0.0.1:$pg_port/$db" \
-  CELERIAC_PORT=$api_port CELERIAC_HISTORY_RETENTION_DAYS=0 CELERIAC_LOG_LEVEL=warning "$bin/celeriac-api" 2>"$dir/api.log" &
+  CELERIAC_PORT=$api_port CELERIAC_HISTORY_RETENTION_DAYS=0 CELERIAC_LOG_LEVEL=warning CELERIAC_AUTH=off "$bin/celeriac-api" 2>"$dir/api.log" &
 api_pid=$!
 api="http://127.0.0.1:$api_port"
 for _ in $(seq 300); do curl -fs "$api/ready" 2>/dev/null | grep -q '"postgres": "ok"' && break; sleep 0.1; done

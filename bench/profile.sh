@@ -20,7 +20,7 @@ redis-cli -p "$redis_port" flushall >/dev/null
 export BENCH_REDIS_URL="redis://127.0.0.1:$redis_port/0" CELERIAC_REDIS_URL="redis://127.0.0.1:$redis_port/0"
 export CELERIAC_PORT=$api_port CELERIAC_LOG_LEVEL=warning CELERIAC_API_URL="http://127.0.0.1:$api_port"
 export CELERIAC_DATABASE_URL="postgresql://celeriac@127.0.0.1:$pg_port/celeriac"
-"$bin/celeriac-api" 2>"$dir/api.log" & api=$!; pids+=($api)
+CELERIAC_AUTH=off "$bin/celeriac-api" 2>"$dir/api.log" & api=$!; pids+=($api)  # ad hoc: no tokens
 for _ in $(seq 100); do curl -sf "$CELERIAC_API_URL/ready" >/dev/null && break; sleep 0.05; done
 report() { perf report -i "$1" --no-children --percent-limit 1.5 --stdio 2>/dev/null | grep -v "^$" | head -60; }
 

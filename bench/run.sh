@@ -21,6 +21,7 @@ mkdir -p "$dir"
 swift build -c "$config" $static --product celeriac-api >/dev/null  # as `make release` builds them
 swift build -c "$config" $static --product celeriac-worker >/dev/null
 swift build -c "$config" $static --product celeriac-beat >/dev/null
+swift build -c "$config" $static --product celeriac >/dev/null
 bin=$(swift build -c "$config" --show-bin-path)
 venv=$(scripts/venv.sh)
 py="$PWD/$venv/bin/python"
@@ -70,6 +71,13 @@ preload_fresh() {  # preload_fresh ARGS... (celery_side preload) → its JSON
   compact_aof
 }
 
+# Tokens before the API starts (it loads them once migrated): wrk, loadgen and the Python
+# clients send BENCH_TOKEN, workers CELERIAC_WORKER_TOKEN. Names are unique per run (the
+# bench cluster is kept between runs).
+run_id=$(date +%s)
+BENCH_TOKEN=$("$bin/celeriac" token create --name "bench-$run_id" --scopes submit,read,admin 2>/dev/null)
+CELERIAC_WORKER_TOKEN=$("$bin/celeriac" token create --name "bench-worker-$run_id" --scopes worker 2>/dev/null)
+export BENCH_TOKEN CELERIAC_WORKER_TOKEN CELERIAC_TOKEN=$BENCH_TOKEN
 "$bin/celeriac-api" 2>"$dir/api.log" & api=$!; pids+=($api)
 wait_ready
 # Every run starts from an empty history table: PostgreSQL's cost per row grows with the
@@ -253,7 +261,8 @@ for rows in 1000 "$big_n"; do
       now() - i * interval '1 second', '{\"children\": []}', '\"(' || i || ',)\"', '\"{}\"', 'celeriac.echo',
       'celery@bench', now() - i * interval '1 second', now() - i * interval '1 second'
     FROM generate_series(1, $rows) AS i" -c "ANALYZE django_celery_results_taskresult"
-  BENCH_ROWS=$rows wrk -t2 -c8 -d"${lookup_s}s" --latency -s bench/lookup.lua "$CELERIAC_API_URL" >"$dir/lookup.txt"
+  BENCH_ROWS=$rows wrk -t2 -c8 -d"${lookup_s}s" --latency -s bench/lookup.lua -H "Authorization: Bearer $BENCH_TOKEN" \
+    "$CELERIAC_API_URL" >"$dir/lookup.txt"
   record "{\"bench\": \"history_lookup\", \"rows\": $(history_rows), $(
     awk '/Requests\/sec/ {printf "\"per_s\": %s, ", $2}
          /^ +50%/ {printf "\"p50\": \"%s\", ", $2} /^ +99%/ {printf "\"p99\": \"%s\", ", $2}

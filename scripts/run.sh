@@ -30,6 +30,16 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
+# A local admin token (submit, read, admin) and the worker's, made fresh each run (the last
+# run's are revoked); the admin one is kept in $dir/token for the curl examples.
+[ -s "$dir/token-names" ] && while read -r name; do "$bin/celeriac" token revoke "$name" >/dev/null 2>&1 || true; done <"$dir/token-names"
+stamp=$(date +%Y%m%d-%H%M%S)
+CELERIAC_TOKEN=$("$bin/celeriac" token create --name "local-admin-$stamp" --scopes submit,read,admin 2>/dev/null)
+CELERIAC_WORKER_TOKEN=$("$bin/celeriac" token create --name "local-worker-$stamp" --scopes worker 2>/dev/null)
+export CELERIAC_TOKEN CELERIAC_WORKER_TOKEN
+printf 'local-admin-%s\nlocal-worker-%s\n' "$stamp" "$stamp" >"$dir/token-names"
+(umask 077 && printf '%s\n' "$CELERIAC_TOKEN" >"$dir/token")
+
 "$bin/celeriac-api" & pids+=($!)
 for _ in $(seq 100); do
   "$bin/celeriac" ready --api "$CELERIAC_API_URL" >/dev/null 2>&1 && break
@@ -41,11 +51,13 @@ done
 cat <<MSG
 
 Celeriac is running: API $CELERIAC_API_URL, Redis ${CELERIAC_REDIS_URL/:\/\/*@/://***@}, database ${CELERIAC_DATABASE_URL/:\/\/*@/://***@}
-Try, in another shell:
-  curl -s -XPOST $CELERIAC_API_URL/tasks -d '{"task":"celeriac.echo","args":["hi"]}'
-  curl -s $CELERIAC_API_URL/tasks/<id>
-  curl -s -XPOST $CELERIAC_API_URL/tasks -d '{"task":"backup.postgres","kwargs":{"keep":7}}'   # into $CELERIAC_BACKUP_DIR
-  curl -s -XPOST $CELERIAC_API_URL/periodic-tasks -d '{"name":"every 10 s","task":"celeriac.echo","interval":{"every":10,"period":"seconds"}}'
+A local admin token (scopes submit, read, admin) is in $dir/token. Try, in another shell:
+  export CELERIAC_TOKEN=\$(cat $dir/token)   # the celeriac CLI sends it too
+  curl -s -H "Authorization: Bearer \$CELERIAC_TOKEN" -XPOST $CELERIAC_API_URL/tasks -d '{"task":"celeriac.echo","args":["hi"]}'
+  curl -s -H "Authorization: Bearer \$CELERIAC_TOKEN" $CELERIAC_API_URL/tasks/<id>
+  curl -s -H "Authorization: Bearer \$CELERIAC_TOKEN" -XPOST $CELERIAC_API_URL/tasks -d '{"task":"backup.postgres","kwargs":{"keep":7}}'   # into $CELERIAC_BACKUP_DIR
+  curl -s -H "Authorization: Bearer \$CELERIAC_TOKEN" -XPOST $CELERIAC_API_URL/periodic-tasks -d '{"name":"every 10 s","task":"celeriac.echo","interval":{"every":10,"period":"seconds"}}'
+More tokens: $bin/celeriac token create --name ci --scopes submit,read
 Ctrl-C stops everything.
 
 MSG

@@ -40,7 +40,7 @@ start() {
   fi
   if ! "${as_pg[@]}" "$pgbin/pg_ctl" -D "$dir/pg" status >/dev/null 2>&1; then
     "${as_pg[@]}" "$pgbin/pg_ctl" -D "$dir/pg" -w -l "$dir/pg/server.log" \
-      -o "-p $pg_port -k $(realpath "$dir/pg") -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+      -o "-p $pg_port -k $(realpath "$dir/pg") -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
   fi
   "$pgbin/psql" -h 127.0.0.1 -p "$pg_port" -U celeriac -d postgres -tAc \
     "SELECT 1 FROM pg_database WHERE datname = 'celeriac'" | grep -q 1 ||

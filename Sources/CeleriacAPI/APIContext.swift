@@ -20,6 +20,8 @@ struct APIContext: Sendable {
     let history: HistoryWriter
     let historyReader: HistoryRepository
     let authorizer: Authorizer
+    /// The API tokens in force (``TokenRefresher`` reloads them).
+    let tokens: TokenTable
     let revocations: Revocations
     /// Long-polls' shared subscription.
     let waiters: ResultWaiters
@@ -57,7 +59,11 @@ struct APIContext: Sendable {
         // On the reports' connection: the enqueue connection's pipeline stays for enqueues.
         mover = ScheduledMover(
             broker: Broker(redis: tasks.redis, recordTTLSeconds: settings.resultTTLSeconds), clock: clock, logger: logger)
-        authorizer = Authorizer(workerToken: settings.workerToken)
+        let tokens = TokenTable()
+        self.tokens = tokens
+        authorizer = Authorizer(
+            tokens: tokens, workerToken: settings.workerToken, required: settings.authRequired,
+            failures: AuthFailures(limit: settings.authFailuresPerMinute, window: 60), clock: clock)
         revocations = Revocations(redis: redis)
         waiters = ResultWaiters(redisURL: settings.redisURL, clock: clock)
         knownTasks = KnownTasks(

@@ -9,9 +9,12 @@ public struct APIRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The caller, once authorized; nil only before the route's check has run.
     public var identity: Identity?
+    /// The peer's IP address (failed authentications are counted per address).
+    public let remoteAddress: String?
 
     public init(source: Source) {
         coreContext = .init(source: source)
         identity = nil
+        remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 }

@@ -37,6 +37,9 @@ public enum APIServer {
             services: [
                 MigrationService(migrations: api.migrations), api.history, MoverService(mover: api.mover),
                 WaiterService(waiters: api.waiters),
+                TokenRefresher(
+                    tokens: api.tokens, repository: TokenRepository(client: api.postgres), migrations: api.migrations,
+                    clock: clock, logger: logger),
             ] + HistoryRetention.services(for: api),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? settings.port) },
             logger: logger)
@@ -58,6 +61,7 @@ public enum APIServer {
         TaskListRoutes(api: api).register(on: table)
         QueueRoutes(api: api).register(on: table)
         RegisteredTaskRoutes(api: api).register(on: table)
+        TokenRoutes(api: api).register(on: table)
         // Last, so it sees only the requests no route took.
         router.middlewares.add(MethodNotAllowedMiddleware(routes: router.routes))
         return (router, table, tasks)

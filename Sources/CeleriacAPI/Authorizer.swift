@@ -2,6 +2,12 @@
 
 public import CeleriacCore
 import CeleriacHTTPServer
+public import CeleriacSystem
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// What a route needs from its caller.
 public enum RouteAccess: Sendable, Equatable {
@@ -12,40 +18,67 @@ public enum RouteAccess: Sendable, Equatable {
 }
 
 /// The one check between a request and a route: the router (``RouteTable``) and the direct
-/// `POST /tasks` path both call ``authorize(authorization:for:)``.
+/// `POST /tasks` path both call ``authorize(authorization:for:address:)``.
 ///
-/// Today only the worker scope has a credential (`CELERIAC_WORKER_TOKEN`): with it set,
-/// `/internal/reports` needs that bearer token; every other scope is granted to anyone.
-/// Named tokens with scopes replace this in the security issue, behind the same call.
+/// A caller is who its `Authorization: Bearer <token>` says: a named token of
+/// ``TokenTable`` (made with `celeriac token create` or `POST /tokens`), or the
+/// `CELERIAC_WORKER_TOKEN` both the API and the workers were given (scope `worker` only).
+/// No token, an unknown or revoked one: 401. A token without the route's scope: 403. An
+/// address that failed too often lately: 429 until its window passes. With authentication
+/// off (`CELERIAC_AUTH=off`, for a laptop) every caller holds every scope.
 public struct Authorizer: Sendable {
+    let tokens: TokenTable
     let workerToken: BearerToken?
+    let required: Bool
+    let failures: AuthFailures
+    let clock: any WallClock
 
-    public init(workerToken: String?) {
+    public init(
+        tokens: TokenTable, workerToken: String?, required: Bool = true, failures: AuthFailures = AuthFailures(),
+        clock: any WallClock = SystemClock()
+    ) {
+        self.tokens = tokens
         self.workerToken = workerToken.map(BearerToken.init)
+        self.required = required
+        self.failures = failures
+        self.clock = clock
     }
 
     /// The caller's identity when it may use a route needing `access`.
-    /// - Parameter authorization: the request's `Authorization` header, as sent.
-    /// - Throws: ``DomainError`` `unauthenticated` (no valid credentials) or `forbidden`
-    ///   (valid, without the scope).
-    public func authorize(authorization: String?, for access: RouteAccess) throws(DomainError) -> Identity {
+    /// - Parameters:
+    ///   - authorization: the request's `Authorization` header, as sent.
+    ///   - address: the peer's IP address, whose failures are counted.
+    /// - Throws: ``DomainError`` `unauthenticated` (no valid token), `forbidden` (a valid
+    ///   token without the scope) or `rateLimited` (too many failures from `address`).
+    public func authorize(authorization: String?, for access: RouteAccess, address: String? = nil) throws(DomainError) -> Identity {
         guard case .scope(let scope) = access else { return .anonymous }
-        let identity = try identify(authorization: authorization, for: scope)
+        guard required else { return Self.unrestricted }
+        let now = clock.now
+        if let address, let wait = failures.blocked(address, now: now) {
+            throw DomainError(
+                .rateLimited, operation: "authorize", "too many failed authentications from this address; retry in \(wait) s",
+                retryAfter: wait)
+        }
+        guard let identity = identify(authorization, now: now) else {
+            if let address { failures.record(address, now: now) }
+            throw .unauthenticated()
+        }
         guard identity.scopes.contains(scope) else {
             throw DomainError(.forbidden, operation: "authorize", "this route needs the \(scope.rawValue) scope")
         }
         return identity
     }
 
-    private func identify(authorization: String?, for scope: Scope) throws(DomainError) -> Identity {
-        if scope == .worker, let workerToken {
-            guard workerToken.matches(authorization: authorization) else { throw .unauthenticated() }
-            return Identity(name: "worker", scopes: [.worker])
-        }
-        return Self.unrestricted
+    private func identify(_ authorization: String?, now: Date) -> Identity? {
+        guard let authorization, authorization.utf8.count <= 512, authorization.hasPrefix("Bearer ") else { return nil }
+        let token = String(authorization.dropFirst(7))
+        if let identity = tokens.identify(token, now: now) { return identity }
+        if let workerToken, workerToken.matches(authorization: authorization) { return Self.worker }
+        return nil
     }
 
-    /// Who any caller is until named tokens exist: every scope (made once; `POST /tasks` asks
-    /// on every request).
+    static let worker = Identity(name: "CELERIAC_WORKER_TOKEN", scopes: [.worker])
+
+    /// Who any caller is with authentication off (made once: `POST /tasks` asks on every request).
     static let unrestricted = Identity(name: "anonymous", scopes: Set(Scope.allCases))
 }

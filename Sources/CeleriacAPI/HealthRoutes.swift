@@ -21,13 +21,17 @@ struct HealthRoutes: Sendable {
         }
     }
 
-    /// Ready when Redis answers: enqueueing and polling need nothing else. PostgreSQL only
-    /// holds history, which is buffered while it is away, so its state is reported, not required.
+    /// Ready when Redis answers and, with authentication on, the API tokens have been loaded
+    /// once (before that every caller would get a 401). PostgreSQL otherwise only holds history,
+    /// which is buffered while it is away, so its state is reported, not required.
     func ready() async throws -> Response {
         do {
             try await api.redis.ping()
         } catch {
             throw DomainError(.unavailable, operation: "ready", "Redis: \(error)")
+        }
+        guard !api.settings.authRequired || api.tokens.loaded else {
+            throw DomainError(.unavailable, operation: "ready", "the API tokens are not loaded yet (PostgreSQL)", retryAfter: 1)
         }
         let postgres: String
         do {

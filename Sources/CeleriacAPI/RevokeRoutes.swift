@@ -16,7 +16,7 @@ struct RevokeRoutes: Sendable {
     let api: APIContext
 
     func register(on routes: RouteTable) {
-        routes.add(.post, "/tasks/{id}/revoke", access: .scope(.submit)) { request, context in
+        routes.add(.post, "/tasks/{id}/revoke", access: .scope(.admin)) { request, context in
             let id = context.parameters.get("id")?.removingPercentEncoding ?? ""
             let body = try await request.optionalBodyBytes(limit: api.settings.maxBodyBytes)
             return try await revoke(id: id, terminate: try Self.terminate(in: body))

@@ -25,7 +25,8 @@ final class RouteTable {
         let authorizer = self.authorizer
         router.on(RouterPath(path), method: method) { request, context in
             var context = context
-            context.identity = try authorizer.authorize(authorization: request.headers[.authorization], for: access)
+            context.identity = try authorizer.authorize(
+                authorization: request.headers[.authorization], for: access, address: context.remoteAddress)
             return try await handler(request, context)
         }
     }

@@ -36,7 +36,8 @@ struct TaskRoutes: Sendable {
     var directEnqueue: DirectRoute {
         DirectRoute(.post, "/tasks", maxBodyBytes: api.settings.maxBodyBytes) { request, body in
             await Reply.catching(logger: api.logger, path: "/tasks") {
-                _ = try api.authorizer.authorize(authorization: request.header("Authorization"), for: Self.enqueueAccess)
+                _ = try api.authorizer.authorize(
+                    authorization: request.header("Authorization"), for: Self.enqueueAccess, address: request.remoteAddress)
                 return try await enqueue(headers: request, body: body)
             }
         }

@@ -26,17 +26,27 @@ struct BackupVerifier: Sendable {
             let target = url.replacingDatabase(with: scratch)
             try await restore(file, into: target)
             let restored = try await count(expected.map(\.name), on: target)
-            _ = try? await sql("DROP DATABASE IF EXISTS \(scratch) WITH (FORCE)", on: url, what: "dropping the scratch database")
+            try await drop(scratch)
             return zip(expected, restored).compactMap { table, rows in
                 table.rows == rows ? nil : "\(table.name): \(table.rows) → \(rows)"
             }
         } catch {
             // Cancelled (a time limit) or failed: the scratch database goes all the same.
-            let cleanup = Task.detached { [self] in
-                _ = try? await sql("DROP DATABASE IF EXISTS \(scratch) WITH (FORCE)", on: url, what: "dropping the scratch database")
-            }
+            let cleanup = Task.detached { [self] in try? await drop(scratch) }
             if !Task.isCancelled { await cleanup.value }
             throw error
+        }
+    }
+
+    /// Drops the scratch database, trying three times (a busy server may refuse a moment).
+    private func drop(_ scratch: String) async throws {
+        for attempt in 1...3 {
+            do {
+                _ = try await sql("DROP DATABASE IF EXISTS \(scratch) WITH (FORCE)", on: url, what: "dropping the scratch database \(scratch)")
+                return
+            } catch where attempt < 3 {
+                try? await Task.sleep(for: .milliseconds(200 * attempt))
+            }
         }
     }
 

@@ -17,13 +17,13 @@ struct DirectRouteTests {
     @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
         try await LiveStack.run(startWorker: false) { stack in
             let requests = [
-                RawHTTP.request("POST", "/tasks", body: Self.task),
-                RawHTTP.request("GET", "/health"),
-                RawHTTP.request("POST", "/tasks", body: Self.task),  // behind a router request: the router answers
-                RawHTTP.request("POST", "/tasks?source=test", body: #"{"task": 1}"#),
-                RawHTTP.request("GET", "/tasks/no-such-task"),
-                RawHTTP.request("POST", "/tasks", body: Self.task, headers: ["Connection: close"]),
-                RawHTTP.request("GET", "/health"),  // after the close: never answered
+                stack.raw("POST", "/tasks", body: Self.task),
+                stack.raw("GET", "/health"),
+                stack.raw("POST", "/tasks", body: Self.task),  // behind a router request: the router answers
+                stack.raw("POST", "/tasks?source=test", body: #"{"task": 1}"#),
+                stack.raw("GET", "/tasks/no-such-task"),
+                stack.raw("POST", "/tasks", body: Self.task, headers: ["Connection: close"]),
+                stack.raw("GET", "/health"),  // after the close: never answered
             ]
             let (bytes, closed) = try await RawHTTP.exchange(Array(requests.joined().utf8), port: stack.port)
             let replies = try RawHTTP.replies(in: bytes)
@@ -39,7 +39,7 @@ struct DirectRouteTests {
     @Test(arguments: [(nil, true), ("Connection: keep-alive", false)])
     func http10ClosesUnlessAskedToKeepAlive(_ header: String?, _ closes: Bool) async throws {
         try await LiveStack.run(startWorker: false) { stack in
-            let request = RawHTTP.request("POST", "/tasks", body: Self.task, headers: header.map { [$0] } ?? [])
+            let request = stack.raw("POST", "/tasks", body: Self.task, headers: header.map { [$0] } ?? [])
                 .replacingOccurrences(of: "HTTP/1.1", with: "HTTP/1.0")
             // Waiting long for a close that comes costs nothing; a full parallel run once took
             // over 2 s to close.
@@ -51,7 +51,7 @@ struct DirectRouteTests {
 
     @Test func directRepliesCarryTheRouterHeaders() async throws {
         try await LiveStack.run(startWorker: false) { stack in
-            let request = RawHTTP.request("POST", "/tasks", body: Self.task, headers: ["Connection: close"])
+            let request = stack.raw("POST", "/tasks", body: Self.task, headers: ["Connection: close"])
             let (bytes, closed) = try await RawHTTP.exchange(Array(request.utf8), port: stack.port)
             let reply = try #require(try RawHTTP.replies(in: bytes).first)
             #expect(reply.status == 201)
@@ -69,10 +69,10 @@ struct DirectRouteTests {
         try await LiveStack.run(startWorker: false) { stack in
             // LiveStack's limit is 4096 bytes; no Content-Length, so it is found while reading.
             let chunk = String(repeating: "x", count: 3000)
-            let chunked = "POST /tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+            let chunked = "POST /tasks HTTP/1.1\r\nHost: 127.0.0.1\r\n\(stack.authorizationLine)\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "bb8\r\n\(chunk)\r\nbb8\r\n\(chunk)\r\n0\r\n\r\n"
-            let declared = RawHTTP.request("POST", "/tasks", headers: ["Content-Length: 5000"]) + String(repeating: "y", count: 5000)
-            let requests = chunked + declared + RawHTTP.request("GET", "/health", headers: ["Connection: close"])
+            let declared = stack.raw("POST", "/tasks", headers: ["Content-Length: 5000"]) + String(repeating: "y", count: 5000)
+            let requests = chunked + declared + stack.raw("GET", "/health", headers: ["Connection: close"])
             let replies = try RawHTTP.replies(in: await RawHTTP.exchange(Array(requests.utf8), port: stack.port).bytes)
             #expect(replies.map(\.status) == [413, 413, 200], "\(replies)")
             #expect(replies.first?.headers["content-type"] == "application/problem+json")
@@ -82,7 +82,7 @@ struct DirectRouteTests {
 
     @Test func garbageAfterADirectRequestIsAnsweredAfterIt() async throws {
         try await LiveStack.run(startWorker: false) { stack in
-            let requests = RawHTTP.request("POST", "/tasks", body: Self.task) + "NOT HTTP AT ALL\r\n\r\n"
+            let requests = stack.raw("POST", "/tasks", body: Self.task) + "NOT HTTP AT ALL\r\n\r\n"
             let (bytes, closed) = try await RawHTTP.exchange(Array(requests.utf8), port: stack.port)
             let replies = try RawHTTP.replies(in: bytes)
             #expect(replies.map(\.status) == [201, 400], "\(replies)")
@@ -93,7 +93,7 @@ struct DirectRouteTests {
     @Test func aClientGoneBeforeTheReplyLeavesTheServerServing() async throws {
         try await LiveStack.run(startWorker: false) { stack in
             let body = #"{"task": "celeriac.echo", "queue": "\#(stack.queue)"}"#
-            try await RawHTTP.sendAndHangUp(Array(RawHTTP.request("POST", "/tasks", body: body).utf8), port: stack.port)
+            try await RawHTTP.sendAndHangUp(Array(stack.raw("POST", "/tasks", body: body).utf8), port: stack.port)
             #expect(try await RawHTTP.send("GET", "/health", port: stack.port).status == 200)
             // The request was whole, so it is enqueued though nobody reads the answer.
             var queued: Int64 = 0

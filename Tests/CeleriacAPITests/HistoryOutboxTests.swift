@@ -40,7 +40,7 @@ struct HistoryOutboxTests {
             // would have: the writer flushes oldest first, so once its row is there, so is that one.
             let marker = TestServices.uniqueName("marker")
             let report = #"{"reports": [{"id": "\#(marker)", "state": "STARTED", "task": "celeriac.echo", "timestamp": 1, "worker": "w", "retries": 0}]}"#
-            let sent = try await stack.request("POST", "/internal/reports", body: report)
+            let sent = try await stack.request("POST", "/internal/reports", body: report, headers: stack.asWorker)
             #expect(sent.status == 200, "\(sent.text)")
             let pg = PostgresHelper(url: stack.settings.databaseURL)
             var status: String?

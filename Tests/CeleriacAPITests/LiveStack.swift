@@ -4,7 +4,9 @@ import CeleriacAPI
 import CeleriacCore
 import CeleriacHTTP
 import CeleriacJobs
+import CeleriacPostgres
 import CeleriacRedis
+import CeleriacSystem
 import CeleriacWorker
 import Foundation
 import Hummingbird
@@ -19,18 +21,20 @@ struct LiveStack: Sendable {
     let baseURL: String
     let queue: String
     let settings: Settings
+    /// A token with scopes submit, read and admin, sent by ``request(_:_:body:headers:anonymous:)``.
+    let adminToken: String
+    /// The workers' token (scope worker).
+    let workerToken: String
     let http = HTTPClient(concurrency: 4, name: "test-http")
     let redis: RedisClient
 
     static func run(
-        token: String? = nil, startWorker: Bool = true, environment: [String: String] = [:], registry: JobRegistry = .builtIn,
+        startWorker: Bool = true, environment: [String: String] = [:], registry: JobRegistry = .builtIn,
         secrets: Secrets = Secrets(), _ body: @Sendable (LiveStack) async throws -> Void
     ) async throws {
-        var env = [
-            "CELERIAC_DATABASE_URL": try await TestDatabase.create(),
-            "CELERIAC_PORT": "0", "CELERIAC_MAX_BODY_BYTES": "4096",
-        ]
-        if let token { env["CELERIAC_WORKER_TOKEN"] = token }
+        let database = try await TestDatabase.create()
+        var env = ["CELERIAC_DATABASE_URL": database, "CELERIAC_PORT": "0", "CELERIAC_MAX_BODY_BYTES": "4096"]
+        let (adminToken, workerToken) = try await Self.makeTokens(in: database)
         env.merge(environment) { _, given in given }
         var settings = try Settings(environment: env)
         settings.redisURL = try TestServices.redisURL
@@ -45,11 +49,13 @@ struct LiveStack: Sendable {
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { throw CancellationError() }
             let stack = LiveStack(
-                baseURL: "http://127.0.0.1:\(port)", queue: queue, settings: settings, redis: RedisClient(url: settings.redisURL))
+                baseURL: "http://127.0.0.1:\(port)", queue: queue, settings: settings, adminToken: adminToken,
+                workerToken: workerToken, redis: RedisClient(url: settings.redisURL))
+            if settings.authRequired { try await stack.waitForTokens() }
             if startWorker {
                 var configuration = WorkerConfiguration(
                     name: TestServices.uniqueName("worker"), queues: [queue], concurrency: 8, redisURL: settings.redisURL,
-                    apiURL: stack.baseURL, workerToken: token)
+                    apiURL: stack.baseURL, workerToken: workerToken)
                 configuration.secrets = secrets
                 let worker = Worker(configuration: configuration, registry: registry, logger: logger)
                 group.addTask { try await worker.run() }
@@ -66,7 +72,7 @@ struct LiveStack: Sendable {
         logger.logLevel = .warning
         let configuration = WorkerConfiguration(
             name: TestServices.uniqueName("worker"), queues: [queue], concurrency: 8, redisURL: settings.redisURL,
-            apiURL: baseURL, workerToken: settings.workerToken)
+            apiURL: baseURL, workerToken: workerToken)
         let worker = Worker(configuration: configuration, registry: .builtIn, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await worker.run() }
@@ -85,13 +91,49 @@ struct LiveStack: Sendable {
         }
     }
 
+    /// Sends a request with the admin token, unless `headers` hold an `Authorization` of their own
+    /// or `anonymous` is set.
     @discardableResult
-    func request(_ method: String, _ path: String, body: String? = nil, headers: [(String, String)] = []) async throws
-        -> HTTPClientResponse
-    {
-        try await http.send(HTTPClientRequest(
-            method: method, url: baseURL + path, headers: headers + [("Content-Type", "application/json")],
-            body: body.map { Array($0.utf8) }))
+    func request(
+        _ method: String, _ path: String, body: String? = nil, headers: [(String, String)] = [], anonymous: Bool = false
+    ) async throws -> HTTPClientResponse {
+        var all = headers + [("Content-Type", "application/json")]
+        if !anonymous, !headers.contains(where: { $0.0.lowercased() == "authorization" }) {
+            all.append(("Authorization", "Bearer \(adminToken)"))
+        }
+        return try await http.send(HTTPClientRequest(method: method, url: baseURL + path, headers: all, body: body.map { Array($0.utf8) }))
+    }
+
+    /// Headers that make a request the worker's.
+    var asWorker: [(String, String)] { [("Authorization", "Bearer \(workerToken)")] }
+
+    /// The `Authorization` line for ``RawHTTP`` requests.
+    var authorizationLine: String { "Authorization: Bearer \(adminToken)" }
+
+    /// A raw request with the admin token.
+    func raw(_ method: String, _ path: String, body: String? = nil, headers: [String] = []) -> String {
+        RawHTTP.request(method, path, body: body, headers: headers + [authorizationLine])
+    }
+
+    /// Makes the stack's two tokens in its database (migrated first, as `celeriac token create` does).
+    static func makeTokens(in database: String) async throws -> (admin: String, worker: String) {
+        let client = PostgresClient(url: database, size: 1, name: "pg-tokens")
+        _ = try await Migrator(client: client).migrate()
+        let repository = TokenRepository(client: client)
+        let admin = TokenSecret.generate(), worker = TokenSecret.generate()
+        _ = try await repository.create(name: "test-admin", scopes: [.submit, .read, .admin], sha256: admin.sha256, now: Date())
+        _ = try await repository.create(name: "test-worker", scopes: [.worker], sha256: worker.sha256, now: Date())
+        return (admin.token, worker.token)
+    }
+
+    /// Until the API has loaded its tokens (it does once migrated, then every second): `/ready`
+    /// says so, and asking it is no failed authentication.
+    func waitForTokens() async throws {
+        let deadline = ContinuousClock.now + .seconds(15)
+        while try await request("GET", "/ready", anonymous: true).status != 200 {
+            guard ContinuousClock.now < deadline else { throw CancellationError() }
+            try await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     func json(_ response: HTTPClientResponse) throws -> JSONValue { try JSONValue.parse(response.body) }

@@ -39,7 +39,8 @@ struct ProblemResponseTests {
 
     @Test func contentTypeIsProblemJSON() async throws {
         try await LiveStack.run(startWorker: false) { stack in
-            let response = try await stack.http.send(.init(method: "GET", url: stack.baseURL + "/tasks/nope"))
+            let response = try await stack.http.send(.init(
+                method: "GET", url: stack.baseURL + "/tasks/nope", headers: [("Authorization", "Bearer \(stack.adminToken)")]))
             #expect(response.status == 404)
             #expect(try stack.json(response)["type"]?.stringValue != nil)
         }
@@ -87,19 +88,20 @@ struct ProblemResponseTests {
         }
     }
 
-    @Test func reportsNeedTheWorkerTokenWhenOneIsSet() async throws {
-        try await LiveStack.run(token: "s3cret-token", startWorker: false) { stack in
+    @Test func reportsNeedAWorkerToken() async throws {
+        try await LiveStack.run(startWorker: false) { stack in
             let batch = #"{"reports": []}"#
-            #expect(try await stack.request("POST", "/internal/reports", body: batch).status == 401)
+            let none = try await stack.request("POST", "/internal/reports", body: batch, anonymous: true)
+            #expect(none.status == 401 && none.header("WWW-Authenticate") == #"Bearer realm="celeriac""#)
             #expect(
                 try await stack.request("POST", "/internal/reports", body: batch, headers: [("Authorization", "Bearer wrong")])
                     .status == 401)
-            let ok = try await stack.request(
-                "POST", "/internal/reports", body: batch, headers: [("Authorization", "Bearer s3cret-token")])
+            // The admin token lacks the worker scope.
+            #expect(try await stack.request("POST", "/internal/reports", body: batch).status == 403)
+            let worker = [("Authorization", "Bearer \(stack.workerToken)")]
+            let ok = try await stack.request("POST", "/internal/reports", body: batch, headers: worker)
             #expect(ok.status < 300, "\(ok.text)")
-            #expect(try await stack.request("POST", "/internal/reports", body: "{", headers: [
-                ("Authorization", "Bearer s3cret-token")
-            ]).status == 400)
+            #expect(try await stack.request("POST", "/internal/reports", body: "{", headers: worker).status == 400)
         }
     }
 

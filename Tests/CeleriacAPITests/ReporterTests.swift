@@ -77,7 +77,7 @@ import Testing
             let first = try await stack.enqueue(#"{"task": "celeriac.echo", "queue": "\#(stack.queue)"}"#)
             let last = try await stack.enqueue(#"{"task": "celeriac.echo", "queue": "\#(stack.queue)"}"#)
             let reporter = Reporter(
-                apiURL: stack.baseURL, token: nil, batchSize: 10, http: HTTPClient(concurrency: 1), clock: SystemClock(),
+                apiURL: stack.baseURL, token: stack.workerToken, batchSize: 10, http: HTTPClient(concurrency: 1), clock: SystemClock(),
                 logger: Logger(label: "test"))
             let now = Date().timeIntervalSince1970
             for id in [first, String(repeating: "x", count: 300), last] {

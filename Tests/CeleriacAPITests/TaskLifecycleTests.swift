@@ -150,7 +150,8 @@ struct TaskLifecycleTests {
                 for _ in 0..<64 {
                     group.addTask {
                         let response = try await http.send(HTTPClientRequest(
-                            method: "GET", url: stack.baseURL + "/tasks/\(id)?wait=20", headers: [], body: nil))
+                            method: "GET", url: stack.baseURL + "/tasks/\(id)?wait=20",
+                            headers: [("Authorization", "Bearer \(stack.adminToken)")], body: nil))
                         return try JSONValue.parse(response.body)["state"]?.stringValue ?? ""
                     }
                 }

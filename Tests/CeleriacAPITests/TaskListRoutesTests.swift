@@ -18,7 +18,7 @@ struct TaskListRoutesTests {
             #"{"id": "\#(prefix)-\#($0)", "state": "\#(state)", "task": "\#(task)", "queue": "\#(queue)", "#
                 + #""timestamp": \#(1_800_000_000 + $0), "worker": "w@h", "retries": 0, "result": \#($0)}"#
         }
-        let sent = try await stack.request("POST", "/internal/reports", body: #"{"reports": [\#(reports.joined(separator: ", "))]}"#)
+        let sent = try await stack.request("POST", "/internal/reports", body: #"{"reports": [\#(reports.joined(separator: ", "))]}"#, headers: stack.asWorker)
         #expect(sent.status == 200, "\(sent.text)")
     }
 
@@ -90,7 +90,8 @@ struct TaskListRoutesTests {
 
     @Test func withoutPostgreSQLTheListIsUnavailable() async throws {
         try await LiveStack.run(
-            startWorker: false, environment: ["CELERIAC_DATABASE_URL": "postgresql://celeriac@127.0.0.1:1/none"]
+            // No database, so no tokens: authentication off (this is about the list, not auth).
+            startWorker: false, environment: ["CELERIAC_DATABASE_URL": "postgresql://celeriac@127.0.0.1:1/none", "CELERIAC_AUTH": "off"]
         ) { stack in
             let response = try await stack.request("GET", "/tasks")
             #expect(response.status == 503, "\(response.text)")

@@ -7,7 +7,7 @@ pg_port=${1:?postgres port}
 shift
 venv=$(scripts/venv.sh)
 bin=$(swift build --show-bin-path)
-[ -x "$bin/celeriac-api" ] && [ -x "$bin/celeriac-worker" ] && [ -x "$bin/celeriac-beat" ] || swift build
+[ -x "$bin/celeriac-api" ] && [ -x "$bin/celeriac-worker" ] && [ -x "$bin/celeriac-beat" ] && [ -x "$bin/celeriac" ] || swift build
 export CELERIAC_BIN=$bin CELERIAC_FAULT_PG_PORT=$pg_port
 mkdir -p .celeriac/test/fault
 status=0

@@ -17,6 +17,8 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ["CELERIAC_BIN"]
 LOGS = os.path.join(ROOT, ".celeriac", "test", "fault")
 FINAL = ("SUCCESS", "FAILURE", "REVOKED")
+# The bearer token `http` sends: the current stack's admin token (scopes submit, read, admin).
+TOKEN = {"value": ""}
 
 
 class Stack:
@@ -37,8 +39,16 @@ class Stack:
         os.makedirs(LOGS, exist_ok=True)
         self.psql(f"DROP DATABASE IF EXISTS {self.db}", db="postgres")
         self.psql(f"CREATE DATABASE {self.db}", db="postgres")
+        # Tokens first (the CLI migrates the schema): the API loads them when it starts.
+        self.admin_token = self.make_token("fault-admin", "submit,read,admin")
+        self.worker_token = self.make_token("fault-worker", "worker")
+        TOKEN["value"] = self.admin_token
         self.start_redis()
         self.r = redis.Redis(port=redis_port, socket_timeout=5)
+
+    def make_token(self, name, scopes):
+        return subprocess.run([os.path.join(BIN, "celeriac"), "token", "create", "--database", self.database_url,
+                               "--name", name, "--scopes", scopes], check=True, capture_output=True, text=True).stdout.strip()
 
     # -- processes -------------------------------------------------------------------------
 
@@ -62,7 +72,8 @@ class Stack:
 
     def env(self, **extra):
         env = dict(os.environ, CELERIAC_REDIS_URL=self.redis_url, CELERIAC_DATABASE_URL=self.database_url,
-                   CELERIAC_PORT=str(self.api_port), CELERIAC_API_URL=self.api_url, CELERIAC_LOG_LEVEL="info")
+                   CELERIAC_PORT=str(self.api_port), CELERIAC_API_URL=self.api_url, CELERIAC_LOG_LEVEL="info",
+                   CELERIAC_WORKER_TOKEN=self.worker_token, CELERIAC_TOKEN=self.admin_token)
         env.update({k: str(v) for k, v in extra.items()})
         return env
 
@@ -158,7 +169,8 @@ class Stack:
 
 def http(method, url, body=None, timeout=10):
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(url, data=data, method=method, headers={
+        "Content-Type": "application/json", "Authorization": "Bearer " + TOKEN["value"]})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read())

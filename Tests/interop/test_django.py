@@ -23,7 +23,7 @@ API = os.environ["CELERIAC_INTEROP_API_URL"]
 
 def http(method, path, body=None):
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(API + path, data=data, method=method, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(API + path, data=data, method=method, headers={"Content-Type": "application/json", "Authorization": "Bearer " + os.environ["CELERIAC_TOKEN"]})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             raw = response.read()

@@ -20,7 +20,7 @@ CELERY_QUEUE = os.environ["CELERIAC_INTEROP_CELERY_QUEUE"]
 def http(method, path, body=None):
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(API + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", "Authorization": "Bearer " + os.environ["CELERIAC_TOKEN"]})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read())

@@ -78,6 +78,9 @@ class Secrets(unittest.TestCase):
                 with open(os.path.join(LOGS, name), errors="replace") as log:
                     for number, line in enumerate(log, 1):
                         self.assertNotIn(TOKEN, line, f"{name}:{number} shows the secret")
+                        # Nor the API tokens of the run (run.sh's CLI and worker tokens).
+                        for api_token in (os.environ["CELERIAC_TOKEN"], os.environ["CELERIAC_WORKER_TOKEN"]):
+                            self.assertNotIn(api_token, line, f"{name}:{number} shows an API token")
 
 
 if __name__ == "__main__":

@@ -41,16 +41,9 @@ extension OpenAPIDocument {
                   application/json:
                     schema: { $ref: '#/components/schemas/EnqueueRequest' }
                     example: { task: celeriac.echo, args: [hi] }
+              security:
+                - bearerAuth: [submit]
               responses:
-                '201':
-                  description: Enqueued.
-                  headers:
-                    Location:
-                      description: The task's URL.
-                      schema: { type: string }
-                  content:
-                    application/json:
-                      schema: { $ref: '#/components/schemas/Enqueued' }
                 '200':
                   description: Same Idempotency-Key and request as an earlier call; nothing new queued.
                   headers:
@@ -60,10 +53,22 @@ extension OpenAPIDocument {
                   content:
                     application/json:
                       schema: { $ref: '#/components/schemas/Enqueued' }
+                '201':
+                  description: Enqueued.
+                  headers:
+                    Location:
+                      description: The task's URL.
+                      schema: { type: string }
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/Enqueued' }
                 '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '409': { $ref: '#/components/responses/Problem' }
                 '413': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
             get:
               operationId: listTasks
@@ -106,13 +111,18 @@ extension OpenAPIDocument {
                   in: query
                   description: '`next_cursor` of the previous page; treat it as opaque.'
                   schema: { type: string, pattern: '^-?[0-9]{1,18}\.[0-9]{1,10}$' }
+              security:
+                - bearerAuth: [read]
               responses:
                 '200':
                   description: One page.
                   content:
                     application/json:
                       schema: { $ref: '#/components/schemas/TaskPage' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
           /tasks/{id}:
             get:
@@ -132,14 +142,19 @@ extension OpenAPIDocument {
                   required: false
                   description: Seconds to wait for a final state, 0–60.
                   schema: { type: number, minimum: 0, maximum: 60 }
+              security:
+                - bearerAuth: [read]
               responses:
                 '200':
                   description: The task.
                   content:
                     application/json:
                       schema: { $ref: '#/components/schemas/Task' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
           /tasks/{id}/revoke:
             post:
@@ -166,6 +181,8 @@ extension OpenAPIDocument {
                       additionalProperties: false
                       properties:
                         terminate: { type: [boolean, 'null'], default: false, description: Cancel the task if it is running. }
+              security:
+                - bearerAuth: [admin]
               responses:
                 '202':
                   description: Revoked (a running task stops once its worker has cancelled it).
@@ -179,10 +196,13 @@ extension OpenAPIDocument {
                           state: { $ref: '#/components/schemas/State' }
                           terminate: { type: boolean }
                 '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
                 '409': { $ref: '#/components/responses/Problem' }
                 '413': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
           /periodic-tasks:
             get:
@@ -207,6 +227,8 @@ extension OpenAPIDocument {
                   schema: { type: string, enum: [name, id, task, enabled, start_time, last_run_at, date_changed, -name, -id, -task, -start_time, -last_run_at, -date_changed], default: name }
                 - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 500, default: 100 } }
                 - { name: offset, in: query, schema: { type: integer, minimum: 0, maximum: 2147483647, default: 0 } }
+              security:
+                - bearerAuth: [read]
               responses:
                 '200':
                   description: One page, and how many tasks match.
@@ -218,7 +240,10 @@ extension OpenAPIDocument {
                         properties:
                           items: { type: array, items: { $ref: '#/components/schemas/PeriodicTask' } }
                           count: { type: integer }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
             post:
               operationId: createPeriodicTask
@@ -236,6 +261,8 @@ extension OpenAPIDocument {
                   application/json:
                     schema: { $ref: '#/components/schemas/PeriodicTaskWrite' }
                     example: { name: weekly-load, task: loads.weekly, crontab: { minute: '30', hour: '1', day_of_week: '3', timezone: Asia/Seoul } }
+              security:
+                - bearerAuth: [admin]
               responses:
                 '201':
                   description: Created.
@@ -245,9 +272,12 @@ extension OpenAPIDocument {
                     application/json:
                       schema: { $ref: '#/components/schemas/PeriodicTask' }
                 '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '409': { $ref: '#/components/responses/Problem' }
                 '413': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
           /periodic-tasks/{id}:
             parameters:
@@ -258,13 +288,18 @@ extension OpenAPIDocument {
               description: >
                 `next_runs` are when `celeriac-beat` will send it (ticks already due: one send now);
                 `last_run` is its last send (null before the first); single-task answers carry it, lists do not.
+              security:
+                - bearerAuth: [read]
               responses:
                 '200':
                   description: The task.
                   content:
                     application/json:
                       schema: { $ref: '#/components/schemas/PeriodicTask' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
             put:
               operationId: replacePeriodicTask
@@ -275,6 +310,8 @@ extension OpenAPIDocument {
                 content:
                   application/json:
                     schema: { $ref: '#/components/schemas/PeriodicTaskWrite' }
+              security:
+                - bearerAuth: [admin]
               responses:
                 '200':
                   description: The task.
@@ -282,31 +319,13 @@ extension OpenAPIDocument {
                     application/json:
                       schema: { $ref: '#/components/schemas/PeriodicTask' }
                 '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
                 '409': { $ref: '#/components/responses/Problem' }
                 '413': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
-                '503': { $ref: '#/components/responses/Problem' }
-            patch:
-              operationId: updatePeriodicTask
-              summary: Change some of a periodic task's fields
-              description: The members given replace the stored ones; a schedule given replaces the stored one, whatever its kind.
-              requestBody:
-                required: true
-                content:
-                  application/json:
-                    schema: { $ref: '#/components/schemas/PeriodicTaskPatch' }
-              responses:
-                '200':
-                  description: The task.
-                  content:
-                    application/json:
-                      schema: { $ref: '#/components/schemas/PeriodicTask' }
-                '400': { $ref: '#/components/responses/Problem' }
-                '404': { $ref: '#/components/responses/Problem' }
-                '409': { $ref: '#/components/responses/Problem' }
-                '413': { $ref: '#/components/responses/Problem' }
-                '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
         """#
 }

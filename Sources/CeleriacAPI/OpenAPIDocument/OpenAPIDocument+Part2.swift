@@ -2,12 +2,43 @@
 
 extension OpenAPIDocument {
     static let part2 = #"""
+            patch:
+              operationId: updatePeriodicTask
+              summary: Change some of a periodic task's fields
+              description: The members given replace the stored ones; a schedule given replaces the stored one, whatever its kind.
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/PeriodicTaskPatch' }
+              security:
+                - bearerAuth: [admin]
+              responses:
+                '200':
+                  description: The task.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/PeriodicTask' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
             delete:
               operationId: deletePeriodicTask
               summary: Delete a periodic task
+              security:
+                - bearerAuth: [admin]
               responses:
                 '204': { description: Deleted. }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
           /periodic-tasks/{id}/run:
             post:
@@ -16,14 +47,19 @@ extension OpenAPIDocument {
               description: Its args, kwargs and queue, with the header `periodic_task_name`; its run count and last run are left alone.
               parameters:
                 - { name: id, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 2147483647 } }
+              security:
+                - bearerAuth: [admin]
               responses:
                 '202':
                   description: Sent.
                   content:
                     application/json:
                       schema: { $ref: '#/components/schemas/RunResult' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
           /periodic-tasks/actions/{action}:
             post:
@@ -44,6 +80,8 @@ extension OpenAPIDocument {
                       required: [ids]
                       properties:
                         ids: { type: array, minItems: 1, maxItems: 1000, items: { type: integer, minimum: 1, maximum: 2147483647 } }
+              security:
+                - bearerAuth: [admin]
               responses:
                 '200':
                   description: Applied.
@@ -61,9 +99,12 @@ extension OpenAPIDocument {
                     application/json:
                       schema: { $ref: '#/components/schemas/RunResult' }
                 '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
                 '413': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
           /crontab-schedules:
             get:
@@ -72,6 +113,8 @@ extension OpenAPIDocument {
               parameters:
                 - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 500, default: 100 } }
                 - { name: offset, in: query, schema: { type: integer, minimum: 0, maximum: 2147483647, default: 0 } }
+              security:
+                - bearerAuth: [read]
               responses:
                 '200':
                   description: One page, and how many rows there are.
@@ -83,7 +126,10 @@ extension OpenAPIDocument {
                         properties:
                           items: { type: array, items: { $ref: '#/components/schemas/CrontabSchedule' } }
                           count: { type: integer }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
             post:
               operationId: createCrontabSchedule
@@ -93,6 +139,8 @@ extension OpenAPIDocument {
                 content:
                   application/json:
                     schema: { $ref: '#/components/schemas/CrontabScheduleWrite' }
+              security:
+                - bearerAuth: [admin]
               responses:
                 '201':
                   description: Created.
@@ -102,9 +150,12 @@ extension OpenAPIDocument {
                     application/json:
                       schema: { $ref: '#/components/schemas/CrontabSchedule' }
                 '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '409': { $ref: '#/components/responses/Problem' }
                 '413': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
           /crontab-schedules/{id}:
             parameters:
@@ -112,13 +163,18 @@ extension OpenAPIDocument {
             get:
               operationId: getCrontabSchedule
               summary: A crontab schedule row
+              security:
+                - bearerAuth: [read]
               responses:
                 '200':
                   description: The row.
                   content:
                     application/json:
                       schema: { $ref: '#/components/schemas/CrontabSchedule' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
             put:
               operationId: replaceCrontabSchedule
@@ -128,6 +184,8 @@ extension OpenAPIDocument {
                 content:
                   application/json:
                     schema: { $ref: '#/components/schemas/CrontabScheduleWrite' }
+              security:
+                - bearerAuth: [admin]
               responses:
                 '200':
                   description: The row.
@@ -135,10 +193,13 @@ extension OpenAPIDocument {
                     application/json:
                       schema: { $ref: '#/components/schemas/CrontabSchedule' }
                 '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
                 '409': { $ref: '#/components/responses/Problem' }
                 '413': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
             patch:
               operationId: updateCrontabSchedule
@@ -148,6 +209,8 @@ extension OpenAPIDocument {
                 content:
                   application/json:
                     schema: { $ref: '#/components/schemas/CrontabSchedulePatch' }
+              security:
+                - bearerAuth: [admin]
               responses:
                 '200':
                   description: The row.
@@ -155,17 +218,25 @@ extension OpenAPIDocument {
                     application/json:
                       schema: { $ref: '#/components/schemas/CrontabSchedule' }
                 '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
                 '409': { $ref: '#/components/responses/Problem' }
                 '413': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
             delete:
               operationId: deleteCrontabSchedule
               summary: Delete a crontab schedule row and, as Django's ORM cascade, the periodic tasks using it
+              security:
+                - bearerAuth: [admin]
               responses:
                 '204': { description: Deleted. }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
           /interval-schedules:
             get:
@@ -174,6 +245,8 @@ extension OpenAPIDocument {
               parameters:
                 - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 500, default: 100 } }
                 - { name: offset, in: query, schema: { type: integer, minimum: 0, maximum: 2147483647, default: 0 } }
+              security:
+                - bearerAuth: [read]
               responses:
                 '200':
                   description: One page, and how many rows there are.
@@ -185,7 +258,10 @@ extension OpenAPIDocument {
                         properties:
                           items: { type: array, items: { $ref: '#/components/schemas/IntervalSchedule' } }
                           count: { type: integer }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
             post:
               operationId: createIntervalSchedule
@@ -195,6 +271,8 @@ extension OpenAPIDocument {
                 content:
                   application/json:
                     schema: { $ref: '#/components/schemas/IntervalScheduleWrite' }
+              security:
+                - bearerAuth: [admin]
               responses:
                 '201':
                   description: Created.
@@ -204,9 +282,12 @@ extension OpenAPIDocument {
                     application/json:
                       schema: { $ref: '#/components/schemas/IntervalSchedule' }
                 '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '409': { $ref: '#/components/responses/Problem' }
                 '413': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
           /interval-schedules/{id}:
             parameters:
@@ -214,101 +295,18 @@ extension OpenAPIDocument {
             get:
               operationId: getIntervalSchedule
               summary: A interval schedule row
+              security:
+                - bearerAuth: [read]
               responses:
                 '200':
                   description: The row.
                   content:
                     application/json:
                       schema: { $ref: '#/components/schemas/IntervalSchedule' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
-                '503': { $ref: '#/components/responses/Problem' }
-            put:
-              operationId: replaceIntervalSchedule
-              summary: Replace a interval schedule row's values (its tasks follow)
-              requestBody:
-                required: true
-                content:
-                  application/json:
-                    schema: { $ref: '#/components/schemas/IntervalScheduleWrite' }
-              responses:
-                '200':
-                  description: The row.
-                  content:
-                    application/json:
-                      schema: { $ref: '#/components/schemas/IntervalSchedule' }
-                '400': { $ref: '#/components/responses/Problem' }
-                '404': { $ref: '#/components/responses/Problem' }
-                '409': { $ref: '#/components/responses/Problem' }
-                '413': { $ref: '#/components/responses/Problem' }
-                '422': { $ref: '#/components/responses/Problem' }
-                '503': { $ref: '#/components/responses/Problem' }
-            patch:
-              operationId: updateIntervalSchedule
-              summary: Change some of a interval schedule row's values
-              requestBody:
-                required: true
-                content:
-                  application/json:
-                    schema: { $ref: '#/components/schemas/IntervalSchedulePatch' }
-              responses:
-                '200':
-                  description: The row.
-                  content:
-                    application/json:
-                      schema: { $ref: '#/components/schemas/IntervalSchedule' }
-                '400': { $ref: '#/components/responses/Problem' }
-                '404': { $ref: '#/components/responses/Problem' }
-                '409': { $ref: '#/components/responses/Problem' }
-                '413': { $ref: '#/components/responses/Problem' }
-                '422': { $ref: '#/components/responses/Problem' }
-                '503': { $ref: '#/components/responses/Problem' }
-            delete:
-              operationId: deleteIntervalSchedule
-              summary: Delete a interval schedule row and, as Django's ORM cascade, the periodic tasks using it
-              responses:
-                '204': { description: Deleted. }
-                '404': { $ref: '#/components/responses/Problem' }
-                '503': { $ref: '#/components/responses/Problem' }
-          /clocked-schedules:
-            get:
-              operationId: listClockedSchedules
-              summary: Clocked schedule rows
-              parameters:
-                - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 500, default: 100 } }
-                - { name: offset, in: query, schema: { type: integer, minimum: 0, maximum: 2147483647, default: 0 } }
-              responses:
-                '200':
-                  description: One page, and how many rows there are.
-                  content:
-                    application/json:
-                      schema:
-                        type: object
-                        required: [items, count]
-                        properties:
-                          items: { type: array, items: { $ref: '#/components/schemas/ClockedSchedule' } }
-                          count: { type: integer }
-                '422': { $ref: '#/components/responses/Problem' }
-                '503': { $ref: '#/components/responses/Problem' }
-            post:
-              operationId: createClockedSchedule
-              summary: Create a clocked schedule row
-              requestBody:
-                required: true
-                content:
-                  application/json:
-                    schema: { $ref: '#/components/schemas/ClockedScheduleWrite' }
-              responses:
-                '201':
-                  description: Created.
-                  headers:
-                    Location: { description: The row's URL., schema: { type: string } }
-                  content:
-                    application/json:
-                      schema: { $ref: '#/components/schemas/ClockedSchedule' }
-                '400': { $ref: '#/components/responses/Problem' }
-                '409': { $ref: '#/components/responses/Problem' }
-                '413': { $ref: '#/components/responses/Problem' }
-                '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
         """#
 }

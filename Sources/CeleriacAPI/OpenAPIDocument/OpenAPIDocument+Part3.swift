@@ -2,19 +2,137 @@
 
 extension OpenAPIDocument {
     static let part3 = #"""
+            put:
+              operationId: replaceIntervalSchedule
+              summary: Replace a interval schedule row's values (its tasks follow)
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/IntervalScheduleWrite' }
+              security:
+                - bearerAuth: [admin]
+              responses:
+                '200':
+                  description: The row.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/IntervalSchedule' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            patch:
+              operationId: updateIntervalSchedule
+              summary: Change some of a interval schedule row's values
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/IntervalSchedulePatch' }
+              security:
+                - bearerAuth: [admin]
+              responses:
+                '200':
+                  description: The row.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/IntervalSchedule' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            delete:
+              operationId: deleteIntervalSchedule
+              summary: Delete a interval schedule row and, as Django's ORM cascade, the periodic tasks using it
+              security:
+                - bearerAuth: [admin]
+              responses:
+                '204': { description: Deleted. }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /clocked-schedules:
+            get:
+              operationId: listClockedSchedules
+              summary: Clocked schedule rows
+              parameters:
+                - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 500, default: 100 } }
+                - { name: offset, in: query, schema: { type: integer, minimum: 0, maximum: 2147483647, default: 0 } }
+              security:
+                - bearerAuth: [read]
+              responses:
+                '200':
+                  description: One page, and how many rows there are.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [items, count]
+                        properties:
+                          items: { type: array, items: { $ref: '#/components/schemas/ClockedSchedule' } }
+                          count: { type: integer }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            post:
+              operationId: createClockedSchedule
+              summary: Create a clocked schedule row
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/ClockedScheduleWrite' }
+              security:
+                - bearerAuth: [admin]
+              responses:
+                '201':
+                  description: Created.
+                  headers:
+                    Location: { description: The row's URL., schema: { type: string } }
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/ClockedSchedule' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
           /clocked-schedules/{id}:
             parameters:
               - { name: id, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 2147483647 } }
             get:
               operationId: getClockedSchedule
               summary: A clocked schedule row
+              security:
+                - bearerAuth: [read]
               responses:
                 '200':
                   description: The row.
                   content:
                     application/json:
                       schema: { $ref: '#/components/schemas/ClockedSchedule' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
             put:
               operationId: replaceClockedSchedule
@@ -24,6 +142,8 @@ extension OpenAPIDocument {
                 content:
                   application/json:
                     schema: { $ref: '#/components/schemas/ClockedScheduleWrite' }
+              security:
+                - bearerAuth: [admin]
               responses:
                 '200':
                   description: The row.
@@ -31,10 +151,13 @@ extension OpenAPIDocument {
                     application/json:
                       schema: { $ref: '#/components/schemas/ClockedSchedule' }
                 '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
                 '409': { $ref: '#/components/responses/Problem' }
                 '413': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
             patch:
               operationId: updateClockedSchedule
@@ -44,6 +167,8 @@ extension OpenAPIDocument {
                 content:
                   application/json:
                     schema: { $ref: '#/components/schemas/ClockedSchedulePatch' }
+              security:
+                - bearerAuth: [admin]
               responses:
                 '200':
                   description: The row.
@@ -51,17 +176,25 @@ extension OpenAPIDocument {
                     application/json:
                       schema: { $ref: '#/components/schemas/ClockedSchedule' }
                 '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
                 '409': { $ref: '#/components/responses/Problem' }
                 '413': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
             delete:
               operationId: deleteClockedSchedule
               summary: Delete a clocked schedule row and, as Django's ORM cascade, the periodic tasks using it
+              security:
+                - bearerAuth: [admin]
               responses:
                 '204': { description: Deleted. }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
           /solar-schedules:
             get:
@@ -70,6 +203,8 @@ extension OpenAPIDocument {
               parameters:
                 - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 500, default: 100 } }
                 - { name: offset, in: query, schema: { type: integer, minimum: 0, maximum: 2147483647, default: 0 } }
+              security:
+                - bearerAuth: [read]
               responses:
                 '200':
                   description: One page, and how many rows there are.
@@ -81,7 +216,10 @@ extension OpenAPIDocument {
                         properties:
                           items: { type: array, items: { $ref: '#/components/schemas/SolarSchedule' } }
                           count: { type: integer }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
             post:
               operationId: createSolarSchedule
@@ -91,6 +229,8 @@ extension OpenAPIDocument {
                 content:
                   application/json:
                     schema: { $ref: '#/components/schemas/SolarScheduleWrite' }
+              security:
+                - bearerAuth: [admin]
               responses:
                 '201':
                   description: Created.
@@ -100,9 +240,12 @@ extension OpenAPIDocument {
                     application/json:
                       schema: { $ref: '#/components/schemas/SolarSchedule' }
                 '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '409': { $ref: '#/components/responses/Problem' }
                 '413': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
           /solar-schedules/{id}:
             parameters:
@@ -110,13 +253,18 @@ extension OpenAPIDocument {
             get:
               operationId: getSolarSchedule
               summary: A solar schedule row
+              security:
+                - bearerAuth: [read]
               responses:
                 '200':
                   description: The row.
                   content:
                     application/json:
                       schema: { $ref: '#/components/schemas/SolarSchedule' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
             put:
               operationId: replaceSolarSchedule
@@ -126,6 +274,8 @@ extension OpenAPIDocument {
                 content:
                   application/json:
                     schema: { $ref: '#/components/schemas/SolarScheduleWrite' }
+              security:
+                - bearerAuth: [admin]
               responses:
                 '200':
                   description: The row.
@@ -133,10 +283,13 @@ extension OpenAPIDocument {
                     application/json:
                       schema: { $ref: '#/components/schemas/SolarSchedule' }
                 '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
                 '409': { $ref: '#/components/responses/Problem' }
                 '413': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
             patch:
               operationId: updateSolarSchedule
@@ -146,6 +299,8 @@ extension OpenAPIDocument {
                 content:
                   application/json:
                     schema: { $ref: '#/components/schemas/SolarSchedulePatch' }
+              security:
+                - bearerAuth: [admin]
               responses:
                 '200':
                   description: The row.
@@ -153,198 +308,13 @@ extension OpenAPIDocument {
                     application/json:
                       schema: { $ref: '#/components/schemas/SolarSchedule' }
                 '400': { $ref: '#/components/responses/Problem' }
-                '404': { $ref: '#/components/responses/Problem' }
-                '409': { $ref: '#/components/responses/Problem' }
-                '413': { $ref: '#/components/responses/Problem' }
-                '422': { $ref: '#/components/responses/Problem' }
-                '503': { $ref: '#/components/responses/Problem' }
-            delete:
-              operationId: deleteSolarSchedule
-              summary: Delete a solar schedule row and, as Django's ORM cascade, the periodic tasks using it
-              responses:
-                '204': { description: Deleted. }
-                '404': { $ref: '#/components/responses/Problem' }
-                '503': { $ref: '#/components/responses/Problem' }
-          /queues:
-            get:
-              operationId: listQueues
-              summary: Queues with depth per priority, oldest message age, leased and parked tasks
-              description: |
-                Every known queue (named in kombu's `_kombu.binding.celery` sets, which Celery clients,
-                our API and our workers fill; holding parked or leased tasks; or configured in
-                `CELERIAC_QUEUES`), sorted by name, read from Redis in one script. `depth_by_priority`
-                counts kombu's per-priority lists (steps 0, 3, 6, 9; 0 is served first). The oldest
-                message is the one at each list's consuming end; its age counts from its `eta` if it
-                had one, else from when our API enqueued it (its record's `created_at`): a message a
-                plain Celery client sent carries no send time, so its age is null. `leased` are tasks
-                claimed by a worker and not finished; `parked` wait in `celeriac:scheduled` for their
-                ETA. Per-queue leased and parked counts read at most 10,000 of each (`complete` is
-                false when there were more, or more than 1,000 queues).
-              responses:
-                '200':
-                  description: The queues.
-                  content:
-                    application/json:
-                      schema: { $ref: '#/components/schemas/QueueList' }
-                '503': { $ref: '#/components/responses/Problem' }
-          /registered-tasks:
-            get:
-              operationId: listRegisteredTasks
-              summary: Task names POST /tasks accepts, with each job's arguments, limits and retry policy
-              description: |
-                What our workers announced at start (`source: worker`: the job's summary, argument
-                schema, default time limits and retry policy, and when a worker last announced it,
-                refreshed by its heartbeats), what live Celery workers answered to Celery's
-                `registered` inquiry (`source: celery`; asked at most every 10 s, waiting at most 1 s,
-                here and when `POST /tasks` meets an unknown name), then names `CELERIAC_TASKS_ALLOWED` lists
-                (`source: configuration`) and its prefixes (`allowed_prefixes`). `POST /tasks` with a
-                name in none of them is a 422 naming the task and the nearest known names; its
-                arguments are checked against the job's schema (a 422 pointing at `/args/<n>` or
-                `/kwargs/<name>`). While no worker ever announced anything and nothing is allowed by
-                configuration (`enforced` false), every name is accepted, with a warning in the log.
-              responses:
-                '200':
-                  description: The names.
-                  content:
-                    application/json:
-                      schema: { $ref: '#/components/schemas/RegisteredTaskList' }
-                '503': { $ref: '#/components/responses/Problem' }
-          /health:
-            get:
-              operationId: health
-              summary: Liveness; answers while the process runs
-              responses:
-                '200':
-                  description: Alive.
-                  content:
-                    application/json:
-                      schema:
-                        type: object
-                        properties: { status: { type: string, const: ok } }
-          /ready:
-            get:
-              operationId: ready
-              summary: Readiness; Redis answers (PostgreSQL is reported, not required)
-              responses:
-                '200':
-                  description: Ready.
-                  content:
-                    application/json:
-                      schema:
-                        type: object
-                        properties:
-                          status: { type: string }
-                          redis: { type: string }
-                          postgres: { type: string, enum: [ok, migrating, unavailable], description: History is buffered while PostgreSQL is away. }
-                '503': { $ref: '#/components/responses/Problem' }
-          /openapi.yaml:
-            get:
-              operationId: openapi
-              summary: This document
-              responses:
-                '200':
-                  description: OpenAPI 3.1 document.
-                  content:
-                    application/yaml:
-                      schema: { type: object, description: This document. }
-          /internal/reports:
-            post:
-              operationId: receiveReports
-              summary: Workers report task state changes (internal)
-              description: |
-                A batch of state changes in the order they happened. When `CELERIAC_WORKER_TOKEN` is
-                set, a matching `Authorization: Bearer` header is required. A report for a state older
-                than the recorded one is ignored. A report whose `lease` token is not the task's current
-                lease (a superseded attempt) is rejected: the answer is 409, listing those reports in
-                `errors`; the other reports of the batch were applied.
-              security:
-                - {}
-                - workerToken: []
-              requestBody:
-                required: true
-                content:
-                  application/json:
-                    schema: { $ref: '#/components/schemas/ReportBatch' }
-              responses:
-                '200':
-                  description: Accepted (applied or ignored as stale).
-                  content:
-                    application/json:
-                      schema:
-                        type: object
-                        properties:
-                          accepted: { type: integer }
-                          applied: { type: integer, description: Reports that changed a record (the rest were stale). }
-                '400': { $ref: '#/components/responses/Problem' }
                 '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
                 '409': { $ref: '#/components/responses/Problem' }
                 '413': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
-        components:
-          securitySchemes:
-            workerToken:
-              type: http
-              scheme: bearer
-          responses:
-            Problem:
-              description: An RFC 9457 problem.
-              content:
-                application/problem+json:
-                  schema: { $ref: '#/components/schemas/Problem' }
-          schemas:
-            State:
-              type: string
-              enum: [PENDING, RECEIVED, STARTED, PROGRESS, RETRY, SUCCESS, FAILURE, REVOKED]
-              description: Celery's states, and PROGRESS (a running job's custom state while it reports progress).
-            EnqueueRequest:
-              type: object
-              additionalProperties: false
-              required: [task]
-              properties:
-                task: { type: string, minLength: 1, maxLength: 255, pattern: '^[^\x00-\x20\x7F-\x9F]+$', description: 'Registered task name, e.g. celeriac.echo.' }
-                args: { type: [array, 'null'], items: {}, default: [], description: null means the default. }
-                kwargs: { type: [object, 'null'], default: {}, description: null means the default. }
-                queue: { type: [string, 'null'], default: celery, pattern: '^[A-Za-z0-9_.:-]{1,200}$', description: null means the default. }
-                priority: { type: [integer, 'null'], minimum: 0, maximum: 9, default: 0, description: 0 is served first; null means the default. }
-                countdown:
-                  type: [number, 'null']
-                  minimum: 0
-                  maximum: 31536000
-                  description: Run no earlier than this many seconds after enqueue (becomes the message's `eta`, as Celery's client does). Not with `eta`.
-                eta:
-                  type: [string, 'null']
-                  format: date-time
-                  description: Run no earlier than this instant; RFC 3339 with an offset (a time without one is refused). Not with `countdown`.
-                expires:
-                  oneOf:
-                    - { type: number, exclusiveMinimum: 0, maximum: 31536000, description: Seconds after enqueue. }
-                    - { type: string, format: date-time, description: 'An instant, RFC 3339 with an offset.' }
-                    - { type: 'null' }
-                  description: A task not started by then is not run (REVOKED, reason expired).
-                time_limit: { type: [number, 'null'], exclusiveMinimum: 0, maximum: 31536000, description: 'Hard time limit, seconds (Celery''s `time_limit`; `timelimit[0]` in the message).' }
-                soft_time_limit: { type: [number, 'null'], exclusiveMinimum: 0, maximum: 31536000, description: 'Soft time limit, seconds (`timelimit[1]`); one above the hard limit never fires.' }
-                retry:
-                  type: [object, 'null']
-                  additionalProperties: false
-                  description: |
-                    Retry after a job error: the task goes to RETRY (with `retry_at`) and runs again after
-                    a random delay between 0 and `backoff · 2^retries` seconds (at most `backoff_max`;
-                    exactly that without `jitter`), until `max_retries`, then FAILURE. A crash (worker
-                    lost) is not a retry. Time-limit failures are not retried.
-                  properties:
-                    max_retries: { type: [integer, 'null'], minimum: 0, maximum: 100, default: 3 }
-                    backoff: { type: [number, 'null'], exclusiveMinimum: 0, maximum: 31536000, default: 1, description: Seconds before the first retry; doubled for each one after. }
-                    backoff_max: { type: [number, 'null'], exclusiveMinimum: 0, maximum: 31536000, default: 600 }
-                    jitter: { type: [boolean, 'null'], default: true, description: 'Full jitter: a delay drawn uniformly from 0 to the backoff.' }
-                headers:
-                  type: [object, 'null']
-                  description: Message headers of your own, carried after Celery's (which cannot be set here, nor `celeriac_retry`).
-                  propertyNames:
-                    minLength: 1
-                    not:
-                      enum: [lang, task, id, shadow, eta, expires, group, group_index, retries, timelimit, root_id, parent_id, argsrepr, kwargsrepr, origin, ignore_result, replaced_task_nesting, stamped_headers, stamps, celeriac_retry]
-              not:
-                required: [countdown, eta]
         """#
 }

@@ -2,314 +2,318 @@
 
 extension OpenAPIDocument {
     static let part4 = #"""
-            Enqueued:
-              type: object
-              required: [id, state, links]
-              properties:
-                id: { type: string, format: uuid }
-                state: { $ref: '#/components/schemas/State' }
-                links:
-                  type: object
-                  properties: { self: { type: string } }
-            TaskError:
-              type: object
-              required: [type, message]
-              properties:
-                type: { type: string, examples: [RuntimeError] }
-                module: { type: string, default: celeriac }
-                message: { type: string }
-                traceback: { type: string }
-            Task:
-              type: object
-              required: [id, task, state]
-              properties:
-                id: { type: string }
-                task: { type: string }
-                state: { $ref: '#/components/schemas/State' }
-                result: { description: Return value once SUCCESS, else null. }
-                progress:
-                  description: The job's last progress report while it ran, else null.
-                  oneOf:
-                    - type: object
+            delete:
+              operationId: deleteSolarSchedule
+              summary: Delete a solar schedule row and, as Django's ORM cascade, the periodic tasks using it
+              security:
+                - bearerAuth: [admin]
+              responses:
+                '204': { description: Deleted. }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /queues:
+            get:
+              operationId: listQueues
+              summary: Queues with depth per priority, oldest message age, leased and parked tasks
+              description: |
+                Every known queue (named in kombu's `_kombu.binding.celery` sets, which Celery clients,
+                our API and our workers fill; holding parked or leased tasks; or configured in
+                `CELERIAC_QUEUES`), sorted by name, read from Redis in one script. `depth_by_priority`
+                counts kombu's per-priority lists (steps 0, 3, 6, 9; 0 is served first). The oldest
+                message is the one at each list's consuming end; its age counts from its `eta` if it
+                had one, else from when our API enqueued it (its record's `created_at`): a message a
+                plain Celery client sent carries no send time, so its age is null. `leased` are tasks
+                claimed by a worker and not finished; `parked` wait in `celeriac:scheduled` for their
+                ETA. Per-queue leased and parked counts read at most 10,000 of each (`complete` is
+                false when there were more, or more than 1,000 queues).
+              security:
+                - bearerAuth: [read]
+              responses:
+                '200':
+                  description: The queues.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/QueueList' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /registered-tasks:
+            get:
+              operationId: listRegisteredTasks
+              summary: Task names POST /tasks accepts, with each job's arguments, limits and retry policy
+              description: |
+                What our workers announced at start (`source: worker`: the job's summary, argument
+                schema, default time limits and retry policy, and when a worker last announced it,
+                refreshed by its heartbeats), what live Celery workers answered to Celery's
+                `registered` inquiry (`source: celery`; asked at most every 10 s, waiting at most 1 s,
+                here and when `POST /tasks` meets an unknown name), then names `CELERIAC_TASKS_ALLOWED` lists
+                (`source: configuration`) and its prefixes (`allowed_prefixes`). `POST /tasks` with a
+                name in none of them is a 422 naming the task and the nearest known names; its
+                arguments are checked against the job's schema (a 422 pointing at `/args/<n>` or
+                `/kwargs/<name>`). While no worker ever announced anything and nothing is allowed by
+                configuration (`enforced` false), every name is accepted, with a warning in the log.
+              security:
+                - bearerAuth: [read]
+              responses:
+                '200':
+                  description: The names.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/RegisteredTaskList' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /tokens:
+            get:
+              operationId: listTokens
+              summary: API tokens
+              description: Every token, revoked ones too, oldest first; never a token's secret or hash.
+              security:
+                - bearerAuth: [admin]
+              responses:
+                '200':
+                  description: The tokens.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [items]
+                        properties:
+                          items: { type: array, items: { $ref: '#/components/schemas/APIToken' } }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+            post:
+              operationId: createToken
+              summary: Make an API token
+              description: |
+                Answers the token once (`token`); only its SHA-256 is stored. Other API processes
+                accept it within a second. A name is taken for good, also once its token is revoked.
+              security:
+                - bearerAuth: [admin]
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema:
+                      type: object
+                      additionalProperties: false
+                      required: [name, scopes]
                       properties:
-                        current: { type: number }
-                        total: { type: [number, 'null'] }
-                        message: { type: [string, 'null'] }
-                    - { type: 'null' }
-                error:
-                  oneOf:
-                    - { $ref: '#/components/schemas/TaskError' }
-                    - { type: 'null' }
-                args: { type: array, items: {} }
-                kwargs: { type: object }
-                queue: { type: [string, 'null'] }
-                created_at: { type: [string, 'null'], description: 'ISO 8601, UTC.' }
-                started_at: { type: [string, 'null'] }
-                finished_at: { type: [string, 'null'] }
-                worker: { type: [string, 'null'] }
-                retries: { type: integer, description: 'Retries so far (job errors, or retries the job asked for).' }
-                retry_at: { type: [string, 'null'], description: 'While RETRY: when the next attempt is due (ISO 8601, UTC).' }
-                crashes: { type: integer, description: 'Attempts that ended with their worker gone (kill -9, lost lease); not retries.' }
-            TaskPage:
-              type: object
-              required: [items, next_cursor]
-              properties:
-                items:
-                  type: array
-                  items: { $ref: '#/components/schemas/Task' }
-                next_cursor: { type: [string, 'null'], description: Pass as `cursor` for the next page; null on the last page. }
-            Queue:
-              type: object
-              required: [name, depth, depth_by_priority, oldest_age_seconds, oldest_ready_at, leased, parked]
-              properties:
-                name: { type: string }
-                depth: { type: integer, minimum: 0, description: Messages waiting, all priorities. }
-                depth_by_priority:
-                  type: object
-                  description: Messages waiting in each of kombu's priority steps.
-                  required: ['0', '3', '6', '9']
-                  properties:
-                    '0': { type: integer, minimum: 0 }
-                    '3': { type: integer, minimum: 0 }
-                    '6': { type: integer, minimum: 0 }
-                    '9': { type: integer, minimum: 0 }
-                oldest_age_seconds: { type: [number, 'null'], minimum: 0, description: 'How long the oldest waiting message has been ready to run; null when empty or unknown.' }
-                oldest_ready_at: { type: [string, 'null'], description: 'When it became ready (its eta, else its enqueue time); ISO 8601, UTC.' }
-                leased: { type: integer, minimum: 0, description: Tasks claimed by workers and not finished. }
-                parked: { type: integer, minimum: 0, description: Tasks waiting for their ETA. }
-            QueueList:
-              type: object
-              required: [queues, leased, parked, complete]
-              properties:
-                queues:
-                  type: array
-                  items: { $ref: '#/components/schemas/Queue' }
-                leased: { type: integer, minimum: 0, description: All leased tasks. }
-                parked: { type: integer, minimum: 0, description: All parked tasks. }
-                complete: { type: boolean, description: False when some per-queue counts are partial (see the operation). }
-            TaskReport:
-              type: object
-              required: [id, state, task, worker, timestamp, retries]
-              properties:
-                id: { type: string, minLength: 1, maxLength: 255 }
-                state: { $ref: '#/components/schemas/State' }
-                task: { type: string, description: History keeps the first 255 characters. }
-                queue: { type: [string, 'null'] }
-                args: { type: [array, 'null'], items: {} }
-                kwargs: { type: [object, 'null'] }
-                worker: { type: string, description: History keeps the first 100 characters. }
-                pid: { type: [integer, 'null'], minimum: 0, maximum: 2147483647 }
-                timestamp: { type: number, minimum: 0, maximum: 253402300799, description: Unix seconds (up to the end of year 9999). }
-                result: {}
-                error:
-                  oneOf:
-                    - { $ref: '#/components/schemas/TaskError' }
-                    - { type: 'null' }
-                retries: { type: integer, minimum: 0, maximum: 2147483647 }
-                lease: { type: [string, 'null'], description: Fencing token of the attempt; a stale one is rejected. }
-                started_at: { type: [number, 'null'], minimum: 0, maximum: 253402300799, description: 'On a final report: when the attempt started (Unix seconds); its STARTED report may have been folded into it.' }
-                retry_at: { type: [number, 'null'], minimum: 0, maximum: 253402300799, description: 'On a RETRY report: when the next attempt is due (Unix seconds).' }
-            ReportBatch:
-              type: object
-              required: [reports]
-              properties:
-                reports:
-                  type: array
-                  maxItems: 1000
-                  items: { $ref: '#/components/schemas/TaskReport' }
-            ScheduleKind:
-              type: string
-              enum: [crontab, interval, clocked, solar]
-            CrontabScheduleWrite:
-              type: object
-              additionalProperties: false
+                        name: { type: string, minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._@-]+$' }
+                        scopes:
+                          type: array
+                          minItems: 1
+                          items: { type: string, enum: [submit, read, admin, worker] }
+              responses:
+                '201':
+                  description: Made; `token` is shown this once.
+                  content:
+                    application/json:
+                      schema:
+                        allOf:
+                          - { $ref: '#/components/schemas/APIToken' }
+                          - type: object
+                            required: [token]
+                            properties:
+                              token: { type: string, description: 'cel_ and 43 base64url characters.' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /tokens/{id}:
+            delete:
+              operationId: revokeToken
+              summary: Revoke an API token
+              description: By id or name. The token stops working at once on this API, within a second on others. It stays listed.
+              parameters:
+                - name: id
+                  in: path
+                  required: true
+                  description: The token's id or name.
+                  schema: { type: string, minLength: 1, maxLength: 100 }
+              security:
+                - bearerAuth: [admin]
+              responses:
+                '200':
+                  description: Revoked.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/APIToken' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+          /health:
+            get:
+              operationId: health
+              summary: Liveness; answers while the process runs
+              security: []
+              responses:
+                '200':
+                  description: Alive.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        properties: { status: { type: string, const: ok } }
+          /ready:
+            get:
+              operationId: ready
+              summary: Readiness; Redis answers (PostgreSQL is reported, not required)
+              security: []
+              responses:
+                '200':
+                  description: Ready.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        properties:
+                          status: { type: string }
+                          redis: { type: string }
+                          postgres: { type: string, enum: [ok, migrating, unavailable], description: History is buffered while PostgreSQL is away. }
+                '503': { $ref: '#/components/responses/Problem' }
+          /openapi.yaml:
+            get:
+              operationId: openapi
+              summary: This document
+              security: []
+              responses:
+                '200':
+                  description: OpenAPI 3.1 document.
+                  content:
+                    application/yaml:
+                      schema: { type: object, description: This document. }
+          /internal/reports:
+            post:
+              operationId: receiveReports
+              summary: Workers report task state changes (internal)
               description: |
-                Celery crontab fields (django-celery-beat's validators: `*`, numbers, ascending `a-b`,
-                lists, steps `*/n` and `a-b/n` with 1 ≤ n ≤ the field's maximum, month and day names),
-                read in `timezone` (IANA). Omitted fields are `*`, an omitted zone UTC.
-              properties:
-                id: { description: Ignored (rows are matched by their values). }
-                minute: { type: [string, 'null'], minLength: 1, maxLength: 240, pattern: '^[0-9A-Za-z*/,-]+$', default: '*' }
-                hour: { type: [string, 'null'], minLength: 1, maxLength: 96, pattern: '^[0-9A-Za-z*/,-]+$', default: '*' }
-                day_of_week: { type: [string, 'null'], minLength: 1, maxLength: 64, pattern: '^[0-9A-Za-z*/,-]+$', default: '*' }
-                day_of_month: { type: [string, 'null'], minLength: 1, maxLength: 124, pattern: '^[0-9A-Za-z*/,-]+$', default: '*' }
-                month_of_year: { type: [string, 'null'], minLength: 1, maxLength: 64, pattern: '^[0-9A-Za-z*/,-]+$', default: '*' }
-                timezone: { type: [string, 'null'], minLength: 1, maxLength: 63, default: UTC, examples: [Asia/Seoul] }
-            IntervalScheduleWrite:
-              type: object
-              additionalProperties: false
-              required: [every, period]
-              properties:
-                id: { description: Ignored. }
-                every: { type: integer, minimum: 1, maximum: 2147483647 }
-                period: { type: string, enum: [days, hours, minutes, seconds, microseconds] }
-            ClockedScheduleWrite:
-              type: object
-              additionalProperties: false
-              required: [clocked_time]
-              properties:
-                id: { description: Ignored. }
-                clocked_time: { type: string, format: date-time, description: 'RFC 3339 with an offset.' }
-            SolarScheduleWrite:
-              type: object
-              additionalProperties: false
-              required: [event, latitude, longitude]
-              properties:
-                id: { description: Ignored. }
-                event: { type: string, enum: [dawn_astronomical, dawn_civil, dawn_nautical, dusk_astronomical, dusk_civil, dusk_nautical, solar_noon, sunrise, sunset] }
-                latitude:
-                  oneOf:
-                    - { type: number, minimum: -90, maximum: 90 }
-                    - { type: string, pattern: '^-?[0-9]{1,3}(\.[0-9]{1,6})?$', description: 'A decimal, as Django''s DecimalField takes it.' }
-                longitude:
-                  oneOf:
-                    - { type: number, minimum: -180, maximum: 180 }
-                    - { type: string, pattern: '^-?[0-9]{1,3}(\.[0-9]{1,6})?$' }
-            CrontabSchedulePatch: { $ref: '#/components/schemas/CrontabScheduleWrite' }
-            IntervalSchedulePatch:
-              type: object
-              additionalProperties: false
-              properties:
-                id: { description: Ignored. }
-                every: { type: integer, minimum: 1, maximum: 2147483647 }
-                period: { type: string, enum: [days, hours, minutes, seconds, microseconds] }
-            ClockedSchedulePatch:
-              type: object
-              additionalProperties: false
-              properties:
-                id: { description: Ignored. }
-                clocked_time: { type: string, format: date-time }
-            SolarSchedulePatch:
-              type: object
-              additionalProperties: false
-              properties:
-                id: { description: Ignored. }
-                event: { type: string, enum: [dawn_astronomical, dawn_civil, dawn_nautical, dusk_astronomical, dusk_civil, dusk_nautical, solar_noon, sunrise, sunset] }
-                latitude: { type: number, minimum: -90, maximum: 90 }
-                longitude: { type: number, minimum: -180, maximum: 180 }
-            ScheduleComputed:
-              type: object
-              properties:
-                schedule_description: { type: [string, 'null'], examples: ['every 10 seconds', '30 1 * * 3 (m/h/dM/MY/d) Asia/Seoul'] }
-                next_runs: { type: array, items: { type: string, format: date-time }, description: The next fire times (RFC 3339 with offset). }
-            CrontabSchedule:
-              allOf:
-                - { $ref: '#/components/schemas/ScheduleComputed' }
-                - type: object
-                  required: [id, minute, hour, day_of_week, day_of_month, month_of_year, timezone]
-                  properties:
-                    id: { type: integer }
-                    minute: { type: string }
-                    hour: { type: string }
-                    day_of_week: { type: string }
-                    day_of_month: { type: string }
-                    month_of_year: { type: string }
-                    timezone: { type: string }
-            IntervalSchedule:
-              allOf:
-                - { $ref: '#/components/schemas/ScheduleComputed' }
-                - type: object
-                  required: [id, every, period]
-                  properties:
-                    id: { type: integer }
-                    every: { type: integer }
-                    period: { type: string }
-            ClockedSchedule:
-              allOf:
-                - { $ref: '#/components/schemas/ScheduleComputed' }
-                - type: object
-                  required: [id, clocked_time]
-                  properties:
-                    id: { type: integer }
-                    clocked_time: { type: string }
-            SolarSchedule:
-              allOf:
-                - { $ref: '#/components/schemas/ScheduleComputed' }
-                - type: object
-                  required: [id, event, latitude, longitude]
-                  properties:
-                    id: { type: integer }
-                    event: { type: string }
-                    latitude: { type: number }
-                    longitude: { type: number }
-            PeriodicTaskWrite:
-              type: object
-              additionalProperties: false
-              required: [name, task]
+                A batch of state changes in the order they happened, from a token with the `worker`
+                scope (or the `CELERIAC_WORKER_TOKEN` the API was given too). A report for a state older
+                than the recorded one is ignored. A report whose `lease` token is not the task's current
+                lease (a superseded attempt) is rejected: the answer is 409, listing those reports in
+                `errors`; the other reports of the batch were applied.
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/ReportBatch' }
+              security:
+                - bearerAuth: [worker]
+              responses:
+                '200':
+                  description: Accepted (applied or ignored as stale).
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        properties:
+                          accepted: { type: integer }
+                          applied: { type: integer, description: Reports that changed a record (the rest were stale). }
+                '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
+        components:
+          securitySchemes:
+            bearerAuth:
+              type: http
+              scheme: bearer
               description: |
-                Exactly one schedule: inline (`crontab`, `interval`, `clocked`, `solar`) or by id
-                (`crontab_id`, ...). Members `GET` returns that cannot be written (`id`, `last_run_at`,
-                `total_run_count`, `date_changed`, `schedule_kind`, `schedule_description`, `next_runs`)
-                may be sent back and are ignored.
-              properties: &periodicTaskProperties
-                name: { type: string, minLength: 1, maxLength: 200 }
-                task: { type: string, minLength: 1, maxLength: 200 }
-                crontab: { oneOf: [{ $ref: '#/components/schemas/CrontabScheduleWrite' }, { type: 'null' }] }
-                interval: { oneOf: [{ $ref: '#/components/schemas/IntervalScheduleWrite' }, { type: 'null' }] }
-                clocked: { oneOf: [{ $ref: '#/components/schemas/ClockedScheduleWrite' }, { type: 'null' }] }
-                solar: { oneOf: [{ $ref: '#/components/schemas/SolarScheduleWrite' }, { type: 'null' }] }
-                crontab_id: { type: [integer, 'null'], minimum: 1, maximum: 2147483647 }
-                interval_id: { type: [integer, 'null'], minimum: 1, maximum: 2147483647 }
-                clocked_id: { type: [integer, 'null'], minimum: 1, maximum: 2147483647 }
-                solar_id: { type: [integer, 'null'], minimum: 1, maximum: 2147483647 }
-                args: { type: [array, string, 'null'], items: {}, default: [], description: 'A JSON array, or its text (as the admin''s form takes it).' }
-                kwargs: { type: [object, string, 'null'], default: {} }
-                headers: { type: [object, string, 'null'], default: {}, description: Message headers sent with each run. }
-                queue: { type: [string, 'null'], maxLength: 200, description: '"" is stored as null, as Django does.' }
-                exchange: { type: [string, 'null'], maxLength: 200 }
-                routing_key: { type: [string, 'null'], maxLength: 200 }
-                priority: { type: [integer, 'null'], minimum: 0, maximum: 255 }
-                expires: { type: [string, 'null'], format: date-time, description: Not with expire_seconds. }
-                expire_seconds: { type: [integer, 'null'], minimum: 0, maximum: 2147483647, description: Not with expires. }
-                one_off: { type: [boolean, 'null'], default: false, description: Required for a clocked schedule. }
-                start_time: { type: [string, 'null'], format: date-time }
-                enabled: { type: [boolean, 'null'], default: true, description: Disabling clears last_run_at. }
-                description: { type: [string, 'null'], default: '' }
-                id: {}
-                schedule_kind: {}
-                schedule_description: {}
-                next_runs: {}
-                last_run_at: {}
-                last_run: {}
-                total_run_count: {}
-                date_changed: {}
-            PeriodicTaskPatch:
+                `Authorization: Bearer <token>`. A token is made with `celeriac token create --name
+                NAME --scopes submit,read` (or `POST /tokens`) and carries scopes: `submit`
+                (`POST /tasks`), `read` (reading tasks, queues, schedules, registered tasks), `admin`
+                (periodic tasks and schedules, revoke, tokens), `worker` (`/internal/reports`). Each
+                operation names the scope it needs (OpenAPI 3.1 role names). No token, an unknown or a
+                revoked one: 401 with `WWW-Authenticate: Bearer`. A token without the scope: 403.
+                Twenty failed authentications from one address within a minute: 429 with
+                `Retry-After` until the minute has passed.
+          responses:
+            Problem:
+              description: An RFC 9457 problem.
+              content:
+                application/problem+json:
+                  schema: { $ref: '#/components/schemas/Problem' }
+          schemas:
+            APIToken:
               type: object
-              additionalProperties: false
-              description: Any members of PeriodicTaskWrite; none is required.
-              properties: *periodicTaskProperties
-            PeriodicTask:
-              type: object
-              required: [id, name, task, enabled, one_off, schedule_kind, args, kwargs, headers, total_run_count, date_changed, description]
+              required: [id, name, scopes, created_at, last_used_at, revoked_at]
               properties:
                 id: { type: integer }
                 name: { type: string }
-                task: { type: string }
-                enabled: { type: boolean }
-                one_off: { type: boolean }
-                schedule_kind: { oneOf: [{ $ref: '#/components/schemas/ScheduleKind' }, { type: 'null' }] }
-                crontab: { oneOf: [{ $ref: '#/components/schemas/CrontabSchedule' }, { type: 'null' }] }
-                interval: { oneOf: [{ $ref: '#/components/schemas/IntervalSchedule' }, { type: 'null' }] }
-                clocked: { oneOf: [{ $ref: '#/components/schemas/ClockedSchedule' }, { type: 'null' }] }
-                solar: { oneOf: [{ $ref: '#/components/schemas/SolarSchedule' }, { type: 'null' }] }
-                schedule_description: { type: [string, 'null'] }
-                next_runs: { type: array, items: { type: string, format: date-time } }
-                args: { description: The stored JSON (or its text when it is not JSON). }
-                kwargs: {}
-                headers: {}
-                queue: { type: [string, 'null'] }
-                exchange: { type: [string, 'null'] }
-                routing_key: { type: [string, 'null'] }
-                priority: { type: [integer, 'null'] }
-                expires: { type: [string, 'null'] }
-                expire_seconds: { type: [integer, 'null'] }
-                start_time: { type: [string, 'null'] }
-                last_run_at: { type: [string, 'null'] }
-                last_run:
-                  oneOf: [{ $ref: '#/components/schemas/BeatRun' }, { type: 'null' }]
-                  description: Beat's last send of the task (null before the first); in single-task answers, not in lists.
-                total_run_count: { type: integer }
-                date_changed: { type: string }
-                description: { type: string }
+                scopes: { type: array, items: { type: string, enum: [submit, read, admin, worker] } }
+                created_at: { type: string, format: date-time }
+                last_used_at: { type: [string, 'null'], format: date-time, description: Written within about a second of a use. }
+                revoked_at: { type: [string, 'null'], format: date-time }
+            State:
+              type: string
+              enum: [PENDING, RECEIVED, STARTED, PROGRESS, RETRY, SUCCESS, FAILURE, REVOKED]
+              description: Celery's states, and PROGRESS (a running job's custom state while it reports progress).
+            EnqueueRequest:
+              type: object
+              additionalProperties: false
+              required: [task]
+              properties:
+                task: { type: string, minLength: 1, maxLength: 255, pattern: '^[^\x00-\x20\x7F-\x9F]+$', description: 'Registered task name, e.g. celeriac.echo.' }
+                args: { type: [array, 'null'], items: {}, default: [], description: null means the default. }
+                kwargs: { type: [object, 'null'], default: {}, description: null means the default. }
+                queue: { type: [string, 'null'], default: celery, pattern: '^[A-Za-z0-9_.:-]{1,200}$', description: null means the default. }
+                priority: { type: [integer, 'null'], minimum: 0, maximum: 9, default: 0, description: 0 is served first; null means the default. }
+                countdown:
+                  type: [number, 'null']
+                  minimum: 0
+                  maximum: 31536000
+                  description: Run no earlier than this many seconds after enqueue (becomes the message's `eta`, as Celery's client does). Not with `eta`.
+                eta:
+                  type: [string, 'null']
+                  format: date-time
+                  description: Run no earlier than this instant; RFC 3339 with an offset (a time without one is refused). Not with `countdown`.
+                expires:
+                  oneOf:
+                    - { type: number, exclusiveMinimum: 0, maximum: 31536000, description: Seconds after enqueue. }
+                    - { type: string, format: date-time, description: 'An instant, RFC 3339 with an offset.' }
+                    - { type: 'null' }
+                  description: A task not started by then is not run (REVOKED, reason expired).
+                time_limit: { type: [number, 'null'], exclusiveMinimum: 0, maximum: 31536000, description: 'Hard time limit, seconds (Celery''s `time_limit`; `timelimit[0]` in the message).' }
+                soft_time_limit: { type: [number, 'null'], exclusiveMinimum: 0, maximum: 31536000, description: 'Soft time limit, seconds (`timelimit[1]`); one above the hard limit never fires.' }
+                retry:
+                  type: [object, 'null']
+                  additionalProperties: false
+                  description: |
+                    Retry after a job error: the task goes to RETRY (with `retry_at`) and runs again after
+                    a random delay between 0 and `backoff · 2^retries` seconds (at most `backoff_max`;
+                    exactly that without `jitter`), until `max_retries`, then FAILURE. A crash (worker
+                    lost) is not a retry. Time-limit failures are not retried.
+                  properties:
+                    max_retries: { type: [integer, 'null'], minimum: 0, maximum: 100, default: 3 }
+                    backoff: { type: [number, 'null'], exclusiveMinimum: 0, maximum: 31536000, default: 1, description: Seconds before the first retry; doubled for each one after. }
+                    backoff_max: { type: [number, 'null'], exclusiveMinimum: 0, maximum: 31536000, default: 600 }
+                    jitter: { type: [boolean, 'null'], default: true, description: 'Full jitter: a delay drawn uniformly from 0 to the backoff.' }
+                headers:
+                  type: [object, 'null']
+                  description: Message headers of your own, carried after Celery's (which cannot be set here, nor `celeriac_retry`).
+                  propertyNames:
+                    minLength: 1
+                    not:
+                      enum: [lang, task, id, shadow, eta, expires, group, group_index, retries, timelimit, root_id, parent_id, argsrepr, kwargsrepr, origin, ignore_result, replaced_task_nesting, stamped_headers, stamps, celeriac_retry]
+              not:
+                required: [countdown, eta]
         """#
 }

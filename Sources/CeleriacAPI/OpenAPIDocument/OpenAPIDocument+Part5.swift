@@ -2,81 +2,314 @@
 
 extension OpenAPIDocument {
     static let part5 = #"""
-            RegisteredTaskList:
+            Enqueued:
               type: object
-              required: [items, allowed_prefixes, enforced]
+              required: [id, state, links]
+              properties:
+                id: { type: string, format: uuid }
+                state: { $ref: '#/components/schemas/State' }
+                links:
+                  type: object
+                  properties: { self: { type: string } }
+            TaskError:
+              type: object
+              required: [type, message]
+              properties:
+                type: { type: string, examples: [RuntimeError] }
+                module: { type: string, default: celeriac }
+                message: { type: string }
+                traceback: { type: string }
+            Task:
+              type: object
+              required: [id, task, state]
+              properties:
+                id: { type: string }
+                task: { type: string }
+                state: { $ref: '#/components/schemas/State' }
+                result: { description: Return value once SUCCESS, else null. }
+                progress:
+                  description: The job's last progress report while it ran, else null.
+                  oneOf:
+                    - type: object
+                      properties:
+                        current: { type: number }
+                        total: { type: [number, 'null'] }
+                        message: { type: [string, 'null'] }
+                    - { type: 'null' }
+                error:
+                  oneOf:
+                    - { $ref: '#/components/schemas/TaskError' }
+                    - { type: 'null' }
+                args: { type: array, items: {} }
+                kwargs: { type: object }
+                queue: { type: [string, 'null'] }
+                created_at: { type: [string, 'null'], description: 'ISO 8601, UTC.' }
+                started_at: { type: [string, 'null'] }
+                finished_at: { type: [string, 'null'] }
+                worker: { type: [string, 'null'] }
+                retries: { type: integer, description: 'Retries so far (job errors, or retries the job asked for).' }
+                retry_at: { type: [string, 'null'], description: 'While RETRY: when the next attempt is due (ISO 8601, UTC).' }
+                crashes: { type: integer, description: 'Attempts that ended with their worker gone (kill -9, lost lease); not retries.' }
+            TaskPage:
+              type: object
+              required: [items, next_cursor]
               properties:
                 items:
                   type: array
-                  items:
-                    type: object
-                    required: [name, source]
-                    properties:
-                      name: { type: string }
-                      source: { type: string, enum: [worker, celery, configuration] }
-                      summary: { type: string }
-                      schema:
-                        type: object
-                        properties:
-                          fields:
-                            type: array
-                            items:
-                              type: object
-                              required: [name, type, required]
-                              properties:
-                                name: { type: string }
-                                type: { type: string, enum: [string, integer, number, boolean, object, array, secret, relative_path, any] }
-                                required: { type: boolean }
-                                default: {}
-                                minimum: { type: number }
-                                maximum: { type: number }
-                                max_length: { type: integer }
-                                choices: { type: array, items: { type: string } }
-                                summary: { type: string }
-                          allows_others: { type: boolean, description: 'Arguments the schema does not name are accepted.' }
-                      time_limit: { type: [number, 'null'] }
-                      soft_time_limit: { type: [number, 'null'] }
-                      retry: { type: [object, 'null'] }
-                      last_seen: { type: [string, 'null'], format: date-time }
-                allowed_prefixes: { type: array, items: { type: string }, examples: [['reports.*']] }
-                enforced: { type: boolean, description: 'False while no worker ever announced a task and nothing is allowed by configuration: every name is accepted.' }
-            BeatRun:
+                  items: { $ref: '#/components/schemas/Task' }
+                next_cursor: { type: [string, 'null'], description: Pass as `cursor` for the next page; null on the last page. }
+            Queue:
               type: object
-              description: One send of a periodic task by celeriac-beat.
-              required: [task_id, scheduled_for, fired_at, state]
+              required: [name, depth, depth_by_priority, oldest_age_seconds, oldest_ready_at, leased, parked]
               properties:
-                task_id: { type: string, description: 'Derived from the tick: the same id however often the tick is sent.' }
-                scheduled_for: { type: string, format: date-time, description: The tick (for a catch-up send, the first tick missed). }
-                fired_at: { type: string, format: date-time }
-                state: { oneOf: [{ $ref: '#/components/schemas/State' }, { type: 'null' }], description: 'Null when the task is no longer known.' }
-            RunResult:
+                name: { type: string }
+                depth: { type: integer, minimum: 0, description: Messages waiting, all priorities. }
+                depth_by_priority:
+                  type: object
+                  description: Messages waiting in each of kombu's priority steps.
+                  required: ['0', '3', '6', '9']
+                  properties:
+                    '0': { type: integer, minimum: 0 }
+                    '3': { type: integer, minimum: 0 }
+                    '6': { type: integer, minimum: 0 }
+                    '9': { type: integer, minimum: 0 }
+                oldest_age_seconds: { type: [number, 'null'], minimum: 0, description: 'How long the oldest waiting message has been ready to run; null when empty or unknown.' }
+                oldest_ready_at: { type: [string, 'null'], description: 'When it became ready (its eta, else its enqueue time); ISO 8601, UTC.' }
+                leased: { type: integer, minimum: 0, description: Tasks claimed by workers and not finished. }
+                parked: { type: integer, minimum: 0, description: Tasks waiting for their ETA. }
+            QueueList:
               type: object
-              required: [count, sent, message]
+              required: [queues, leased, parked, complete]
               properties:
-                count: { type: integer }
-                sent:
+                queues:
                   type: array
-                  items:
-                    type: object
-                    properties:
-                      periodic_task: { type: integer }
-                      task_id: { type: string }
-                message: { type: string, examples: ['1 task was successfully run'] }
-            Problem:
+                  items: { $ref: '#/components/schemas/Queue' }
+                leased: { type: integer, minimum: 0, description: All leased tasks. }
+                parked: { type: integer, minimum: 0, description: All parked tasks. }
+                complete: { type: boolean, description: False when some per-queue counts are partial (see the operation). }
+            TaskReport:
               type: object
-              required: [type, title, status]
+              required: [id, state, task, worker, timestamp, retries]
               properties:
-                type: { type: string }
-                title: { type: string }
-                status: { type: integer }
-                detail: { type: string }
-                errors:
+                id: { type: string, minLength: 1, maxLength: 255 }
+                state: { $ref: '#/components/schemas/State' }
+                task: { type: string, description: History keeps the first 255 characters. }
+                queue: { type: [string, 'null'] }
+                args: { type: [array, 'null'], items: {} }
+                kwargs: { type: [object, 'null'] }
+                worker: { type: string, description: History keeps the first 100 characters. }
+                pid: { type: [integer, 'null'], minimum: 0, maximum: 2147483647 }
+                timestamp: { type: number, minimum: 0, maximum: 253402300799, description: Unix seconds (up to the end of year 9999). }
+                result: {}
+                error:
+                  oneOf:
+                    - { $ref: '#/components/schemas/TaskError' }
+                    - { type: 'null' }
+                retries: { type: integer, minimum: 0, maximum: 2147483647 }
+                lease: { type: [string, 'null'], description: Fencing token of the attempt; a stale one is rejected. }
+                started_at: { type: [number, 'null'], minimum: 0, maximum: 253402300799, description: 'On a final report: when the attempt started (Unix seconds); its STARTED report may have been folded into it.' }
+                retry_at: { type: [number, 'null'], minimum: 0, maximum: 253402300799, description: 'On a RETRY report: when the next attempt is due (Unix seconds).' }
+            ReportBatch:
+              type: object
+              required: [reports]
+              properties:
+                reports:
                   type: array
-                  items:
-                    type: object
-                    properties:
-                      pointer: { type: string, description: JSON Pointer into the request body. }
-                      parameter: { type: string, description: 'The query parameter at fault (instead of pointer).' }
-                      detail: { type: string }
+                  maxItems: 1000
+                  items: { $ref: '#/components/schemas/TaskReport' }
+            ScheduleKind:
+              type: string
+              enum: [crontab, interval, clocked, solar]
+            CrontabScheduleWrite:
+              type: object
+              additionalProperties: false
+              description: |
+                Celery crontab fields (django-celery-beat's validators: `*`, numbers, ascending `a-b`,
+                lists, steps `*/n` and `a-b/n` with 1 ≤ n ≤ the field's maximum, month and day names),
+                read in `timezone` (IANA). Omitted fields are `*`, an omitted zone UTC.
+              properties:
+                id: { description: Ignored (rows are matched by their values). }
+                minute: { type: [string, 'null'], minLength: 1, maxLength: 240, pattern: '^[0-9A-Za-z*/,-]+$', default: '*' }
+                hour: { type: [string, 'null'], minLength: 1, maxLength: 96, pattern: '^[0-9A-Za-z*/,-]+$', default: '*' }
+                day_of_week: { type: [string, 'null'], minLength: 1, maxLength: 64, pattern: '^[0-9A-Za-z*/,-]+$', default: '*' }
+                day_of_month: { type: [string, 'null'], minLength: 1, maxLength: 124, pattern: '^[0-9A-Za-z*/,-]+$', default: '*' }
+                month_of_year: { type: [string, 'null'], minLength: 1, maxLength: 64, pattern: '^[0-9A-Za-z*/,-]+$', default: '*' }
+                timezone: { type: [string, 'null'], minLength: 1, maxLength: 63, default: UTC, examples: [Asia/Seoul] }
+            IntervalScheduleWrite:
+              type: object
+              additionalProperties: false
+              required: [every, period]
+              properties:
+                id: { description: Ignored. }
+                every: { type: integer, minimum: 1, maximum: 2147483647 }
+                period: { type: string, enum: [days, hours, minutes, seconds, microseconds] }
+            ClockedScheduleWrite:
+              type: object
+              additionalProperties: false
+              required: [clocked_time]
+              properties:
+                id: { description: Ignored. }
+                clocked_time: { type: string, format: date-time, description: 'RFC 3339 with an offset.' }
+            SolarScheduleWrite:
+              type: object
+              additionalProperties: false
+              required: [event, latitude, longitude]
+              properties:
+                id: { description: Ignored. }
+                event: { type: string, enum: [dawn_astronomical, dawn_civil, dawn_nautical, dusk_astronomical, dusk_civil, dusk_nautical, solar_noon, sunrise, sunset] }
+                latitude:
+                  oneOf:
+                    - { type: number, minimum: -90, maximum: 90 }
+                    - { type: string, pattern: '^-?[0-9]{1,3}(\.[0-9]{1,6})?$', description: 'A decimal, as Django''s DecimalField takes it.' }
+                longitude:
+                  oneOf:
+                    - { type: number, minimum: -180, maximum: 180 }
+                    - { type: string, pattern: '^-?[0-9]{1,3}(\.[0-9]{1,6})?$' }
+            CrontabSchedulePatch: { $ref: '#/components/schemas/CrontabScheduleWrite' }
+            IntervalSchedulePatch:
+              type: object
+              additionalProperties: false
+              properties:
+                id: { description: Ignored. }
+                every: { type: integer, minimum: 1, maximum: 2147483647 }
+                period: { type: string, enum: [days, hours, minutes, seconds, microseconds] }
+            ClockedSchedulePatch:
+              type: object
+              additionalProperties: false
+              properties:
+                id: { description: Ignored. }
+                clocked_time: { type: string, format: date-time }
+            SolarSchedulePatch:
+              type: object
+              additionalProperties: false
+              properties:
+                id: { description: Ignored. }
+                event: { type: string, enum: [dawn_astronomical, dawn_civil, dawn_nautical, dusk_astronomical, dusk_civil, dusk_nautical, solar_noon, sunrise, sunset] }
+                latitude: { type: number, minimum: -90, maximum: 90 }
+                longitude: { type: number, minimum: -180, maximum: 180 }
+            ScheduleComputed:
+              type: object
+              properties:
+                schedule_description: { type: [string, 'null'], examples: ['every 10 seconds', '30 1 * * 3 (m/h/dM/MY/d) Asia/Seoul'] }
+                next_runs: { type: array, items: { type: string, format: date-time }, description: The next fire times (RFC 3339 with offset). }
+            CrontabSchedule:
+              allOf:
+                - { $ref: '#/components/schemas/ScheduleComputed' }
+                - type: object
+                  required: [id, minute, hour, day_of_week, day_of_month, month_of_year, timezone]
+                  properties:
+                    id: { type: integer }
+                    minute: { type: string }
+                    hour: { type: string }
+                    day_of_week: { type: string }
+                    day_of_month: { type: string }
+                    month_of_year: { type: string }
+                    timezone: { type: string }
+            IntervalSchedule:
+              allOf:
+                - { $ref: '#/components/schemas/ScheduleComputed' }
+                - type: object
+                  required: [id, every, period]
+                  properties:
+                    id: { type: integer }
+                    every: { type: integer }
+                    period: { type: string }
+            ClockedSchedule:
+              allOf:
+                - { $ref: '#/components/schemas/ScheduleComputed' }
+                - type: object
+                  required: [id, clocked_time]
+                  properties:
+                    id: { type: integer }
+                    clocked_time: { type: string }
+            SolarSchedule:
+              allOf:
+                - { $ref: '#/components/schemas/ScheduleComputed' }
+                - type: object
+                  required: [id, event, latitude, longitude]
+                  properties:
+                    id: { type: integer }
+                    event: { type: string }
+                    latitude: { type: number }
+                    longitude: { type: number }
+            PeriodicTaskWrite:
+              type: object
+              additionalProperties: false
+              required: [name, task]
+              description: |
+                Exactly one schedule: inline (`crontab`, `interval`, `clocked`, `solar`) or by id
+                (`crontab_id`, ...). Members `GET` returns that cannot be written (`id`, `last_run_at`,
+                `total_run_count`, `date_changed`, `schedule_kind`, `schedule_description`, `next_runs`)
+                may be sent back and are ignored.
+              properties: &periodicTaskProperties
+                name: { type: string, minLength: 1, maxLength: 200 }
+                task: { type: string, minLength: 1, maxLength: 200 }
+                crontab: { oneOf: [{ $ref: '#/components/schemas/CrontabScheduleWrite' }, { type: 'null' }] }
+                interval: { oneOf: [{ $ref: '#/components/schemas/IntervalScheduleWrite' }, { type: 'null' }] }
+                clocked: { oneOf: [{ $ref: '#/components/schemas/ClockedScheduleWrite' }, { type: 'null' }] }
+                solar: { oneOf: [{ $ref: '#/components/schemas/SolarScheduleWrite' }, { type: 'null' }] }
+                crontab_id: { type: [integer, 'null'], minimum: 1, maximum: 2147483647 }
+                interval_id: { type: [integer, 'null'], minimum: 1, maximum: 2147483647 }
+                clocked_id: { type: [integer, 'null'], minimum: 1, maximum: 2147483647 }
+                solar_id: { type: [integer, 'null'], minimum: 1, maximum: 2147483647 }
+                args: { type: [array, string, 'null'], items: {}, default: [], description: 'A JSON array, or its text (as the admin''s form takes it).' }
+                kwargs: { type: [object, string, 'null'], default: {} }
+                headers: { type: [object, string, 'null'], default: {}, description: Message headers sent with each run. }
+                queue: { type: [string, 'null'], maxLength: 200, description: '"" is stored as null, as Django does.' }
+                exchange: { type: [string, 'null'], maxLength: 200 }
+                routing_key: { type: [string, 'null'], maxLength: 200 }
+                priority: { type: [integer, 'null'], minimum: 0, maximum: 255 }
+                expires: { type: [string, 'null'], format: date-time, description: Not with expire_seconds. }
+                expire_seconds: { type: [integer, 'null'], minimum: 0, maximum: 2147483647, description: Not with expires. }
+                one_off: { type: [boolean, 'null'], default: false, description: Required for a clocked schedule. }
+                start_time: { type: [string, 'null'], format: date-time }
+                enabled: { type: [boolean, 'null'], default: true, description: Disabling clears last_run_at. }
+                description: { type: [string, 'null'], default: '' }
+                id: {}
+                schedule_kind: {}
+                schedule_description: {}
+                next_runs: {}
+                last_run_at: {}
+                last_run: {}
+                total_run_count: {}
+                date_changed: {}
+            PeriodicTaskPatch:
+              type: object
+              additionalProperties: false
+              description: Any members of PeriodicTaskWrite; none is required.
+              properties: *periodicTaskProperties
+            PeriodicTask:
+              type: object
+              required: [id, name, task, enabled, one_off, schedule_kind, args, kwargs, headers, total_run_count, date_changed, description]
+              properties:
+                id: { type: integer }
+                name: { type: string }
+                task: { type: string }
+                enabled: { type: boolean }
+                one_off: { type: boolean }
+                schedule_kind: { oneOf: [{ $ref: '#/components/schemas/ScheduleKind' }, { type: 'null' }] }
+                crontab: { oneOf: [{ $ref: '#/components/schemas/CrontabSchedule' }, { type: 'null' }] }
+                interval: { oneOf: [{ $ref: '#/components/schemas/IntervalSchedule' }, { type: 'null' }] }
+                clocked: { oneOf: [{ $ref: '#/components/schemas/ClockedSchedule' }, { type: 'null' }] }
+                solar: { oneOf: [{ $ref: '#/components/schemas/SolarSchedule' }, { type: 'null' }] }
+                schedule_description: { type: [string, 'null'] }
+                next_runs: { type: array, items: { type: string, format: date-time } }
+                args: { description: The stored JSON (or its text when it is not JSON). }
+                kwargs: {}
+                headers: {}
+                queue: { type: [string, 'null'] }
+                exchange: { type: [string, 'null'] }
+                routing_key: { type: [string, 'null'] }
+                priority: { type: [integer, 'null'] }
+                expires: { type: [string, 'null'] }
+                expire_seconds: { type: [integer, 'null'] }
+                start_time: { type: [string, 'null'] }
+                last_run_at: { type: [string, 'null'] }
+                last_run:
+                  oneOf: [{ $ref: '#/components/schemas/BeatRun' }, { type: 'null' }]
+                  description: Beat's last send of the task (null before the first); in single-task answers, not in lists.
+                total_run_count: { type: integer }
+                date_changed: { type: string }
+                description: { type: string }
         """#
 }

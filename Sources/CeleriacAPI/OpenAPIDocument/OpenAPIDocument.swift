@@ -2,5 +2,5 @@
 
 /// openapi.yaml as served at `GET /openapi.yaml`.
 enum OpenAPIDocument {
-    static let yaml = [part1, part2, part3, part4, part5].joined(separator: "\n")
+    static let yaml = [part1, part2, part3, part4, part5, part6].joined(separator: "\n")
 }

@@ -18,9 +18,15 @@ public struct Settings: Sendable {
     public var concurrency: Int
     public var workerName: String?
     public var maxBodyBytes: Int
-    /// Bearer token workers present on `/internal/reports`; nil = reports unauthenticated
-    /// (only for loopback development).
+    /// Bearer token workers present on `/internal/reports` (a token with the `worker` scope);
+    /// the API also accepts it, with that scope alone, when given the same variable.
     public var workerToken: String?
+    /// API: bearer tokens required on every route but `/health`, `/ready` and
+    /// `/openapi.yaml` (`CELERIAC_AUTH=on`, the default); `off` lets anyone do anything.
+    public var authRequired: Bool
+    /// API: failed authentications one address may make in a minute before it is refused
+    /// (429) for the rest of that minute; 0 never refuses.
+    public var authFailuresPerMinute: Int
     public var resultTTLSeconds: Int
     /// API: also write a PENDING history row for each task it enqueues. Off by default, as in
     /// django-celery-results, where a task's row starts with its first state from a worker.
@@ -80,6 +86,12 @@ public struct Settings: Sendable {
         workerName = env["CELERIAC_WORKER_NAME"]
         maxBodyBytes = try Self.int(env, "CELERIAC_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20))
         workerToken = env["CELERIAC_WORKER_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        switch env["CELERIAC_AUTH"] ?? "on" {
+        case "on": authRequired = true
+        case "off": authRequired = false
+        case let other: throw ConfigError("CELERIAC_AUTH: \(other.prefix(20)) is not on or off")
+        }
+        authFailuresPerMinute = try Self.int(env, "CELERIAC_AUTH_FAILURES_PER_MINUTE", default: 20, range: 0...1_000_000)
         resultTTLSeconds = try Self.int(env, "CELERIAC_RESULT_TTL", default: 86_400, range: 60...(365 * 86_400))
         historyPending = try Self.bool(env, "CELERIAC_HISTORY_PENDING", default: false)
         historyRetentionDays = try Self.int(env, "CELERIAC_HISTORY_RETENTION_DAYS", default: 30, range: 0...36_500)

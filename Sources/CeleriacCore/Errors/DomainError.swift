@@ -19,6 +19,8 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case unauthenticated
         /// The caller is known but may not do this.
         case forbidden
+        /// Too many requests (or failed authentications) lately; ``retryAfter`` says when to come back.
+        case rateLimited
         /// A service we depend on is down; retrying later may work.
         case unavailable
         /// Our own fault.
@@ -49,13 +51,18 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A stable slug naming this kind of problem more narrowly than ``code``
     /// (`idempotency-conflict`, `stale-lease`); nil for the code's general kind.
     public var reason: String?
+    /// Seconds until a retry may succeed (`Retry-After`), for ``Code/rateLimited`` and ``Code/unavailable``.
+    public var retryAfter: Int?
 
-    public init(_ code: Code, operation: String, _ message: String, fields: [FieldError] = [], reason: String? = nil) {
+    public init(
+        _ code: Code, operation: String, _ message: String, fields: [FieldError] = [], reason: String? = nil, retryAfter: Int? = nil
+    ) {
         self.code = code
         self.operation = operation
         self.message = message
         self.fields = fields
         self.reason = reason
+        self.retryAfter = retryAfter
     }
 
     public var description: String { "\(operation): \(message)" }

@@ -38,6 +38,8 @@ public struct DirectRoute: Sendable {
 /// The head of a request a ``DirectRoute`` answers.
 public struct DirectRequest: Sendable {
     let head: HTTPRequestHead
+    /// The peer's IP address.
+    public let remoteAddress: String?
 
     /// The first value of the header field `name` (any case), as sent.
     public func header(_ name: String) -> String? { head.headers.first(name: name) }

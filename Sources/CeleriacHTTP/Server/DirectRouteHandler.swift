@@ -122,7 +122,8 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
         } else {
             let request = body
             let promise = context.eventLoop.makePromise(of: Reply.self)
-            Task(executorPreference: executor) { promise.succeed(await route.respond(DirectRequest(head: head), request)) }
+            let direct = DirectRequest(head: head, remoteAddress: context.channel.remoteAddress?.ipAddress)
+            Task(executorPreference: executor) { promise.succeed(await route.respond(direct, request)) }
             reply = promise.futureResult
         }
         body = ByteBuffer()

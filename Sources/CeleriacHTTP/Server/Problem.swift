@@ -14,13 +14,18 @@ public struct Problem: Sendable, Equatable {
     /// A URI reference naming the problem kind; relative to the API's docs.
     public var type: String
     public var errors: [FieldError]
+    /// Seconds for a `Retry-After` header.
+    public var retryAfter: Int?
 
-    public init(status: Int, title: String, detail: String, type: String = "about:blank", errors: [FieldError] = []) {
+    public init(
+        status: Int, title: String, detail: String, type: String = "about:blank", errors: [FieldError] = [], retryAfter: Int? = nil
+    ) {
         self.status = status
         self.title = title
         self.detail = detail
         self.type = type
         self.errors = errors
+        self.retryAfter = retryAfter
     }
 
     /// The response for a domain error: its code picks the status, its reason the type.
@@ -28,7 +33,7 @@ public struct Problem: Sendable, Equatable {
         let (status, title, kind) = Self.rendering(error.code)
         self.init(
             status: status, title: title, detail: error.message, type: "/problems/" + (error.reason ?? kind),
-            errors: error.fields)
+            errors: error.fields, retryAfter: error.retryAfter)
     }
 
     /// Status, title and default type slug of each code.
@@ -41,6 +46,7 @@ public struct Problem: Sendable, Equatable {
         case .tooLarge: (413, "Content Too Large", "too-large")
         case .unauthenticated: (401, "Unauthorized", "unauthorized")
         case .forbidden: (403, "Forbidden", "forbidden")
+        case .rateLimited: (429, "Too Many Requests", "rate-limited")
         case .unavailable: (503, "Service Unavailable", "unavailable")
         case .internal: (500, "Internal Server Error", "internal")
         }

@@ -62,7 +62,8 @@ extension Problem {
     public var reply: Reply {
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
-        if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        if status == 401 { headers[.wwwAuthenticate] = #"Bearer realm="celeriac""# }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Reply(status: HTTPResponse.Status(code: status), headers: headers, body: ByteBuffer(string: encoded()))
     }
 

@@ -14,5 +14,5 @@ public struct Migration: Sendable {
     }
 
     /// Every migration, in order.
-    public static let all: [Migration] = [.taskResults, .taskList, .djangoCeleryBeat, .beatRuns]
+    public static let all: [Migration] = [.taskResults, .taskList, .djangoCeleryBeat, .beatRuns, .apiTokens]
 }

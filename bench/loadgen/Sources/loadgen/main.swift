@@ -67,9 +67,15 @@ final class Connection {
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
     }
 
+    /// `Authorization: Bearer $BENCH_TOKEN\r\n`, or nothing without one.
+    static let authorization: String = {
+        guard let token = getenv("BENCH_TOKEN").map({ String(cString: $0) }), !token.isEmpty else { return "" }
+        return "Authorization: Bearer \(token)\r\n"
+    }()
+
     /// Sends one POST and returns (status, body).
     func post(_ path: String, body: String) -> (Int, [UInt8])? {
-        let request = Array("POST \(path) HTTP/1.1\r\nHost: loadgen\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
+        let request = Array("POST \(path) HTTP/1.1\r\nHost: loadgen\r\n\(Self.authorization)Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
         var sent = 0
         while sent < request.count {
             let n = request.withUnsafeBytes { send(fd, $0.baseAddress! + sent, request.count - sent, 0) }
