@@ -1,8 +1,9 @@
 # Sourced by the Python-driven test suites (Tests/interop, Tests/contract): one debug API on
 # its own PostgreSQL database and Redis database, started and waited for.
 # start_api_under_test PORT REDIS_URL PG_PORT DATABASE LOG: sets `bin` (debug binaries, built if
-# missing) and `api_pid`, and exports CELERIAC_TOKEN (scopes submit, read, admin: what the
-# `celeriac` CLI sends) and CELERIAC_WORKER_TOKEN (scope worker: what workers send), made with
+# missing) and `api_pid`, and exports CELERIAC_TOKEN (every scope, so Schemathesis reaches every
+# operation; what the `celeriac` CLI sends) and CELERIAC_WORKER_TOKEN (scope worker: what
+# workers send), made with
 # `celeriac token create` before the API starts; returns non-zero, with the API's log, if it
 # never becomes ready.
 start_api_under_test() {
@@ -11,7 +12,7 @@ start_api_under_test() {
   bin=$(swift build --show-bin-path)
   [ -x "$bin/celeriac-api" ] && [ -x "$bin/celeriac-worker" ] && [ -x "$bin/celeriac" ] || swift build
   local url="postgresql://celeriac@127.0.0.1:$pg_port/$db"
-  CELERIAC_TOKEN=$("$bin/celeriac" token create --database "$url" --name test-admin --scopes submit,read,admin 2>/dev/null)
+  CELERIAC_TOKEN=$("$bin/celeriac" token create --database "$url" --name test-admin --scopes submit,read,admin,worker 2>/dev/null)
   CELERIAC_WORKER_TOKEN=$("$bin/celeriac" token create --database "$url" --name test-worker --scopes worker 2>/dev/null)
   export CELERIAC_TOKEN CELERIAC_WORKER_TOKEN
   CELERIAC_REDIS_URL=$redis_url CELERIAC_DATABASE_URL=$url CELERIAC_PORT=$port "$bin/celeriac-api" 2>"$log" &
