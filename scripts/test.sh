@@ -25,7 +25,7 @@ swift test --skip-build
 migrate_db=celeriac_test_migrate_cli
 psql -q -h 127.0.0.1 -p "$pg_port" -U celeriac -d postgres -c "CREATE DATABASE $migrate_db"
 migrate=(.build/debug/celeriac migrate --database "postgresql://celeriac@127.0.0.1:$pg_port/$migrate_db")
-"${migrate[@]}" | grep -qx "applied migrations 1, 2, 3, 4"
+"${migrate[@]}" | grep -qx "applied migrations 1, 2, 3, 4, 5"
 "${migrate[@]}" | grep -qx "schema is up to date"
 if .build/debug/celeriac migrate --database "postgresql://celeriac@127.0.0.1:1/none" 2>/dev/null; then
   echo "celeriac migrate succeeded against an unreachable database" >&2; exit 1

@@ -1,6 +1,6 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
-public import CeleriacCore
+import CeleriacCore
 import Crypto
 
 /// Making and hashing API tokens: `cel_` and 43 base64url characters (32 random bytes), of
