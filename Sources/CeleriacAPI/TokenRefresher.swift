@@ -49,6 +49,7 @@ struct TokenRefresher: Service {
             for (id, at) in used { tokens.noteUsed(id: id, at: at) }  // written next time
             throw error
         }
-        tokens.replace(with: try await repository.active())
+        let since = tokens.changes
+        tokens.replace(with: try await repository.active(), unlessChangedSince: since)
     }
 }

@@ -26,22 +26,32 @@ public final class TokenTable: Sendable {
         /// Tokens used since the last ``takeUsed()``, by id, and when.
         var used: [Int64: Date] = [:]
         var loaded = false
+        /// Bumped by every local ``add(_:)`` and ``remove(id:)``.
+        var changes = 0
     }
 
     private let state = Locked(State())
 
     public init() {}
 
-    /// The active tokens, all of them (revoked ones are left out by the caller).
-    public func replace(with tokens: [APIToken]) {
+    /// Local changes so far: a reload read before one must not undo it (``replace(with:unlessChangedSince:)``).
+    var changes: Int { state.withLock { $0.changes } }
+
+    /// The active tokens, all of them (revoked ones are left out).
+    public func replace(with tokens: [APIToken]) { replace(with: tokens, unlessChangedSince: nil) }
+
+    /// Replaces the table with `tokens`, read when ``changes`` was `since`; a local add or
+    /// revoke after that read wins (the next reload sees it in the database). Returns
+    /// whether it replaced.
+    @discardableResult
+    func replace(with tokens: [APIToken], unlessChangedSince since: Int?) -> Bool {
         var byPrefix: [UInt64: Entry] = [:]
-        for token in tokens where token.revokedAt == nil {
-            guard let digest = Self.digest(hex: token.sha256) else { continue }
-            byPrefix[Self.prefix(digest)] = Entry(id: token.id, digest: digest, identity: Identity(name: token.name, scopes: token.scopes))
-        }
-        state.withLock {
-            $0.byPrefix = byPrefix
-            $0.loaded = true
+        for case let (key, entry)? in tokens.map(Self.entry) { byPrefix[key] = entry }
+        return state.withLock { state in
+            if let since, state.changes != since { return false }
+            state.byPrefix = byPrefix
+            state.loaded = true
+            return true
         }
     }
 
@@ -50,15 +60,19 @@ public final class TokenTable: Sendable {
 
     /// Adds one token (made by this API).
     public func add(_ token: APIToken) {
-        guard token.revokedAt == nil, let digest = Self.digest(hex: token.sha256) else { return }
+        guard let (key, entry) = Self.entry(token) else { return }
         state.withLock {
-            $0.byPrefix[Self.prefix(digest)] = Entry(id: token.id, digest: digest, identity: Identity(name: token.name, scopes: token.scopes))
+            $0.byPrefix[key] = entry
+            $0.changes += 1
         }
     }
 
     /// Forgets one token (revoked by this API).
     public func remove(id: Int64) {
-        state.withLock { state in state.byPrefix = state.byPrefix.filter { $0.value.id != id } }
+        state.withLock { state in
+            state.byPrefix = state.byPrefix.filter { $0.value.id != id }
+            state.changes += 1
+        }
     }
 
     /// The identity of a presented token, nil for one that is not active; notes its use.
@@ -91,24 +105,10 @@ public final class TokenTable: Sendable {
         digest.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
     }
 
-    private static func digest(hex: String) -> [UInt8]? {
-        let bytes = Array(hex.utf8)
-        guard bytes.count == 64 else { return nil }
-        var digest: [UInt8] = []
-        digest.reserveCapacity(32)
-        for index in stride(from: 0, to: 64, by: 2) {
-            guard let high = Self.nibble(bytes[index]), let low = Self.nibble(bytes[index + 1]) else { return nil }
-            digest.append(high << 4 | low)
-        }
-        return digest
-    }
-
-    private static func nibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        default: nil
-        }
+    /// The table entry of an active token whose stored hash reads as 32 bytes.
+    private static func entry(_ token: APIToken) -> (key: UInt64, entry: Entry)? {
+        guard token.revokedAt == nil, let digest = Hex.decode(token.sha256), digest.count == 32 else { return nil }
+        return (prefix(digest), Entry(id: token.id, digest: digest, identity: Identity(name: token.name, scopes: token.scopes)))
     }
 }
 

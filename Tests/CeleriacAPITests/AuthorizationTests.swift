@@ -66,6 +66,16 @@ import Testing
         #expect(throws: DomainError.unauthenticated()) { try authorizer.authorize(authorization: "Bearer \(token)", for: .scope(.read)) }
     }
 
+    @Test func aReloadReadBeforeALocalRevokeDoesNotBringTheTokenBack() throws {
+        let (tokens, token, record) = Self.table(scopes: [.read])
+        let authorizer = Authorizer(tokens: tokens, workerToken: nil)
+        let since = tokens.changes
+        tokens.remove(id: record.id)  // revoked through this API while a reload was reading
+        #expect(!tokens.replace(with: [record], unlessChangedSince: since))
+        #expect(throws: DomainError.unauthenticated()) { try authorizer.authorize(authorization: "Bearer \(token)", for: .scope(.read)) }
+        #expect(tokens.replace(with: [], unlessChangedSince: tokens.changes))
+    }
+
     @Test func usesAreNotedForLastUsedAt() throws {
         let (tokens, token, record) = Self.table(scopes: [.read])
         let clock = ManualClock(now: Date(timeIntervalSince1970: 1_800_000_000))

@@ -82,5 +82,6 @@ import Testing
     @Test func hexIsWhatSha256sumPrints() {
         #expect(Hex.encode([0x00, 0x0F, 0xA0, 0xFF]) == "000fa0ff")
         #expect(Hex.encode([]).isEmpty)
+        #expect(Hex.decode("000fa0ff") == [0x00, 0x0F, 0xA0, 0xFF] && Hex.decode("0") == nil && Hex.decode("0G") == nil)
     }
 }
