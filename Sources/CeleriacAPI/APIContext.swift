@@ -5,6 +5,7 @@ import CeleriacHTTPServer
 import CeleriacPostgres
 import CeleriacRedis
 import CeleriacSystem
+import Hummingbird
 import Logging
 
 /// Everything the route handlers share: stores, the publisher, the authorizer, limits.
@@ -63,11 +64,20 @@ struct APIContext: Sendable {
         self.tokens = tokens
         authorizer = Authorizer(
             tokens: tokens, workerToken: settings.workerToken, required: settings.authRequired,
-            failures: AuthFailures(limit: settings.authFailuresPerMinute, window: 60), clock: clock)
+            failures: AuthFailures(limit: settings.authFailuresPerMinute, window: 60),
+            rates: TokenRates(perSecond: settings.limits.tokenRatePerSecond, burst: settings.limits.tokenBurst), clock: clock)
         revocations = Revocations(redis: redis)
         waiters = ResultWaiters(redisURL: settings.redisURL, clock: clock)
         knownTasks = KnownTasks(
             registry: TaskRegistry(redis: RedisClient(url: settings.redisURL, name: "redis-registry")),
             allowed: settings.tasksAllowed, clock: clock, logger: logger)
+    }
+}
+
+extension APIContext {
+    /// A request's body as JSON, within the body size and JSON limits.
+    /// - Throws: ``DomainError`` `tooLarge` or `malformed`.
+    func json(_ request: Request) async throws -> JSONValue {
+        try JSONBody.parse(try await request.bodyBytes(limit: settings.maxBodyBytes), limits: settings.limits.json)
     }
 }

@@ -24,23 +24,26 @@ public enum RouteAccess: Sendable, Equatable {
 /// ``TokenTable`` (made with `celeriac token create` or `POST /tokens`), or the
 /// `CELERIAC_WORKER_TOKEN` both the API and the workers were given (scope `worker` only).
 /// No token, an unknown or revoked one: 401. A token without the route's scope: 403. An
-/// address that failed too often lately: 429 until its window passes. With authentication
+/// address that failed too often lately: 429 until its window passes; so is a token over its
+/// request rate (``TokenRates``, off by default). With authentication
 /// off (`CELERIAC_AUTH=off`, for a laptop) every caller holds every scope.
 public struct Authorizer: Sendable {
     let tokens: TokenTable
     let workerToken: BearerToken?
     let required: Bool
     let failures: AuthFailures
+    let rates: TokenRates
     let clock: any WallClock
 
     public init(
         tokens: TokenTable, workerToken: String?, required: Bool = true, failures: AuthFailures = AuthFailures(),
-        clock: any WallClock = SystemClock()
+        rates: TokenRates = TokenRates(), clock: any WallClock = SystemClock()
     ) {
         self.tokens = tokens
         self.workerToken = workerToken.map(BearerToken.init)
         self.required = required
         self.failures = failures
+        self.rates = rates
         self.clock = clock
     }
 
@@ -65,6 +68,12 @@ public struct Authorizer: Sendable {
         }
         guard identity.scopes.contains(scope) else {
             throw DomainError(.forbidden, operation: "authorize", "this route needs the \(scope.rawValue) scope")
+        }
+        // Workers report as fast as tasks finish: their tokens are not rate limited.
+        if rates.enabled, !identity.scopes.contains(.worker), let wait = rates.take(identity.name, now: now) {
+            throw DomainError(
+                .rateLimited, operation: "authorize", "token \(identity.name) is over its request rate; retry in \(wait) s",
+                reason: "token-rate-limited", retryAfter: wait)
         }
         return identity
     }

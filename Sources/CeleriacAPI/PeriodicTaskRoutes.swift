@@ -20,7 +20,7 @@ struct PeriodicTaskRoutes: Sendable {
             try await list(query: request.uri.query)
         }
         routes.add(.post, "/periodic-tasks", access: .scope(.admin)) { request, _ in
-            let draft = try PeriodicTaskDraft(json: try JSONBody.parse(try await request.bodyBytes(limit: api.settings.maxBodyBytes)))
+            let draft = try PeriodicTaskDraft(json: try await api.json(request))
             try await requireSchema()
             let task = try await tasks.create(draft, now: api.clock.now)
             var headers = HTTPFields()
@@ -34,12 +34,12 @@ struct PeriodicTaskRoutes: Sendable {
         }
         routes.add(.put, "/periodic-tasks/{id}", access: .scope(.admin)) { request, context in
             let id = try Self.id(context)
-            let draft = try PeriodicTaskDraft(json: try JSONBody.parse(try await request.bodyBytes(limit: api.settings.maxBodyBytes)))
+            let draft = try PeriodicTaskDraft(json: try await api.json(request))
             return try await save(id: id, draft)
         }
         routes.add(.patch, "/periodic-tasks/{id}", access: .scope(.admin)) { request, context in
             let id = try Self.id(context)
-            let patch = try JSONBody.parse(try await request.bodyBytes(limit: api.settings.maxBodyBytes))
+            let patch = try await api.json(request)
             try await requireSchema()
             let stored = try await find(id)
             return try await save(id: id, try PeriodicTaskDraft(json: try PeriodicTaskDraft.merged(stored.json(), patch: patch)))
@@ -58,7 +58,7 @@ struct PeriodicTaskRoutes: Sendable {
         }
         routes.add(.post, "/periodic-tasks/actions/{action}", access: .scope(.admin)) { request, context in
             let action = context.parameters.get("action") ?? ""
-            let ids = try Self.ids(in: try JSONBody.parse(try await request.bodyBytes(limit: api.settings.maxBodyBytes)))
+            let ids = try Self.ids(in: try await api.json(request))
             try await requireSchema()
             if action == "run" { return .json(try await run(try await tasks.get(ids: ids)), status: .accepted) }
             guard let bulk = PeriodicTaskRepository.Action(rawValue: action) else {

@@ -19,14 +19,14 @@ struct RevokeRoutes: Sendable {
         routes.add(.post, "/tasks/{id}/revoke", access: .scope(.admin)) { request, context in
             let id = context.parameters.get("id")?.removingPercentEncoding ?? ""
             let body = try await request.optionalBodyBytes(limit: api.settings.maxBodyBytes)
-            return try await revoke(id: id, terminate: try Self.terminate(in: body))
+            return try await revoke(id: id, terminate: try Self.terminate(in: body, limits: api.settings.limits.json))
         }
     }
 
     /// Reads `{"terminate": bool}`; an empty body means `false`.
-    static func terminate(in body: ByteBuffer) throws -> Bool {
+    static func terminate(in body: ByteBuffer, limits: JSONLimits) throws -> Bool {
         guard body.readableBytes > 0 else { return false }
-        guard case .object(let fields) = try JSONBody.parse(body) else {
+        guard case .object(let fields) = try JSONBody.parse(body, limits: limits) else {
             throw DomainError.invalid("revoke", [.init(pointer: "", detail: "expected object")])
         }
         var errors: [DomainError.FieldError] = []

@@ -27,7 +27,7 @@ struct ScheduleRoutes: Sendable {
                 return .json(writer.output)
             }
             routes.add(.post, path, access: .scope(.admin)) { request, _ in
-                let value = try Self.value(kind, try JSONBody.parse(try await request.bodyBytes(limit: api.settings.maxBodyBytes)))
+                let value = try Self.value(kind, try await api.json(request))
                 try await PeriodicTaskRoutes(api: api).requireSchema()
                 let row = try await schedules.create(value, now: api.clock.now)
                 var headers = HTTPFields()
@@ -43,7 +43,7 @@ struct ScheduleRoutes: Sendable {
             for method in [HTTPRequest.Method.put, .patch] {
                 routes.add(method, "\(path)/{id}", access: .scope(.admin)) { request, context in
                     let id = try Self.id(context, kind)
-                    var body = try JSONBody.parse(try await request.bodyBytes(limit: api.settings.maxBodyBytes))
+                    var body = try await api.json(request)
                     try await PeriodicTaskRoutes(api: api).requireSchema()
                     if method == .patch {
                         guard let stored = try await schedules.get(kind, id: id) else { throw Self.notFound(kind, id) }

@@ -47,7 +47,11 @@ struct TaskRoutes: Sendable {
     /// already used: 200 and the first task for the same body, 409 otherwise.
     func enqueue(headers: some HeaderFields, body: ByteBuffer) async throws -> Reply {
         let key = try Self.idempotencyKey(headers.first("Idempotency-Key"))
-        let input = try EnqueueRequest(json: try JSONBody.parse(body))
+        let input = try EnqueueRequest(json: try JSONBody.parse(body, limits: api.settings.limits.json))
+        // The body bounds the arguments: only a body over the limit needs them measured.
+        if body.readableBytes > api.settings.limits.maxArgumentsBytes {
+            try input.checkArgumentsSize(limit: api.settings.limits.maxArgumentsBytes)
+        }
         let spec = try await api.knownTasks.check(input.task, args: input.args, kwargs: input.kwargs)
         let options = input.options(now: api.clock.now)
         let published = try await api.publisher.publish(TaskPublisher.Request(

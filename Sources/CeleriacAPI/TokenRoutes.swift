@@ -23,7 +23,7 @@ struct TokenRoutes: Sendable {
             return .json(JSONValue.object(["items": .array(tokens.map(\.json))]).jsonText)
         }
         routes.add(.post, "/tokens", access: .scope(.admin)) { request, _ in
-            let (name, scopes) = try Self.draft(try JSONBody.parse(try await request.bodyBytes(limit: api.settings.maxBodyBytes)))
+            let (name, scopes) = try Self.draft(try await api.json(request))
             try await requireSchema()
             let secret = TokenSecret.generate()
             let token = try await repository.create(name: name, scopes: scopes, sha256: secret.sha256, now: api.clock.now)

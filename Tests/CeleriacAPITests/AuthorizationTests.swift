@@ -122,6 +122,32 @@ import Testing
         #expect(problem.status == 429 && problem.reply.headers[.retryAfter] == "50" && problem.type == "/problems/rate-limited")
     }
 
+    @Test func aTokenOverItsRateIsRefusedUntilItsBucketRefills() throws {
+        let (tokens, token, _) = Self.table(scopes: [.read])
+        let clock = ManualClock(now: Date(timeIntervalSince1970: 1_800_000_000))
+        let authorizer = Authorizer(
+            tokens: tokens, workerToken: "worker-secret", rates: TokenRates(perSecond: 2, burst: 3), clock: clock)
+        for _ in 0..<3 { #expect(try authorizer.authorize(authorization: "Bearer \(token)", for: .scope(.read)).name == "ci") }
+        do {
+            _ = try authorizer.authorize(authorization: "Bearer \(token)", for: .scope(.read))
+            Issue.record("a fourth request at once must be over a burst of 3")
+        } catch {
+            #expect(error.code == .rateLimited && error.retryAfter == 1 && error.reason == "token-rate-limited")
+            #expect(Problem(error).type == "/problems/token-rate-limited" && Problem(error).status == 429)
+        }
+        // Half a second at 2/s refills one request, not two.
+        clock.advance(by: 0.5)
+        #expect(try authorizer.authorize(authorization: "Bearer \(token)", for: .scope(.read)).name == "ci")
+        #expect(throws: DomainError.self) { try authorizer.authorize(authorization: "Bearer \(token)", for: .scope(.read)) }
+        // The worker token is never limited.
+        for _ in 0..<20 {
+            #expect(try authorizer.authorize(authorization: "Bearer worker-secret", for: .scope(.worker)).scopes == [.worker])
+        }
+        // Off by default: no limit at all.
+        let unlimited = Authorizer(tokens: tokens, workerToken: nil, clock: clock)
+        for _ in 0..<1000 { _ = try unlimited.authorize(authorization: "Bearer \(token)", for: .scope(.read)) }
+    }
+
     @Test func scopesAndNamesAreChecked() throws {
         #expect(try Scope.parseList("submit, read", operation: "t") == [.submit, .read])
         #expect(throws: DomainError.self) { try Scope.parseList("submit,root", operation: "t") }

@@ -37,6 +37,30 @@ struct ProblemResponseTests {
         }
     }
 
+    /// JSON nesting, string length and argument size are bounded by configuration, on the
+    /// direct `POST /tasks` and on a routed body alike.
+    @Test func bodiesBeyondTheJSONAndArgumentLimitsAreRefused() async throws {
+        let limits = ["CELERIAC_MAX_JSON_DEPTH": "4", "CELERIAC_MAX_JSON_STRING_BYTES": "100", "CELERIAC_MAX_ARGS_BYTES": "200"]
+        try await LiveStack.run(startWorker: false, environment: limits) { stack in
+            let deep = #"{"task": "celeriac.echo", "args": [[[[1]]]]}"#
+            let long = #"{"task": "celeriac.echo", "args": [""# + String(repeating: "x", count: 101) + #""]}"#
+            for (path, body) in [("/tasks", deep), ("/tasks", long), ("/tokens", #"{"name": [[[["x"]]]]}"#)] {
+                let response = try await stack.request("POST", path, body: body)
+                let problem = try stack.json(response)
+                #expect(response.status == 400 && problem["type"] == "/problems/bad-request", "\(body.prefix(50)) → \(problem)")
+                let detail = problem["detail"]?.stringValue ?? ""
+                #expect(detail.contains("nested deeper than 4") || detail.contains("longer than 100 bytes"), "\(detail)")
+            }
+            #expect(try await stack.request("POST", "/tasks", body: #"{"task": "celeriac.echo", "args": [[[1]]]}"#).status == 201)
+            // 60 strings of 10 bytes: within every JSON limit, over the arguments' 200 bytes.
+            let many = (0..<60).map { _ in #""0123456789""# }.joined(separator: ", ")
+            let response = try await stack.request("POST", "/tasks", body: #"{"task": "celeriac.echo", "args": [\#(many)]}"#)
+            let problem = try stack.json(response)
+            #expect(response.status == 413 && problem["type"] == "/problems/arguments-too-large", "\(problem)")
+            #expect(problem["errors"]?.arrayValue?.compactMap { $0["pointer"]?.stringValue } == ["/args", "/kwargs"])
+        }
+    }
+
     @Test func contentTypeIsProblemJSON() async throws {
         try await LiveStack.run(startWorker: false) { stack in
             let response = try await stack.http.send(.init(

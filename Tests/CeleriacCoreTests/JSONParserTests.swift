@@ -127,6 +127,22 @@ import Testing
         #expect(throws: Never.self) { try JSONValue.parse(fine) }
     }
 
+    @Test func limitsBoundNestingAndStringLength() throws {
+        let limits = JSONLimits(maxDepth: 3, maxStringBytes: 8)
+        #expect(try JSONValue.parse(Array("[[[1]]]".utf8), limits: limits) == .array([.array([.array([.int(1)])])]))
+        #expect(throws: JSONParseError(reason: "nested deeper than 3 levels at byte 3")) {
+            try JSONValue.parse(Array(#"[[[{"a": 1}]]]"#.utf8), limits: limits)
+        }
+        // Eight bytes as sent: escapes count as their bytes, keys like values.
+        #expect(try JSONValue.parse(Array(#"{"12345678": "\n\n\n\n"}"#.utf8), limits: limits)["12345678"] == .string("\n\n\n\n"))
+        for long in [#"["123456789"]"#, #"{"123456789": 1}"#, #"["\u00e9\u00e9"]"#] {
+            #expect(throws: JSONParseError.self, "\(long)") { try JSONValue.parse(Array(long.utf8), limits: limits) }
+        }
+        // Whatever the limits say, nesting stops at the parser's own bound.
+        let deep = String(repeating: "[", count: 300) + String(repeating: "]", count: 300)
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(Array(deep.utf8), limits: JSONLimits(maxDepth: 10_000, maxStringBytes: 10)) }
+    }
+
     @Test func numbersAndEscapesFollowPython() throws {
         #expect(try JSONValue.parse("1") == .int(1))
         #expect(try JSONValue.parse("1.0") == .double(1.0))

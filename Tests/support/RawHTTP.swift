@@ -44,7 +44,7 @@ public enum RawHTTP {
     /// server closes, or until a read waits `timeout` seconds (then `closed` is false). The
     /// blocking socket calls run on a thread of their own: on the cooperative pool they would
     /// starve an API running in the same process.
-    public static func exchange(_ request: [UInt8], port: Int, timeout: Int = 5) async throws
+    public static func exchange(_ request: [UInt8], port: Int, timeout: Double = 5) async throws
         -> (bytes: [UInt8], closed: Bool)
     {
         try await onThread { try blockingExchange(request, port: port, timeout: timeout, read: true) }
@@ -61,13 +61,13 @@ public enum RawHTTP {
         }
     }
 
-    private static func blockingExchange(_ request: [UInt8], port: Int, timeout: Int, read reading: Bool) throws
+    private static func blockingExchange(_ request: [UInt8], port: Int, timeout: Double, read reading: Bool) throws
         -> (bytes: [UInt8], closed: Bool)
     {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
         defer { close(fd) }
-        var wait = timeval(tv_sec: timeout, tv_usec: 0)
+        var wait = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -77,7 +77,10 @@ public enum RawHTTP {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw Failure(description: "connect: \(errno)") }
-        guard write(fd, request, request.count) == request.count else { throw Failure(description: "write: \(errno)") }
+        // MSG_NOSIGNAL: a server that closes early is an error here, not a SIGPIPE for the test process.
+        guard Glibc.send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else {
+            throw Failure(description: "write: \(errno)")
+        }
         guard reading else { return ([], false) }
         var received: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)

@@ -18,6 +18,8 @@ public struct Settings: Sendable {
     public var concurrency: Int
     public var workerName: String?
     public var maxBodyBytes: Int
+    /// API: header, target, JSON, argument and rate limits; timeouts; open connections.
+    public var limits: RequestLimits
     /// Bearer token workers present on `/internal/reports` (a token with the `worker` scope);
     /// the API also accepts it, with that scope alone, when given the same variable.
     public var workerToken: String?
@@ -85,6 +87,7 @@ public struct Settings: Sendable {
         concurrency = try Self.int(env, "CELERIAC_CONCURRENCY", default: 16, range: 1...10_000)
         workerName = env["CELERIAC_WORKER_NAME"]
         maxBodyBytes = try Self.int(env, "CELERIAC_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20))
+        limits = try RequestLimits(environment: env)
         workerToken = env["CELERIAC_WORKER_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         switch env["CELERIAC_AUTH"] ?? "on" {
         case "on": authRequired = true

@@ -8,20 +8,23 @@
 /// against `JSONSerialization` on generated and malformed inputs.
 ///
 /// Numbers without a fraction or exponent that fit `Int64` are `.int`, all others `.double`
-/// (as Python's `json` does). Duplicate keys: the last wins (as Python). Nesting deeper than
-/// ``maxDepth`` is rejected rather than risking the stack.
+/// (as Python's `json` does). Duplicate keys: the last wins (as Python). Nesting deeper and
+/// strings longer than its ``JSONLimits`` are rejected (nesting never deeper than
+/// ``JSONLimits/deepest``, which keeps the stack safe).
 struct JSONParser {
-    static let maxDepth = 256
-
     private let bytes: [UInt8]
+    private let maxDepth: Int
+    private let maxStringBytes: Int
     private var index = 0
 
-    init(_ bytes: [UInt8]) {
+    init(_ bytes: [UInt8], limits: JSONLimits) {
         self.bytes = bytes
+        maxDepth = min(limits.maxDepth, JSONLimits.deepest)
+        maxStringBytes = limits.maxStringBytes
     }
 
-    static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes)
+    static func parse(_ bytes: [UInt8], limits: JSONLimits = .lenient) throws(JSONParseError) -> JSONValue {
+        var parser = JSONParser(bytes, limits: limits)
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
@@ -63,7 +66,7 @@ struct JSONParser {
     }
 
     private mutating func object(depth: Int) throws(JSONParseError) -> JSONValue {
-        guard depth <= Self.maxDepth else { throw error("nested too deeply") }
+        guard depth <= maxDepth else { throw error("nested deeper than \(maxDepth) levels") }
         index += 1
         // Members are gathered first so the dictionary is built at its final size: growing
         // it one key at a time rehashed a message's headers five times over.
@@ -98,7 +101,7 @@ struct JSONParser {
     }
 
     private mutating func array(depth: Int) throws(JSONParseError) -> JSONValue {
-        guard depth <= Self.maxDepth else { throw error("nested too deeply") }
+        guard depth <= maxDepth else { throw error("nested deeper than \(maxDepth) levels") }
         index += 1
         var items: [JSONValue] = []
         skipWhitespace()
@@ -154,6 +157,7 @@ struct JSONParser {
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
     private mutating func string() throws(JSONParseError) -> String {
+        let start = index
         index += 1  // opening quote
         var utf8: [UInt8] = []
         while true {
@@ -164,6 +168,8 @@ struct JSONParser {
                 ascii = ascii && bytes[index] < 0x80
                 index += 1
             }
+            // Counted as sent (escapes included), between the quotes.
+            guard index - start - 1 <= maxStringBytes else { throw error("string longer than \(maxStringBytes) bytes") }
             guard index < bytes.count else { throw error("unterminated string") }
             if bytes[index] == UInt8(ascii: "\"") {
                 // Most strings have no escape and are ASCII: made straight from the input,

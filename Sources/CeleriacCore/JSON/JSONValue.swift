@@ -54,9 +54,10 @@ public enum JSONValue: Sendable, Hashable {
 }
 
 extension JSONValue {
-    /// Parses UTF-8 JSON text (RFC 8259, strict). Throws ``JSONParseError`` with the reason.
-    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
-        try JSONParser.parse(Array(bytes))
+    /// Parses UTF-8 JSON text (RFC 8259, strict) within `limits` (the default suits trusted
+    /// input: messages, reports). Throws ``JSONParseError`` with the reason.
+    public static func parse(_ bytes: some Collection<UInt8>, limits: JSONLimits = .lenient) throws(JSONParseError) -> JSONValue {
+        try JSONParser.parse(Array(bytes), limits: limits)
     }
 
     /// Parses JSON text held in a string.
@@ -66,7 +67,7 @@ extension JSONValue {
 }
 
 /// The input is not JSON.
-public struct JSONParseError: Error, Sendable, CustomStringConvertible {
+public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     public let reason: String
     public var description: String { "invalid JSON: \(reason)" }
 }

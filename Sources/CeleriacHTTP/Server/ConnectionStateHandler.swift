@@ -7,7 +7,8 @@ import NIOHTTP1
 /// idle for `idleTimeout` (nothing in progress, or a request stuck half read), and on graceful
 /// shutdown (`ChannelShouldQuiesceEvent`) closes it now, or once the requests in progress
 /// are answered. It sits before the conversion to HTTPTypes, so it counts the requests
-/// ``DirectRouteHandler`` answers (which never reach that conversion) like the router's.
+/// ``DirectRouteHandler`` answers (which never reach that conversion) like the router's. It
+/// tells ``HeadTimeoutHandler``, in front of the decoder, when a head and a request are read.
 final class ConnectionStateHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -44,8 +45,11 @@ final class ConnectionStateHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .head:
             readingRequest = true
             inProgress += 1
+            context.triggerUserOutboundEvent(RequestProgress.headRead, promise: nil)
         case .body: break
-        case .end: readingRequest = false
+        case .end:
+            readingRequest = false
+            context.triggerUserOutboundEvent(RequestProgress.requestRead, promise: nil)
         }
         context.fireChannelRead(data)
     }

@@ -132,14 +132,7 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func write(_ reply: Reply, close: Bool, context: ChannelHandlerContext) {
         guard case .answering = state else { return }
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(reply.headers.count + 3)
-        for field in reply.headers { headers.add(name: field.name.rawName, value: field.value) }
-        headers.add(name: "Content-Length", value: String(reply.body.readableBytes))
-        headers.add(name: "Date", value: HTTPDate.now)
-        if let serverName { headers.add(name: "Server", value: serverName) }
-        let status = HTTPResponseStatus(statusCode: reply.status.code, reasonPhrase: reply.status.reasonPhrase)
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.head(reply.http1Head(serverName: serverName, close: close))), promise: nil)
         if reply.body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(reply.body))), promise: nil) }
         guard !close else {
             state = .closing

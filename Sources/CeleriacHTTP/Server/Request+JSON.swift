@@ -32,11 +32,11 @@ extension Request {
 /// A request body as JSON. Any content type is accepted, so `curl -d '{...}'` (form-encoded
 /// by default) works.
 public enum JSONBody {
-    /// - Throws: ``DomainError`` `malformed` when empty or not JSON.
-    public static func parse(_ buffer: ByteBuffer) throws -> JSONValue {
+    /// - Throws: ``DomainError`` `malformed` when empty, not JSON, or beyond `limits`.
+    public static func parse(_ buffer: ByteBuffer, limits: JSONLimits) throws -> JSONValue {
         guard buffer.readableBytes > 0 else { throw DomainError.emptyBody }
         do {
-            return try JSONValue.parse(buffer.readableBytesView)
+            return try JSONValue.parse(buffer.readableBytesView, limits: limits)
         } catch {
             throw DomainError.malformed("request", "request body is not valid JSON: \(error.reason)")
         }
