@@ -2,6 +2,7 @@
 
 import CeleriacCore
 import CeleriacHTTP
+import CeleriacHTTPServer
 import Foundation
 import TestSupport
 import Testing
@@ -95,6 +96,30 @@ struct ProblemResponseTests {
             }
             #expect(try await RawHTTP.send("HEAD", "/health", port: stack.port).status == 200)
             #expect(try await RawHTTP.send("DELETE", "/tasks/abc/more", port: stack.port).status == 404)
+        }
+    }
+
+    /// Every kind of error has a type of its own under `/problems/`, never `about:blank`, and
+    /// each code of ``DomainError`` renders one distinct type.
+    @Test func everyKindOfErrorHasAStableType() async throws {
+        let slugs = DomainError.Code.allCases.map { Problem(DomainError($0, operation: "t", "m")).type }
+        #expect(Set(slugs).count == slugs.count && slugs.allSatisfy { $0.hasPrefix("/problems/") }, "\(slugs)")
+        try await LiveStack.run(startWorker: false) { stack in
+            let cases: [(String, String, String?, Bool, String)] = [
+                ("GET", "/nothing-here", nil, false, "/problems/not-found"),
+                ("DELETE", "/health", nil, false, "/problems/method-not-allowed"),
+                ("POST", "/tasks", "{", false, "/problems/bad-request"),
+                ("POST", "/tasks", "{}", false, "/problems/validation"),
+                ("POST", "/tasks", String(repeating: " ", count: 5000), false, "/problems/too-large"),
+                ("POST", "/periodic-tasks", String(repeating: " ", count: 5000), false, "/problems/too-large"),
+                ("GET", "/queues", nil, true, "/problems/unauthorized"),
+                ("POST", "/internal/reports", "[]", false, "/problems/forbidden"),
+            ]
+            for (method, path, body, anonymous, type) in cases {
+                let response = try await stack.request(method, path, body: body, anonymous: anonymous)
+                #expect(response.header("Content-Type") == "application/problem+json", "\(method) \(path)")
+                #expect(try stack.json(response)["type"]?.stringValue == type, "\(method) \(path): \(response.text)")
+            }
         }
     }
 

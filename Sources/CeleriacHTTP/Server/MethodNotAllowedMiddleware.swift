@@ -26,7 +26,7 @@ public struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddlew
             let list = allowed.joined(separator: ", ")
             var response = Problem(
                 status: 405, title: "Method Not Allowed",
-                detail: "\(request.method.rawValue.prefix(32)) is not allowed here; allowed: \(list)", type: "about:blank"
+                detail: "\(request.method.rawValue.prefix(32)) is not allowed here; allowed: \(list)", type: "/problems/method-not-allowed"
             ).response()
             response.headers[.allow] = list
             return response

@@ -51,10 +51,21 @@ extension Problem {
         case let error as HTTPError:
             self.init(
                 status: Int(error.status.code), title: error.status.reasonPhrase,
-                detail: error.body ?? error.status.reasonPhrase, type: "about:blank")
+                detail: error.body ?? error.status.reasonPhrase, type: Self.type(forStatus: Int(error.status.code)))
         default:
             logger.error("unhandled error", metadata: ["error": "\(error)", "path": "\(path)"])
             self.init(status: 500, title: "Internal Server Error", detail: "unexpected error", type: "/problems/internal")
+        }
+    }
+
+    /// A stable type for a status hummingbird chose (no route, a body over its limit).
+    static func type(forStatus status: Int) -> String {
+        switch status {
+        case 400: "/problems/bad-request"
+        case 404: "/problems/not-found"
+        case 405: "/problems/method-not-allowed"
+        case 413: "/problems/too-large"
+        default: "/problems/http-\(status)"
         }
     }
 
