@@ -9,7 +9,18 @@ extension OpenAPIDocument {
           summary: Celery-compatible task queue over HTTP.
           description: |
             Enqueue Celery protocol v2 tasks onto Redis and poll their results. Every error is an
-            RFC 9457 problem (`application/problem+json`).
+            RFC 9457 problem (`application/problem+json`) with a stable `type` under `/problems/`.
+
+            Limits (environment variables of the API, docs/security.md): a request body over
+            `CELERIAC_MAX_BODY_BYTES` (1 MiB) or a task's args and kwargs over
+            `CELERIAC_MAX_ARGS_BYTES` (512 KiB) is a 413; JSON nested deeper than
+            `CELERIAC_MAX_JSON_DEPTH` (64) or with a string over `CELERIAC_MAX_JSON_STRING_BYTES`
+            (256 KiB) is a 400. Any operation may also be answered, before it is routed, 414 (a
+            request target over `CELERIAC_MAX_URI_BYTES`, 8 KiB), 431 (a header over
+            `CELERIAC_MAX_HEADER_BYTES`, 16 KiB, or more than `CELERIAC_MAX_HEADER_COUNT`, 100,
+            fields), 400 (bytes that are not HTTP/1.1) or 503 with `Retry-After` (more than
+            `CELERIAC_MAX_CONNECTIONS` open connections); each closes the connection. A request head
+            must arrive within `CELERIAC_HEADER_TIMEOUT` (10 s) of its first byte.
           license:
             name: Apache-2.0
             identifier: Apache-2.0
@@ -299,32 +310,6 @@ extension OpenAPIDocument {
                 '401': { $ref: '#/components/responses/Problem' }
                 '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
-                '429': { $ref: '#/components/responses/Problem' }
-                '503': { $ref: '#/components/responses/Problem' }
-            put:
-              operationId: replacePeriodicTask
-              summary: Replace a periodic task's fields
-              description: What `GET` returned may be sent back (read-only members are ignored). Disabling a task clears `last_run_at`, as Django's `save()` does.
-              requestBody:
-                required: true
-                content:
-                  application/json:
-                    schema: { $ref: '#/components/schemas/PeriodicTaskWrite' }
-              security:
-                - bearerAuth: [admin]
-              responses:
-                '200':
-                  description: The task.
-                  content:
-                    application/json:
-                      schema: { $ref: '#/components/schemas/PeriodicTask' }
-                '400': { $ref: '#/components/responses/Problem' }
-                '401': { $ref: '#/components/responses/Problem' }
-                '403': { $ref: '#/components/responses/Problem' }
-                '404': { $ref: '#/components/responses/Problem' }
-                '409': { $ref: '#/components/responses/Problem' }
-                '413': { $ref: '#/components/responses/Problem' }
-                '422': { $ref: '#/components/responses/Problem' }
                 '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
         """#

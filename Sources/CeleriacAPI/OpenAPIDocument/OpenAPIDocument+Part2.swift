@@ -2,6 +2,32 @@
 
 extension OpenAPIDocument {
     static let part2 = #"""
+            put:
+              operationId: replacePeriodicTask
+              summary: Replace a periodic task's fields
+              description: What `GET` returned may be sent back (read-only members are ignored). Disabling a task clears `last_run_at`, as Django's `save()` does.
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/PeriodicTaskWrite' }
+              security:
+                - bearerAuth: [admin]
+              responses:
+                '200':
+                  description: The task.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/PeriodicTask' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
             patch:
               operationId: updatePeriodicTask
               summary: Change some of a periodic task's fields
@@ -287,25 +313,6 @@ extension OpenAPIDocument {
                 '409': { $ref: '#/components/responses/Problem' }
                 '413': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
-                '429': { $ref: '#/components/responses/Problem' }
-                '503': { $ref: '#/components/responses/Problem' }
-          /interval-schedules/{id}:
-            parameters:
-              - { name: id, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 2147483647 } }
-            get:
-              operationId: getIntervalSchedule
-              summary: A interval schedule row
-              security:
-                - bearerAuth: [read]
-              responses:
-                '200':
-                  description: The row.
-                  content:
-                    application/json:
-                      schema: { $ref: '#/components/schemas/IntervalSchedule' }
-                '401': { $ref: '#/components/responses/Problem' }
-                '403': { $ref: '#/components/responses/Problem' }
-                '404': { $ref: '#/components/responses/Problem' }
                 '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
         """#

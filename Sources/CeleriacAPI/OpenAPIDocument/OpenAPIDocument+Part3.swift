@@ -2,6 +2,25 @@
 
 extension OpenAPIDocument {
     static let part3 = #"""
+          /interval-schedules/{id}:
+            parameters:
+              - { name: id, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 2147483647 } }
+            get:
+              operationId: getIntervalSchedule
+              summary: A interval schedule row
+              security:
+                - bearerAuth: [read]
+              responses:
+                '200':
+                  description: The row.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/IntervalSchedule' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
             put:
               operationId: replaceIntervalSchedule
               summary: Replace a interval schedule row's values (its tasks follow)
@@ -274,31 +293,6 @@ extension OpenAPIDocument {
                 content:
                   application/json:
                     schema: { $ref: '#/components/schemas/SolarScheduleWrite' }
-              security:
-                - bearerAuth: [admin]
-              responses:
-                '200':
-                  description: The row.
-                  content:
-                    application/json:
-                      schema: { $ref: '#/components/schemas/SolarSchedule' }
-                '400': { $ref: '#/components/responses/Problem' }
-                '401': { $ref: '#/components/responses/Problem' }
-                '403': { $ref: '#/components/responses/Problem' }
-                '404': { $ref: '#/components/responses/Problem' }
-                '409': { $ref: '#/components/responses/Problem' }
-                '413': { $ref: '#/components/responses/Problem' }
-                '422': { $ref: '#/components/responses/Problem' }
-                '429': { $ref: '#/components/responses/Problem' }
-                '503': { $ref: '#/components/responses/Problem' }
-            patch:
-              operationId: updateSolarSchedule
-              summary: Change some of a solar schedule row's values
-              requestBody:
-                required: true
-                content:
-                  application/json:
-                    schema: { $ref: '#/components/schemas/SolarSchedulePatch' }
               security:
                 - bearerAuth: [admin]
               responses:

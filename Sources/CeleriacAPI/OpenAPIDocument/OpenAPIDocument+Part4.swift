@@ -2,6 +2,31 @@
 
 extension OpenAPIDocument {
     static let part4 = #"""
+            patch:
+              operationId: updateSolarSchedule
+              summary: Change some of a solar schedule row's values
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/SolarSchedulePatch' }
+              security:
+                - bearerAuth: [admin]
+              responses:
+                '200':
+                  description: The row.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/SolarSchedule' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
             delete:
               operationId: deleteSolarSchedule
               summary: Delete a solar schedule row and, as Django's ORM cascade, the periodic tasks using it
@@ -244,7 +269,8 @@ extension OpenAPIDocument {
                 operation names the scope it needs (OpenAPI 3.1 role names). No token, an unknown or a
                 revoked one: 401 with `WWW-Authenticate: Bearer`. A token without the scope: 403.
                 Twenty failed authentications from one address within a minute: 429 with
-                `Retry-After` until the minute has passed.
+                `Retry-After` until the minute has passed. With `CELERIAC_TOKEN_RATE` set, a token
+                over its request rate: 429 (`/problems/token-rate-limited`) with `Retry-After`.
           responses:
             Problem:
               description: An RFC 9457 problem.
