@@ -149,6 +149,7 @@ let package = Package(
             dependencies: [
                 "CeleriacCore", "CeleriacSystem", "CeleriacRedis", "CeleriacPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
             ],
             path: "Tests/support",
             swiftSettings: swiftSettings),

@@ -12,6 +12,13 @@ import Testing
         #expect(request.queue == "celery" && request.args.isEmpty && request.kwargs.isEmpty && request.priority == 0)
     }
 
+    /// Celery's dotted names, in any script.
+    @Test func dottedTaskNamesAreAccepted() {
+        for name in ["proj.tasks.add", "celery.backend_cleanup", "my-task", "_private.x", "v2.send_email", "작업.추가", "tâches.envoyer"] {
+            #expect(Names.checkTaskName(name) == nil, "\(name)")
+        }
+    }
+
     @Test(arguments: [
         (#"[]"#, [""]),
         (#"{}"#, ["/task"]),
@@ -21,6 +28,15 @@ import Testing
         (#"{"task": "a\tb"}"#, ["/task"]),
         (#"{"task": "a\u007f"}"#, ["/task"]),
         (#"{"task": "tâche\u0085"}"#, ["/task"]),  // a C1 control, on the non-ASCII path
+        (#"{"task": "a..b"}"#, ["/task"]),
+        (#"{"task": ".a"}"#, ["/task"]),
+        (#"{"task": "a."}"#, ["/task"]),
+        (#"{"task": "a/b"}"#, ["/task"]),
+        (#"{"task": "a;rm"}"#, ["/task"]),
+        (#"{"task": "a:b"}"#, ["/task"]),
+        (#"{"task": "tâche.é/"}"#, ["/task"]),
+        (#"{"task": "a\u0000"}"#, ["/task"]),
+        (#"{"task": "a\"b"}"#, ["/task"]),
         (#"{"task": "t", "args": {}}"#, ["/args"]),
         (#"{"task": "t", "kwargs": []}"#, ["/kwargs"]),
         (#"{"task": "t", "queue": "bad queue"}"#, ["/queue"]),

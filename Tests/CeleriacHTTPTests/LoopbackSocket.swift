@@ -1,5 +1,7 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
+import TestSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -9,24 +11,10 @@ import Darwin
 /// A TCP connection to 127.0.0.1 that a test holds open and writes to a few bytes at a
 /// time, as a slow or hostile client does; every call returns at once.
 final class LoopbackSocket: @unchecked Sendable {
-    struct Failure: Error { let what: String }
-
     let fd: Int32
 
     init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(what: "socket: \(errno)") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            close(fd)
-            throw Failure(what: "connect: \(errno)")
-        }
+        fd = try RawHTTP.connectedSocket(port: port)
     }
 
     deinit { close(fd) }

@@ -18,17 +18,8 @@ import Testing
         // As in the API, the router serves what the direct path steps aside for.
         router.post("/tasks") { _, _ in Reply.json(#"{"id": "1"}"#, status: .created).response }
         let direct = DirectRoute(.post, "/tasks", maxBodyBytes: 1024) { _, _ in Reply.json(#"{"id": "1"}"#, status: .created) }
-        let (ports, sink) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router, server: .http1(limits: limits, direct: [direct], serverName: "celeriac"),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in sink.yield(channel.localAddress?.port ?? 0) })
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            defer { group.cancelAll() }
-            try await body(port)
+        try await LoopbackServer.run(router, server: .http1(limits: limits, direct: [direct], serverName: "celeriac")) { url in
+            try await body(Int(url.split(separator: ":").last ?? "") ?? 0)
         }
     }
 

@@ -64,19 +64,10 @@ public enum RawHTTP {
     private static func blockingExchange(_ request: [UInt8], port: Int, timeout: Double, read reading: Bool) throws
         -> (bytes: [UInt8], closed: Bool)
     {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
+        let fd = try connectedSocket(port: port)
         defer { close(fd) }
         var wait = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw Failure(description: "connect: \(errno)") }
         // MSG_NOSIGNAL: a server that closes early is an error here, not a SIGPIPE for the test process.
         guard Glibc.send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else {
             throw Failure(description: "write: \(errno)")
@@ -90,6 +81,24 @@ public enum RawHTTP {
             guard count > 0 else { return (received, false) }
             received += chunk[..<count]
         }
+    }
+
+    /// A blocking TCP socket connected to 127.0.0.1:`port`; the caller closes it.
+    public static func connectedSocket(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(fd)
+            throw Failure(description: "connect: \(errno)")
+        }
+        return fd
     }
 
     /// The responses in `bytes`, in order; each body is `Content-Length` bytes long.

@@ -99,7 +99,7 @@ extension OpenAPIDocument {
                 - name: task
                   in: query
                   description: Task name.
-                  schema: { type: string, minLength: 1, maxLength: 255, pattern: '^[^\x00-\x20\x7F-\x9F]+$' }
+                  schema: { type: string, minLength: 1, maxLength: 255, pattern: '^[^\x00-\x2C\x2E\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\x9F]+(\.[^\x00-\x2C\x2E\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\x9F]+)*$' }
                 - name: queue
                   in: query
                   schema: { type: string, pattern: '^[A-Za-z0-9_.:-]{1,200}$' }

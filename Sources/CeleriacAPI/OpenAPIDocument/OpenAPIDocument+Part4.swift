@@ -297,7 +297,7 @@ extension OpenAPIDocument {
               additionalProperties: false
               required: [task]
               properties:
-                task: { type: string, minLength: 1, maxLength: 255, pattern: '^[^\x00-\x20\x7F-\x9F]+$', description: 'Registered task name, e.g. celeriac.echo.' }
+                task: { type: string, minLength: 1, maxLength: 255, pattern: '^[^\x00-\x2C\x2E\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\x9F]+(\.[^\x00-\x2C\x2E\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\x9F]+)*$', description: 'Registered task name, e.g. celeriac.echo: words of letters, digits, _ and - (or any character beyond ASCII but C1 controls) joined by single dots.' }
                 args: { type: [array, 'null'], items: {}, default: [], description: null means the default. }
                 kwargs: { type: [object, 'null'], default: {}, description: null means the default. }
                 queue: { type: [string, 'null'], default: celery, pattern: '^[A-Za-z0-9_.:-]{1,200}$', description: null means the default. }

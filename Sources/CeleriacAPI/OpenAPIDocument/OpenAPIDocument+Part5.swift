@@ -243,7 +243,7 @@ extension OpenAPIDocument {
                 may be sent back and are ignored.
               properties: &periodicTaskProperties
                 name: { type: string, minLength: 1, maxLength: 200 }
-                task: { type: string, minLength: 1, maxLength: 200 }
+                task: { type: string, minLength: 1, maxLength: 200, pattern: '^[^\x00-\x2C\x2E\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\x9F]+(\.[^\x00-\x2C\x2E\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\x9F]+)*$' }
                 crontab: { oneOf: [{ $ref: '#/components/schemas/CrontabScheduleWrite' }, { type: 'null' }] }
                 interval: { oneOf: [{ $ref: '#/components/schemas/IntervalScheduleWrite' }, { type: 'null' }] }
                 clocked: { oneOf: [{ $ref: '#/components/schemas/ClockedScheduleWrite' }, { type: 'null' }] }

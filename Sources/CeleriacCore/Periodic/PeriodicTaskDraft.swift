@@ -112,6 +112,7 @@ public struct PeriodicTaskDraft: Sendable, Equatable {
 
         let name = string("name", required: true, max: 200) ?? ""
         let task = string("task", required: true, max: 200) ?? ""
+        if !task.isEmpty, let problem = Names.checkTaskName(task) { errors.append(.init(pointer: "/task", detail: problem)) }
         // Exactly one schedule: inline values or an existing row's id.
         var given: [(key: String, schedule: Schedule?)] = []
         for kind in ScheduleKind.allCases {

@@ -27,16 +27,26 @@ public enum Names {
         if !fits(name, in: maxTaskName) {
             return "longer than \(maxTaskName) characters"
         }
-        // ASCII names (nearly all) are checked by byte; others by Unicode category.
-        let refused =
-            name.utf8.allSatisfy { $0 < 0x80 }
-            ? name.utf8.contains { $0 <= 0x20 || $0 == 0x7F }
-            : name.unicodeScalars.contains { $0.properties.generalCategory == .control || $0 == " " }
-        if refused {
-            return "must not contain spaces or control characters"
+        // Celery's dotted names (`proj.tasks.add`, `celery.backend_cleanup`): words joined by
+        // single dots, each of ASCII letters, digits, `_` and `-`, or any character beyond
+        // ASCII but C1 controls (Python's identifiers may be in any script). openapi.yaml
+        // states the same rule as a pattern.
+        var previous: Unicode.Scalar = "."
+        for scalar in name.unicodeScalars {
+            let allowed: Bool
+            switch scalar.value {
+            case 0x2E: allowed = previous != "."
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x5F, 0x2D: allowed = true
+            case 0...0x7F, 0x80...0x9F: allowed = false
+            default: allowed = true
+            }
+            guard allowed else { return Self.taskNameRule }
+            previous = scalar
         }
-        return nil
+        return previous == "." ? Self.taskNameRule : nil
     }
+
+    static let taskNameRule = "must be words of letters, digits, _ and - joined by single dots (proj.tasks.add)"
 
     /// Nil when `name` is a usable queue name: letters, digits, `._:-`, 1–200 bytes.
     public static func checkQueueName(_ name: String) -> String? {
