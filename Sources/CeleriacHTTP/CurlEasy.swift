@@ -23,11 +23,24 @@ final class CurlEasy {
 
     deinit { if let handle { curl.easyCleanup(handle) } }
 
+    /// A CR, LF or NUL in a header or the URL would let a value smuggle in headers or a
+    /// second request: refused before anything is sent. The error names the field, not its value.
+    static func refuseInjection(_ request: HTTPClientRequest) throws(HTTPClientError) {
+        func bad(_ text: String) -> Bool { text.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0 } }
+        if bad(request.url) || request.url.utf8.contains(0x20) {
+            throw .transport("the URL contains a space, CR, LF or NUL")
+        }
+        for (name, value) in request.headers where bad(name) || bad(value) || name.contains(":") {
+            throw .transport("header \(name.prefix(64).filter { $0.isLetter || $0.isNumber || $0 == "-" }) contains CR, LF, NUL or a colon in its name")
+        }
+    }
+
     /// Performs one request, blocking the calling (owned) thread for at most its timeout.
     /// - Parameter stream: receives the body chunk by chunk instead of buffering it; throwing
     ///   aborts the transfer with that error.
     func perform(_ request: HTTPClientRequest, stream: (@Sendable ([UInt8]) throws -> Void)?) throws -> HTTPClientResponse {
         guard let handle else { throw HTTPClientError.transport("handle closed") }
+        try Self.refuseInjection(request)
         curl.easyReset(handle)
         let sink = ResponseSink(limit: request.maxResponseBytes, stream: stream)
         let sinkPointer = Unmanaged.passRetained(sink)

@@ -72,4 +72,23 @@ import Testing
             try await HTTPClient(concurrency: 1).send(HTTPClientRequest(url: "notascheme://x", timeout: .seconds(2)))
         }
     }
+
+    /// Nothing a job passes on can add a header or a request: the request is refused before a
+    /// byte is sent.
+    @Test func headersAndURLsWithLineBreaksAreRefused() async throws {
+        try await Self.withServer { base in
+            let client = HTTPClient(concurrency: 1)
+            let requests = [
+                HTTPClientRequest(url: base + "/limited", headers: [("X-Note", "a\r\nX-Injected: 1")]),
+                HTTPClientRequest(url: base + "/limited", headers: [("X-Note\nX-Injected", "1")]),
+                HTTPClientRequest(url: base + "/limited", headers: [("X-Note", "a\u{0}b")]),
+                HTTPClientRequest(url: base + "/limited HTTP/1.1\r\nX-Injected: 1\r\n"),
+            ]
+            for request in requests {
+                await #expect(throws: HTTPClientError.self) { try await client.send(request) }
+            }
+            let fine = try await client.send(HTTPClientRequest(url: base + "/limited", headers: [("X-Note", "fine")]))
+            #expect(fine.status == 429)  // what /limited always answers: the request went out
+        }
+    }
 }
