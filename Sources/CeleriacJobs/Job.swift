@@ -201,7 +201,7 @@ public struct JobRegistry: Sendable {
 
     /// The built-in jobs, `backup.postgres` writing under `backupDirectory`.
     public static func builtIn(backupDirectory: String?) -> JobRegistry {
-        JobRegistry([EchoJob(), SleepJob(), FailJob(), SlackJob(), BackupJob(directory: backupDirectory)])
+        JobRegistry([EchoJob(), SleepJob(), FailJob(), SlackJob(), WebPushJob(), BackupJob(directory: backupDirectory)])
     }
 
     public mutating func register(_ job: any Job) {

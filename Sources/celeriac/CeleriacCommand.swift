@@ -10,6 +10,6 @@ struct Celeriac: AsyncParsableCommand {
         abstract: "Command-line client for a Celeriac API.",
         subcommands: [
             EnqueueCommand.self, StatusCommand.self, WaitCommand.self, ReadyCommand.self, MigrateCommand.self,
-            SchedulesCommand.self, TokenCommand.self,
+            SchedulesCommand.self, TokenCommand.self, VapidCommand.self,
         ])
 }

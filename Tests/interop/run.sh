@@ -32,6 +32,11 @@ export CELERIAC_INTEROP_SECRET_TOKEN="s3cr3t-$RANDOM$RANDOM"
 # INTEROP_DB: the database test_backup backs up (a URL only the worker sees).
 printf '{"INTEROP_SLACK": "http://127.0.0.1:%s/hook/%s", "INTEROP_DB": "postgresql://celeriac@127.0.0.1:%s/celeriac_interop"}\n' \
   "$CELERIAC_INTEROP_SINK_PORT" "$CELERIAC_INTEROP_SECRET_TOKEN" "$pg_port" >"$logs/secrets.json"
+# test_webpush: a VAPID key pair, the private half a secret of the worker's.
+export CELERIAC_INTEROP_PUSH_PORT=${CELERIAC_INTEROP_PUSH_PORT:-18097}
+vapid=$("$bin/celeriac" vapid generate)
+export CELERIAC_INTEROP_VAPID_PUBLIC=$(sed -n 's/^VAPID_PUBLIC_KEY=//p' <<<"$vapid")
+export VAPID_PRIVATE_KEY=$(sed -n 's/^VAPID_PRIVATE_KEY=//p' <<<"$vapid")
 export CELERIAC_INTEROP_BACKUP_DIR=$PWD/$logs/backups
 rm -rf "$CELERIAC_INTEROP_BACKUP_DIR" && mkdir -p "$CELERIAC_INTEROP_BACKUP_DIR"
 export CELERIAC_INTEROP_LOGS=$PWD/$logs
@@ -47,7 +52,7 @@ CELERIAC_REDIS_URL=$CELERIAC_INTEROP_REDIS_URL CELERIAC_DATABASE_URL="postgresql
 
 status=0
 export CELERIAC_INTEROP_DATABASE=celeriac_interop CELERIAC_INTEROP_PG_PORT=$pg_port
-(cd Tests/interop && "../../$venv/bin/python" -m unittest -v test_interop test_django test_beat test_secrets test_backup) || status=$?
+(cd Tests/interop && "../../$venv/bin/python" -m unittest -v test_interop test_django test_beat test_secrets test_backup test_webpush) || status=$?
 # `celeriac schedules` over the same API: create, list, disable, run, delete a periodic task.
 schedules() { "$bin/celeriac" schedules "$@" --api "$CELERIAC_INTEROP_API_URL"; }
 cli_check() {
