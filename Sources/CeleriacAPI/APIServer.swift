@@ -28,7 +28,7 @@ public enum APIServer {
         let routes = makeRoutes(api: api)
         return Application(
             router: routes.router,
-            server: .http1(limits: connectionLimits(settings.limits), direct: [routes.tasks.directEnqueue], serverName: serverName),
+            server: .http1(limits: ConnectionLimits(settings.limits), direct: [routes.tasks.directEnqueue], serverName: serverName),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: serverName),
             services: [
                 MigrationService(migrations: api.migrations), api.history, MoverService(mover: api.mover),
@@ -39,13 +39,6 @@ public enum APIServer {
             ] + HistoryRetention.services(for: api),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? settings.port) },
             logger: logger)
-    }
-
-    static func connectionLimits(_ limits: RequestLimits) -> ConnectionLimits {
-        ConnectionLimits(
-            maxHeaderBytes: limits.maxHeaderBytes, maxHeaderCount: limits.maxHeaderCount, maxURIBytes: limits.maxURIBytes,
-            headerTimeout: .seconds(Int64(limits.headerTimeoutSeconds)), idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)),
-            maxConnections: limits.maxConnections)
     }
 
     /// The router with every route, each added through ``RouteTable`` with its access, and

@@ -1,5 +1,6 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
+public import CeleriacCore
 public import NIOCore
 import Synchronization
 
@@ -20,9 +21,20 @@ public struct ConnectionLimits: Sendable {
     /// Open connections; one more is answered 503 and closed.
     public var maxConnections: Int
 
+    /// The limits `CELERIAC_*` configured (``RequestLimits``, whose defaults these are too).
+    public init(_ limits: RequestLimits) {
+        self.init(
+            maxHeaderBytes: limits.maxHeaderBytes, maxHeaderCount: limits.maxHeaderCount, maxURIBytes: limits.maxURIBytes,
+            headerTimeout: .seconds(Int64(limits.headerTimeoutSeconds)), idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)),
+            maxConnections: limits.maxConnections)
+    }
+
     public init(
-        maxHeaderBytes: Int = 16 * 1024, maxHeaderCount: Int = 100, maxURIBytes: Int = 8 * 1024,
-        headerTimeout: TimeAmount = .seconds(10), idleTimeout: TimeAmount = .seconds(60), maxConnections: Int = 1000
+        maxHeaderBytes: Int = RequestLimits.default.maxHeaderBytes, maxHeaderCount: Int = RequestLimits.default.maxHeaderCount,
+        maxURIBytes: Int = RequestLimits.default.maxURIBytes,
+        headerTimeout: TimeAmount = .seconds(Int64(RequestLimits.default.headerTimeoutSeconds)),
+        idleTimeout: TimeAmount = .seconds(Int64(RequestLimits.default.idleTimeoutSeconds)),
+        maxConnections: Int = RequestLimits.default.maxConnections
     ) {
         self.maxHeaderBytes = maxHeaderBytes
         self.maxHeaderCount = maxHeaderCount
@@ -53,6 +65,4 @@ final class OpenConnections: Sendable {
     }
 
     func release() { open.subtract(1, ordering: .relaxed) }
-
-    var count: Int { open.load(ordering: .relaxed) }
 }
