@@ -26,7 +26,7 @@ final class CurlEasy {
     /// A CR, LF or NUL in a header or the URL would let a value smuggle in headers or a
     /// second request: refused before anything is sent. The error names the field, not its value.
     static func refuseInjection(_ request: HTTPClientRequest) throws(HTTPClientError) {
-        func bad(_ text: String) -> Bool { text.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0 } }
+        let bad = HeaderText.hasLineBreakOrNUL
         if bad(request.url) || request.url.utf8.contains(0x20) {
             throw .transport("the URL contains a space, CR, LF or NUL")
         }

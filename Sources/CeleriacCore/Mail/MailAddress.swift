@@ -14,7 +14,7 @@ public struct MailAddress: Sendable, Equatable {
             address.utf8.count <= 254,
             address.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && !"<>()[]\\,;:\"".unicodeScalars.contains($0) })
         else { throw refuse("not an email address") }
-        if let name, MailHeader.hasLineBreakOrNUL(name) || name.count > 200 {
+        if let name, HeaderText.hasLineBreakOrNUL(name) || name.count > 200 {
             throw refuse("a display name must be one line of at most 200 characters")
         }
         self.name = name.flatMap { $0.isEmpty ? nil : $0 }

@@ -7,13 +7,8 @@ public import Foundation
 #endif
 
 /// Header values for mail (RFC 5322, RFC 2047): encoded words for text beyond ASCII, and
-/// the check that keeps a value from adding headers.
+/// dates. Values that could add headers are refused before they get here (``HeaderText``).
 public enum MailHeader {
-    /// True for text that would end a header line early (CR, LF) or be cut at a NUL.
-    public static func hasLineBreakOrNUL(_ text: String) -> Bool {
-        text.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0 }
-    }
-
     /// Unstructured text (`Subject`): as is when it is printable ASCII, else RFC 2047
     /// `=?UTF-8?B?…?=` words of at most 75 characters each, split between characters,
     /// folded onto continuation lines.

@@ -32,7 +32,7 @@ public struct MailMessage: Sendable, Equatable {
     ) throws(DomainError) {
         var errors: [DomainError.FieldError] = []
         for (pointer, value) in [("/subject", subject), ("/message_id", messageID), ("/list_unsubscribe", listUnsubscribe ?? "")]
-        where MailHeader.hasLineBreakOrNUL(value) {
+        where HeaderText.hasLineBreakOrNUL(value) {
             errors.append(.init(pointer: pointer, detail: "must not contain CR, LF or NUL"))
         }
         if to.isEmpty { errors.append(.init(pointer: "/to", detail: "needs at least one address")) }
