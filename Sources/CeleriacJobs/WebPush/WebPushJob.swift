@@ -56,12 +56,18 @@ public struct WebPushJob: Job {
             ("TTL", String(arguments["ttl"]?.intValue ?? 86_400)), ("Urgency", arguments["urgency"]?.stringValue ?? "normal"),
         ]
         if let topic = arguments["topic"]?.stringValue { headers.append(("Topic", topic)) }
+        // One JWT per push service (its origin) for the whole run, not one per message.
+        let expires = Date().addingTimeInterval(12 * 3600)
+        var authorizations: [String: String] = [:]
         var sent = 0
         var gone: [JSONValue] = []
         var failed: [JSONValue] = []
         for (index, subscription) in subscriptions.enumerated() {
             try Task.checkCancellation()
-            switch try await send(payload, to: subscription, headers: headers, vapid: vapid, http: invocation.http) {
+            let origin = VAPID.origin(of: subscription.endpoint) ?? subscription.endpoint
+            let authorization = try authorizations[origin] ?? vapid.authorization(endpoint: subscription.endpoint, expires: expires)
+            authorizations[origin] = authorization
+            switch try await send(payload, to: subscription, headers: headers + [("Authorization", authorization)], http: invocation.http) {
             case .sent: sent += 1
             case .gone: gone.append(.string(subscription.endpoint))
             case .failed(let why): failed.append(.object(["endpoint": .string(subscription.endpoint), "error": .string(why)]))
@@ -79,17 +85,16 @@ public struct WebPushJob: Job {
         case failed(String)
     }
 
-    private func send(
-        _ payload: [UInt8], to subscription: Subscription, headers: [(String, String)], vapid: VAPID, http: HTTPClient
-    ) async throws -> Outcome {
+    private func send(_ payload: [UInt8], to subscription: Subscription, headers: [(String, String)], http: HTTPClient) async throws
+        -> Outcome
+    {
         var last = ""
         for attempt in 0..<3 {
             let body = try WebPushEncryption.encrypt(payload, p256dh: subscription.p256dh, auth: subscription.auth)
-            let authorization = try vapid.authorization(endpoint: subscription.endpoint, expires: Date().addingTimeInterval(12 * 3600))
             let response: HTTPClientResponse
             do {
                 response = try await http.send(HTTPClientRequest(
-                    method: "POST", url: subscription.endpoint, headers: headers + [("Authorization", authorization)], body: body,
+                    method: "POST", url: subscription.endpoint, headers: headers, body: body,
                     timeout: .seconds(15), maxResponseBytes: 16 << 10))
             } catch {
                 last = "transport: \(SlackJob.kind(of: error))"
