@@ -30,7 +30,9 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis"),
-        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq"),
+        // Headers only: libpq itself is loaded at run time (PQLibrary.swift); no pkg-config, whose
+        // `-lpq` would link it.
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ"),
         // Headers only: libcurl itself is loaded at run time (CurlLibrary.swift).
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         // zlib: gzip streams (backups) without a gzip child.

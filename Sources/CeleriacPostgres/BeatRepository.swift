@@ -1,7 +1,11 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 public import CeleriacCore
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// What beat reads and writes of django-celery-beat's tables, as Celery's DatabaseScheduler
 /// does: enabled tasks, `last_update` (changed by any writer: our API, Django's admin), and

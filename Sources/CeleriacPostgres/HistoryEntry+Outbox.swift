@@ -1,7 +1,11 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 import CeleriacCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The form a history entry takes in the Redis outbox (`celeriac:history-outbox`), where the
 /// report script puts it in the same step that applies the report: JSON, short keys, times as

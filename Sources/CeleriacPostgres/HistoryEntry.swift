@@ -1,7 +1,11 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 public import CeleriacCore
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// One row's worth of change for `django_celery_results_taskresult`, in the column formats
 /// django-celery-results writes (`result` as JSON text, `task_args` as the JSON string of

@@ -1,7 +1,11 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 public import CeleriacCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Task history in django-celery-results' table, so Django admin shows our tasks too.
 public struct HistoryRepository: Sendable {

@@ -2,21 +2,29 @@
 
 internal import CLibPQ
 import CeleriacCore
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The only owner of one `PGconn*`. Not thread-safe: used only on the ``BlockingThread`` of
 /// the pool slot that created it.
 final class PGConnection {
+    private let pq: PQLibrary
     private var handle: OpaquePointer?
     /// Names of the statements prepared on this connection (they live as long as it does).
     private var prepared: Set<String> = []
 
     /// Connects with libpq (`postgresql://` URI or `key=value` conninfo).
     init(conninfo: String) throws(PostgresError) {
-        handle = PQconnectdb(conninfo)
-        guard PQstatus(handle) == CONNECTION_OK else {
-            let message = Self.message(handle)
-            PQfinish(handle)
+        pq = try PQLibrary.shared.get()
+        handle = pq.connectdb(conninfo)
+        guard pq.status(handle) == CONNECTION_OK else {
+            let message = Self.message(pq, handle)
+            pq.finish(handle)
             handle = nil
             throw .connect(message)
         }
@@ -25,16 +33,16 @@ final class PGConnection {
     deinit { close() }
 
     func close() {
-        if let handle { PQfinish(handle) }
+        if let handle { pq.finish(handle) }
         handle = nil
     }
 
-    var isHealthy: Bool { handle != nil && PQstatus(handle) == CONNECTION_OK }
+    var isHealthy: Bool { handle != nil && pq.status(handle) == CONNECTION_OK }
 
     /// Runs one statement with text parameters (`$1`, `$2`, ...); values are never spliced
     /// into SQL text.
     func execute(_ sql: String, _ params: [String?]) throws(PostgresError) -> PGRows {
-        try run(params) { handle, values in PQexecParams(handle, sql, Int32(params.count), nil, values, nil, nil, 0) }
+        try run(params) { [pq] handle, values in pq.execParams(handle, sql, Int32(params.count), nil, values, nil, nil, 0) }
     }
 
     /// Runs `statement`, preparing it on this connection the first time: PostgreSQL then
@@ -43,13 +51,13 @@ final class PGConnection {
     func execute(_ statement: PGStatement, _ params: [String?]) throws(PostgresError) -> PGRows {
         guard let handle else { throw .closed }
         if !prepared.contains(statement.name) {
-            let result = PGResult(PQprepare(handle, statement.name, statement.sql, Int32(params.count), nil))
+            let result = PGResult(pq, pq.prepare(handle, statement.name, statement.sql, Int32(params.count), nil))
             try check(result)
             prepared.insert(statement.name)
         }
         do {
-            return try run(params) { handle, values in
-                PQexecPrepared(handle, statement.name, Int32(params.count), values, nil, nil, 0)
+            return try run(params) { [pq] handle, values in
+                pq.execPrepared(handle, statement.name, Int32(params.count), values, nil, nil, 0)
             }
         } catch .query(sqlState: "26000", _) {
             // The server no longer knows it (`DEALLOCATE ALL`, or a pooler such as PgBouncer
@@ -70,7 +78,7 @@ final class PGConnection {
                 call(handle, params.isEmpty ? nil : $0)
             }
         }
-        let result = PGResult(raw)
+        let result = PGResult(pq, raw)
         try check(result)
         return result.rows()
     }
@@ -80,17 +88,18 @@ final class PGConnection {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
             return
         default:
-            if PQstatus(handle) != CONNECTION_OK {
-                throw .connectionLost(Self.message(handle))
+            if pq.status(handle) != CONNECTION_OK {
+                throw .connectionLost(Self.message(pq, handle))
             }
-            throw .query(sqlState: result.sqlState, message: result.errorMessage.isEmpty ? Self.message(handle) : result.errorMessage)
+            throw .query(
+                sqlState: result.sqlState, message: result.errorMessage.isEmpty ? Self.message(pq, handle) : result.errorMessage)
         }
     }
 
     /// Runs a multi-statement script with `PQexec` (no parameters: our own SQL only).
     func executeScript(_ sql: String) throws(PostgresError) {
         guard let handle else { throw .closed }
-        try check(PGResult(PQexec(handle, sql)))
+        try check(PGResult(pq, pq.exec(handle, sql)))
     }
 
     /// Runs `body` in a transaction: `BEGIN`, the body's statements, `COMMIT`; `ROLLBACK` when
@@ -117,8 +126,8 @@ final class PGConnection {
         }
     }
 
-    private static func message(_ handle: OpaquePointer?) -> String {
-        guard let handle, let text = PQerrorMessage(handle) else { return "out of memory" }
+    private static func message(_ pq: PQLibrary, _ handle: OpaquePointer?) -> String {
+        guard let handle, let text = pq.errorMessage(handle) else { return "out of memory" }
         return String(cString: text).trimmingTrailingNewlines
     }
 }
@@ -136,35 +145,39 @@ public struct PGStatement: Sendable {
 
 /// The only owner of one `PGresult*`; cleared in `deinit`.
 final class PGResult {
+    private let pq: PQLibrary
     private let handle: OpaquePointer?
 
-    init(_ handle: OpaquePointer?) { self.handle = handle }
-    deinit { PQclear(handle) }
+    init(_ pq: PQLibrary, _ handle: OpaquePointer?) {
+        self.pq = pq
+        self.handle = handle
+    }
+    deinit { pq.clear(handle) }
 
-    var status: ExecStatusType { handle.map(PQresultStatus) ?? PGRES_FATAL_ERROR }
+    var status: ExecStatusType { handle.map(pq.resultStatus) ?? PGRES_FATAL_ERROR }
 
     var sqlState: String {
-        guard let handle, let field = PQresultErrorField(handle, Int32(UInt8(ascii: "C"))) else { return "" }
+        guard let handle, let field = pq.resultErrorField(handle, Int32(UInt8(ascii: "C"))) else { return "" }
         return String(cString: field)
     }
 
     var errorMessage: String {
-        guard let handle, let text = PQresultErrorMessage(handle) else { return "" }
+        guard let handle, let text = pq.resultErrorMessage(handle) else { return "" }
         return String(cString: text).trimmingTrailingNewlines
     }
 
     /// Copies every value out as text (nil for SQL NULL).
     func rows() -> PGRows {
         guard let handle else { return PGRows(columns: [], values: []) }
-        let columnCount = Int(PQnfields(handle))
-        let columns = (0..<columnCount).map { String(cString: PQfname(handle, Int32($0))) }
-        let values: [[String?]] = (0..<Int(PQntuples(handle))).map { row in
+        let columnCount = Int(pq.nfields(handle))
+        func text(_ pointer: UnsafeMutablePointer<CChar>?) -> String { pointer.map { String(cString: $0) } ?? "" }
+        let columns = (0..<columnCount).map { text(pq.fname(handle, Int32($0))) }
+        let values: [[String?]] = (0..<Int(pq.ntuples(handle))).map { row in
             (0..<columnCount).map { column in
-                PQgetisnull(handle, Int32(row), Int32(column)) == 1
-                    ? nil : String(cString: PQgetvalue(handle, Int32(row), Int32(column)))
+                pq.getisnull(handle, Int32(row), Int32(column)) == 1 ? nil : text(pq.getvalue(handle, Int32(row), Int32(column)))
             }
         }
-        return PGRows(columns: columns, values: values, affected: Int(String(cString: PQcmdTuples(handle))) ?? 0)
+        return PGRows(columns: columns, values: values, affected: Int(text(pq.cmdTuples(handle))) ?? 0)
     }
 }
 

@@ -1,7 +1,11 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 public import CeleriacCore
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// `django_celery_beat_periodictask` rows, written the way Django writes them (every NOT NULL
 /// column given, `date_changed` on every save, `last_update` bumped in the same transaction)

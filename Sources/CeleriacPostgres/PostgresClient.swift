@@ -2,7 +2,11 @@
 
 import CeleriacCore
 import CeleriacSystem
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A small pool of libpq connections, each on its own thread (``ThreadSlots``). Queries go to
 /// the slot with the fewest waiting calls; a broken connection is replaced on the slot's next

@@ -1,7 +1,11 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 public import CeleriacCore
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// The four schedule tables of django-celery-beat: rows any writer (our API, the Django
 /// admin) may share. Every write bumps `last_update` in the same transaction.

@@ -1,7 +1,11 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 import CeleriacCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// How each schedule kind sits in django-celery-beat's tables: its table, columns, and the
 /// text of a value's columns (parameters, never interpolated).

@@ -1,7 +1,11 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
 public import CeleriacCore
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// `celeriac_api_token` rows: tokens are made, listed and revoked here, by the API's admin
 /// routes and by `celeriac token`; only a token's SHA-256 is ever stored.

@@ -112,7 +112,9 @@ struct RedisClientTests {
 
     @Test func aBlockedConnectionDoesNotStallOtherClients() async throws {
         let url = try TestServices.redisURL
-        let blocking = RedisClient(url: url, name: "blocker")
+        // Its read timeout outlasts the 20 s wait: under a loaded test run the pings below
+        // may take longer than the default 5 s.
+        let blocking = RedisClient(url: url, name: "blocker", timeout: .seconds(30))
         let other = RedisClient(url: url)
         let key = TestServices.uniqueName("celeriac:test:wake")
         // Blocks for up to 20 s; it returns true only if the push below woke it, which
