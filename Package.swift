@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
         // 4.x builds on FoundationEssentials, so the worker still links no full Foundation.
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        // notify.email's templates.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis"),
@@ -81,8 +83,9 @@ let package = Package(
         .target(
             name: "CeleriacJobs",
             dependencies: [
-                "CeleriacCore", "CeleriacSystem", "CeleriacHTTP", "CZlib",
+                "CeleriacCore", "CeleriacSystem", "CeleriacHTTP", "CeleriacPostgres", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),

@@ -13,6 +13,8 @@ public struct JobInvocation: Sendable {
     public var retries: Int
     /// Values of secrets the kwargs name.
     public var secrets: Secrets
+    /// Notes kept for this task across its attempts (``TaskLedger``).
+    public var ledger: TaskLedger
     /// Outgoing HTTP (libcurl): the one given, else the worker's shared client (made when
     /// a job first asks, so a worker whose jobs never call out starts no transfer threads).
     public var http: HTTPClient { httpClient ?? Self.sharedHTTP }
@@ -26,9 +28,10 @@ public struct JobInvocation: Sendable {
     ///   - progress: where ``progress(current:total:message:)`` goes (the worker reports it).
     ///   - followUp: publishes what ``enqueue(_:kwargs:key:)`` asks for (the worker's broker);
     ///     nil refuses follow-ups.
+    ///   - ledger: this task's notes (the worker's are in Redis); one in memory when not given.
     public init(
         taskID: String, task: String, args: [JSONValue], kwargs: [String: JSONValue], retries: Int, logger: Logger,
-        secrets: Secrets = Secrets(), http: HTTPClient? = nil,
+        secrets: Secrets = Secrets(), ledger: TaskLedger = .inMemory(), http: HTTPClient? = nil,
         progress: @escaping @Sendable (JobProgress) -> Void = { _ in },
         followUp: (@Sendable (FollowUp) async throws -> String)? = nil
     ) {
@@ -38,6 +41,7 @@ public struct JobInvocation: Sendable {
         self.kwargs = kwargs
         self.retries = retries
         self.secrets = secrets
+        self.ledger = ledger
         httpClient = http
         workerLogger = logger
         progressSink = progress
@@ -199,9 +203,10 @@ public struct JobRegistry: Sendable {
     /// The built-in jobs of this release.
     public static var builtIn: JobRegistry { builtIn(backupDirectory: nil) }
 
-    /// The built-in jobs, `backup.postgres` writing under `backupDirectory`.
-    public static func builtIn(backupDirectory: String?) -> JobRegistry {
-        JobRegistry([EchoJob(), SleepJob(), FailJob(), SlackJob(), WebPushJob(), BackupJob(directory: backupDirectory)])
+    /// The built-in jobs, `backup.postgres` writing under `backupDirectory`, `notify.email`
+    /// configured as `email` is.
+    public static func builtIn(backupDirectory: String?, email: EmailJob = EmailJob()) -> JobRegistry {
+        JobRegistry([EchoJob(), SleepJob(), FailJob(), SlackJob(), WebPushJob(), email, BackupJob(directory: backupDirectory)])
     }
 
     public mutating func register(_ job: any Job) {

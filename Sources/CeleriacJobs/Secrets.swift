@@ -24,7 +24,7 @@ public struct Secrets: Sendable {
 
     /// The environment variables that are secrets when `CELERIAC_SECRETS_FROM_ENV` is unset:
     /// the built-in jobs' defaults.
-    public static let defaultEnvironmentNames = ["CELERIAC_DATABASE_URL", "SLACK_WEBHOOK_URL", "VAPID_PRIVATE_KEY"]
+    public static let defaultEnvironmentNames = ["CELERIAC_DATABASE_URL", "SLACK_WEBHOOK_URL", "VAPID_PRIVATE_KEY", "SMTP_URL"]
 
     /// Variables that are never secrets, even when listed: the credentials of the service itself.
     static let forbiddenNames: Set<String> = ["CELERIAC_WORKER_TOKEN", "CELERIAC_TOKEN"]

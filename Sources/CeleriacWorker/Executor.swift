@@ -23,6 +23,8 @@ struct Executor: Sendable {
     let running: RunningJobs
     /// Publishes the follow-up tasks jobs enqueue (a backup's Slack message).
     let publisher: TaskPublisher?
+    /// Where jobs' per-task notes live (``TaskLedger``); nil keeps them in memory.
+    var ledgers: TaskLedgers? = nil
     /// Uniform in 0..<1: the jitter of retry delays.
     var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
     let pid = Int(ProcessInfo.processInfo.processIdentifier)
@@ -67,6 +69,9 @@ struct Executor: Sendable {
         let invocation = JobInvocation(
             taskID: message.id, task: message.task, args: message.args, kwargs: message.kwargs,
             retries: message.retries, logger: logger, secrets: secrets,
+            ledger: ledgers.map { ledgers in
+                TaskLedger(read: { try await ledgers.read(message.id) }, write: { try await ledgers.write(message.id, $0) })
+            } ?? .inMemory(),
             progress: { progress in
                 onProgress(report(message, queue: queue, state: .progress, result: progress.json))
             },

@@ -56,7 +56,7 @@ public final class Worker: Service {
             http: HTTPClient(concurrency: 1, name: "http-report"), clock: clock, logger: logger)
         let executor = Executor(
             registry: registry, secrets: configuration.secrets, workerName: configuration.name, clock: clock, logger: logger, running: running,
-            publisher: TaskPublisher(broker: broker, clock: clock))
+            publisher: TaskPublisher(broker: broker, clock: clock), ledgers: TaskLedgers(redis: broker.redis))
         let revokes = RevokeListener(
             revoked: revoked, running: running, revocations: Revocations(redis: broker.redis),
             redisURL: configuration.redisURL, worker: configuration.name, clock: clock, logger: logger)

@@ -40,6 +40,8 @@ export VAPID_PRIVATE_KEY=$(sed -n 's/^VAPID_PRIVATE_KEY=//p' <<<"$vapid")
 export CELERIAC_INTEROP_BACKUP_DIR=$PWD/$logs/backups
 rm -rf "$CELERIAC_INTEROP_BACKUP_DIR" && mkdir -p "$CELERIAC_INTEROP_BACKUP_DIR"
 export CELERIAC_INTEROP_LOGS=$PWD/$logs
+# test_email starts workers of its own (one it kills with SIGKILL) and two SMTP servers.
+export CELERIAC_INTEROP_BIN=$bin CELERIAC_INTEROP_SMTP_PORT=${CELERIAC_INTEROP_SMTP_PORT:-18098}
 CELERIAC_REDIS_URL=$CELERIAC_INTEROP_REDIS_URL CELERIAC_API_URL=$CELERIAC_INTEROP_API_URL \
   CELERIAC_SECRETS_FILE="$logs/secrets.json" CELERIAC_BACKUP_DIR="$CELERIAC_INTEROP_BACKUP_DIR" CELERIAC_LOG_LEVEL=debug \
   "$bin/celeriac-worker" -Q "$CELERIAC_INTEROP_OUR_QUEUE" -n interop@celeriac 2>"$logs/worker.log" & pids+=($!)
@@ -52,7 +54,7 @@ CELERIAC_REDIS_URL=$CELERIAC_INTEROP_REDIS_URL CELERIAC_DATABASE_URL="postgresql
 
 status=0
 export CELERIAC_INTEROP_DATABASE=celeriac_interop CELERIAC_INTEROP_PG_PORT=$pg_port
-(cd Tests/interop && "../../$venv/bin/python" -m unittest -v test_interop test_django test_beat test_secrets test_backup test_webpush) || status=$?
+(cd Tests/interop && "../../$venv/bin/python" -m unittest -v test_interop test_django test_beat test_secrets test_backup test_webpush test_email) || status=$?
 # `celeriac schedules` over the same API: create, list, disable, run, delete a periodic task.
 schedules() { "$bin/celeriac" schedules "$@" --api "$CELERIAC_INTEROP_API_URL"; }
 cli_check() {

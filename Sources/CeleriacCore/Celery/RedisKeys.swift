@@ -85,6 +85,9 @@ public enum RedisKeys {
     public static let registrySeen = "celeriac:registry:seen"
     /// `Idempotency-Key` of `POST /tasks` → task id and body digest, kept 24 h.
     public static func idempotency(_ key: String) -> String { "celeriac:idempotency:" + key }
+    /// What a job noted for its task across attempts (hash: entry → value; a broadcast's
+    /// recipients and their fate, a load's cursor), kept 7 days after the last write.
+    public static func taskLedger(_ taskID: String) -> String { "celeriac:ledger:" + taskID }
     /// Messages no worker could read, with the reason (a list of JSON entries).
     public static let deadLetters = "celeriac:dead"
     /// Tasks waiting for their ETA (ZSET: member → due time, Unix ms), moved to their queue

@@ -68,6 +68,13 @@ public struct Settings: Sendable {
     /// Worker: where `backup.postgres` writes (unset: backups are refused).
     public var backupDirectory: String?
 
+    /// Worker: `notify.email`'s sender when a task names none.
+    public var mailFrom: String?
+    /// Worker: the folder of `notify.email`'s own templates (`<name>.html.mustache`, ...).
+    public var mailTemplates: String?
+    /// Worker: a JSON file of the recipient sources broadcasts may name (``RecipientSource``).
+    public var mailSourcesFile: String?
+
     public static let defaultDatabaseURL = "postgresql://celeriac@127.0.0.1:5432/celeriac"
 
     /// - Throws: ``ConfigError`` for a value that is present but unusable.
@@ -116,6 +123,10 @@ public struct Settings: Sendable {
         beatName = env["CELERIAC_BEAT_NAME"].flatMap { $0.isEmpty ? nil : $0 }
         backupDirectory = env["CELERIAC_BACKUP_DIR"].flatMap { $0.isEmpty ? nil : $0 }
         secretsFile = env["CELERIAC_SECRETS_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        mailFrom = env["CELERIAC_MAIL_FROM"].flatMap { $0.isEmpty ? nil : $0 }
+        if let mailFrom, HeaderText.hasLineBreakOrNUL(mailFrom) { throw ConfigError("CELERIAC_MAIL_FROM: one line, no CR, LF or NUL") }
+        mailTemplates = env["CELERIAC_MAIL_TEMPLATES"].flatMap { $0.isEmpty ? nil : $0 }
+        mailSourcesFile = env["CELERIAC_MAIL_SOURCES"].flatMap { $0.isEmpty ? nil : $0 }
         tasksAllowed = (env["CELERIAC_TASKS_ALLOWED"] ?? "").split(separator: ",").map {
             String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
         }.filter { !$0.isEmpty }

@@ -20,6 +20,11 @@ public struct JobSchema: Sendable, Equatable {
         /// A path relative to a directory of the job's configuration: no leading `/`, no `..`
         /// part, no NUL (the job still checks where symbolic links lead).
         case relativePath = "relative_path"
+        /// One line of text that becomes part of a mail header (a subject): no CR, LF or NUL.
+        case headerText = "header_text"
+        /// Mail recipients (``MailRecipients``): an address, a list of them, or
+        /// `{"source": name}`.
+        case recipients
         /// Any JSON value.
         case any
     }
@@ -149,6 +154,18 @@ extension JobSchema.Field {
             }
             if text.utf8.count > (maxLength ?? 1024) { return "longer than \(maxLength ?? 1024) bytes" }
             return nil
+        case (.headerText, .string(let text)):
+            if HeaderText.hasLineBreakOrNUL(text) { return "must be one line: no CR, LF or NUL" }
+            if let maxLength, text.count > maxLength { return "longer than \(maxLength) characters" }
+            return nil
+        case (.recipients, _):
+            do {
+                _ = try MailRecipients(value, pointer: "")
+                return nil
+            } catch {
+                return error.fields.map { $0.pointer.isEmpty ? $0.detail : "item \($0.pointer.dropFirst()): \($0.detail)" }
+                    .joined(separator: "; ")
+            }
         case (.string, .string(let text)), (.secret, .string(let text)):
             if let maxLength, text.count > maxLength { return "longer than \(maxLength) characters" }
             if type == .secret, !Self.isSecretName(text) {
@@ -170,7 +187,13 @@ extension JobSchema.Field {
             if let maxLength, items.count > maxLength { return "more than \(maxLength) items" }
             return nil
         default:
-            let expected = type == .secret ? "the name of a secret" : type == .relativePath ? "a relative path" : type.rawValue
+            let expected =
+                switch type {
+                case .secret: "the name of a secret"
+                case .relativePath: "a relative path"
+                case .headerText: "a string"
+                default: type.rawValue
+                }
             return "expected \(expected), got \(value.kindName)"
         }
     }
