@@ -5,11 +5,9 @@ import ArgumentParser
 import CeleriacBeat
 import CeleriacCore
 import CeleriacSystem
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
+// All of Foundation, not only FoundationEssentials: named time zones (`Asia/Seoul`) resolve
+// only in a process that links FoundationInternationalization (ZoneOffsets).
 import Foundation
-#endif
 import Logging
 import ServiceLifecycle
 import UnixSignals

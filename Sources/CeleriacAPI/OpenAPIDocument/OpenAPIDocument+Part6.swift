@@ -25,7 +25,7 @@ extension OpenAPIDocument {
                               required: [name, type, required]
                               properties:
                                 name: { type: string }
-                                type: { type: string, enum: [string, integer, number, boolean, object, array, secret, relative_path, any] }
+                                type: { type: string, enum: [string, integer, number, boolean, object, array, secret, relative_path, header_text, recipients, any] }
                                 required: { type: boolean }
                                 default: {}
                                 minimum: { type: number }
