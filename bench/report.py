@@ -96,6 +96,16 @@ def render(rows, mode):
                 f"{r['reference_file_bytes'] / 2**20:.1f} | 1 |",
                 "", f"Worker RSS: {r['worker_rss_kb_before'] / 1024:.1f} MiB before, {r['worker_rss_kb_peak_sampled'] / 1024:.1f} MiB "
                     f"peak sampled every 50 ms during the backups, VmHWM {r['worker_vmhwm_kb'] / 1024:.1f} MiB."]
+    for b in by("notify"):
+        r = b["result"]
+        out += ["", f"### Notification fan-out (local peers; mail {r['mail_bytes']} bytes)", "",
+                "| | count | seconds | per second |", "|---|---|---|---|",
+                f"| `notify.email` broadcast from a recipient source to aiosmtpd (one task, batches of 1,000) | {r['mails']} | "
+                f"{r['mail_seconds']} | {r['mails_per_s']} |",
+                f"| Python `smtplib`, one connection, to the same aiosmtpd (reference) | {r['mails']} | "
+                f"{r['reference_smtplib_seconds']} | {r['reference_smtplib_per_s']} |",
+                f"| `notify.webpush` to a local endpoint ({r['push_tasks']} tasks of ≤ 1,000 subscriptions) | {r['pushes']} | "
+                f"{r['push_seconds']} | {r['pushes_per_s']} |"]
     out += ["", "### Memory (RSS)", "", "| Process | state | MiB |", "|---|---|---|"]
     for m in by("rss_idle"):
         out.append(f"| {m['process']} | idle | {m['kb'] / 1024:.1f} |")

@@ -7,10 +7,10 @@ cd "$(dirname "$0")/.."
 mode=${1:-full}
 if [ "$mode" = smoke ]; then
   drain_n=2000 wrk_s=3 celery_s=2 lat_s=3 lat_conns=2 scale_n=1000 big_n=20000 lookup_s=2 rounds=1 config=debug static=
-  eta_n=300 eta_lead=3 beat_s=5 beat_intervals=100 beat_crontabs=900 backup_rows=50000 backup_rounds=1
+  eta_n=300 eta_lead=3 beat_s=5 beat_intervals=100 beat_crontabs=900 backup_rows=50000 backup_rounds=1 notify_n=500
 else
   drain_n=${BENCH_DRAIN:-100000} wrk_s=20 celery_s=10 lat_s=10 lat_conns=8 scale_n=50000 big_n=1000000 lookup_s=10 rounds=3
-  eta_n=10000 eta_lead=15 beat_s=65 beat_intervals=1000 beat_crontabs=9000 backup_rows=6000000 backup_rounds=2
+  eta_n=10000 eta_lead=15 beat_s=65 beat_intervals=1000 beat_crontabs=9000 backup_rows=6000000 backup_rounds=2 notify_n=10000
   config=release static=--static-swift-stdlib
 fi
 dir=.celeriac/bench
@@ -281,6 +281,27 @@ backup_json=$("$py" bench/backup_vs_pgdump.py --api "$CELERIAC_API_URL" --pg-por
 record "{\"bench\": \"backup\", \"result\": $backup_json}"
 kill -TERM $bw; wait_gone $bw
 rm -rf "$dir/backups"
+
+# 7. Notification fan-out: a 10,000-recipient broadcast to a local aiosmtpd (against Python's
+# smtplib on one connection to the same server), and 10,000 web pushes to a local endpoint.
+vapid=$("$bin/celeriac" vapid generate)
+push_keys=$("$py" -c 'import base64, os
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives import serialization
+k = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+e = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+print(e(k), e(os.urandom(16)))')
+printf '{"BENCH_SMTP": "smtp://127.0.0.1:18102", "BENCH_MAIL_DB": "%s"}\n' "$CELERIAC_DATABASE_URL" >"$dir/notify-secrets.json"
+printf '{"bench_subscribers": {"database": "BENCH_MAIL_DB", "table": "bench_subscriber", "email": "email", "name": "name"}}\n' \
+  >"$dir/mail-sources.json"
+VAPID_PRIVATE_KEY=$(sed -n 's/^VAPID_PRIVATE_KEY=//p' <<<"$vapid") SMTP_URL=smtp://127.0.0.1:18102 \
+  CELERIAC_SECRETS_FILE="$dir/notify-secrets.json" CELERIAC_MAIL_SOURCES="$dir/mail-sources.json" CELERIAC_MAIL_FROM=bench@example.com \
+  "$bin/celeriac-worker" -n bench-notify -Q bench_notify -c 16 2>>"$dir/worker.log" & nw=$!; pids+=($nw)
+sleep 1
+notify_json=$(BENCH_PUSH_P256DH=${push_keys% *} BENCH_PUSH_AUTH=${push_keys#* } "$py" bench/notify_fanout.py --api "$CELERIAC_API_URL" \
+  --pg-port "$pg_port" --queue bench_notify --smtp-port 18102 --push-port 18103 --mails "$notify_n" --pushes "$notify_n")
+record "{\"bench\": \"notify\", \"result\": $notify_json}"
+kill -TERM $nw; wait_gone $nw
 
 "$py" bench/report.py "$out" "$mode" >"$dir/report.md"
 if [ "$mode" = full ]; then "$py" bench/report.py "$out" "$mode" --update BENCHMARKS.md; fi
