@@ -51,19 +51,14 @@ final class CurlEasy {
             headerList = curl.slistAppend(headerList, "\(name): \(value)")
         }
         headerList = curl.slistAppend(headerList, "Expect:")  // no 100-continue round trip
-        let timeoutMillis = Int(request.timeout.wholeMilliseconds)
         let setopt = curl.setopt
         /// Every option is checked; the first refused one is named in the error.
         func set(_ name: String, _ code: CURLcode) throws(HTTPClientError) {
             guard code == CURLE_OK else { throw .transport("curl_easy_setopt(\(name)): \(curl.message(code))") }
         }
-        try set("CURLOPT_URL", celeriac_curl_setopt_ptr(setopt, handle, CURLOPT_URL, request.url))
-        try set("CURLOPT_NOSIGNAL", celeriac_curl_setopt_long(setopt, handle, CURLOPT_NOSIGNAL, 1))
-        try set("CURLOPT_TIMEOUT_MS", celeriac_curl_setopt_long(setopt, handle, CURLOPT_TIMEOUT_MS, timeoutMillis))
-        try set(
-            "CURLOPT_CONNECTTIMEOUT_MS",
-            celeriac_curl_setopt_long(setopt, handle, CURLOPT_CONNECTTIMEOUT_MS, min(timeoutMillis, 5000)))
-        try set("CURLOPT_TCP_NODELAY", celeriac_curl_setopt_long(setopt, handle, CURLOPT_TCP_NODELAY, 1))
+        if let (name, code) = curl.setTransferOptions(handle, url: request.url, timeout: request.timeout, connectCap: .seconds(5)) {
+            try set(name, code)
+        }
         try set("CURLOPT_HTTPHEADER", celeriac_curl_setopt_ptr(setopt, handle, CURLOPT_HTTPHEADER, headerList))
         try set("CURLOPT_WRITEFUNCTION", celeriac_curl_setopt_callback(setopt, handle, CURLOPT_WRITEFUNCTION, curlWrite))
         try set("CURLOPT_WRITEDATA", celeriac_curl_setopt_ptr(setopt, handle, CURLOPT_WRITEDATA, sinkPointer.toOpaque()))

@@ -1,5 +1,6 @@
 // Celeriac — a Celery-compatible job service in Swift.
 
+import CeleriacCore
 internal import CCurl
 
 #if canImport(Glibc)
@@ -75,5 +76,23 @@ struct CurlLibrary: @unchecked Sendable {
 
     func message(_ code: CURLcode) -> String {
         easyStrerror(code).map { String(cString: $0) } ?? "curl error \(code.rawValue)"
+    }
+
+    /// The options every transfer sets: its URL, no signals (threads), a bound on the whole
+    /// transfer and a shorter one on connecting, no Nagle delay. Returns the first option
+    /// refused, with libcurl's code, or nil.
+    func setTransferOptions(_ handle: Handle, url: String, timeout: Duration, connectCap: Duration) -> (String, CURLcode)? {
+        let millis = Int(timeout.wholeMilliseconds)
+        let options: [(String, CURLcode)] = [
+            ("CURLOPT_URL", celeriac_curl_setopt_ptr(setopt, handle, CURLOPT_URL, url)),
+            ("CURLOPT_NOSIGNAL", celeriac_curl_setopt_long(setopt, handle, CURLOPT_NOSIGNAL, 1)),
+            ("CURLOPT_TIMEOUT_MS", celeriac_curl_setopt_long(setopt, handle, CURLOPT_TIMEOUT_MS, millis)),
+            (
+                "CURLOPT_CONNECTTIMEOUT_MS",
+                celeriac_curl_setopt_long(setopt, handle, CURLOPT_CONNECTTIMEOUT_MS, min(millis, Int(connectCap.wholeMilliseconds)))
+            ),
+            ("CURLOPT_TCP_NODELAY", celeriac_curl_setopt_long(setopt, handle, CURLOPT_TCP_NODELAY, 1)),
+        ]
+        return options.first { $0.1 != CURLE_OK }
     }
 }

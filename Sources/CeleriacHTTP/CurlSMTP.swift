@@ -32,7 +32,6 @@ final class CurlSMTP {
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         defer { errorBuffer.deallocate() }
-        let timeoutMillis = Int(timeout.wholeMilliseconds)
         let setopt = curl.setopt
         let curl = self.curl
         func set(_ name: String, _ code: CURLcode) throws(SMTPError) {
@@ -40,13 +39,9 @@ final class CurlSMTP {
         }
         do {
             try set("CURLOPT_ERRORBUFFER", celeriac_curl_setopt_ptr(setopt, handle, CURLOPT_ERRORBUFFER, errorBuffer))
-            try set("CURLOPT_URL", celeriac_curl_setopt_ptr(setopt, handle, CURLOPT_URL, server.curlURL))
-            try set("CURLOPT_NOSIGNAL", celeriac_curl_setopt_long(setopt, handle, CURLOPT_NOSIGNAL, 1))
-            try set("CURLOPT_TIMEOUT_MS", celeriac_curl_setopt_long(setopt, handle, CURLOPT_TIMEOUT_MS, timeoutMillis))
-            try set(
-                "CURLOPT_CONNECTTIMEOUT_MS",
-                celeriac_curl_setopt_long(setopt, handle, CURLOPT_CONNECTTIMEOUT_MS, min(timeoutMillis, 10_000)))
-            try set("CURLOPT_TCP_NODELAY", celeriac_curl_setopt_long(setopt, handle, CURLOPT_TCP_NODELAY, 1))
+            if let (name, code) = curl.setTransferOptions(handle, url: server.curlURL, timeout: timeout, connectCap: .seconds(10)) {
+                try set(name, code)
+            }
             if server.security != .none {
                 try set("CURLOPT_USE_SSL", celeriac_curl_setopt_long(setopt, handle, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)))
             }

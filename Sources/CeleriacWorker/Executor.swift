@@ -73,7 +73,12 @@ struct Executor: Sendable {
                 TaskLedger(read: { try await ledgers.read(message.id) }, write: { try await ledgers.write(message.id, $0) })
             } ?? .inMemory(),
             progress: { progress in
-                onProgress(report(message, queue: queue, state: .progress, result: progress.json))
+                // Without the arguments: the STARTED report recorded them (they are written
+                // only where absent), and a job reporting often would resend them each time.
+                var update = report(message, queue: queue, state: .progress, result: progress.json)
+                update.args = nil
+                update.kwargs = nil
+                onProgress(update)
             },
             followUp: followUp)
         let run = JobRun(job: job, invocation: invocation)

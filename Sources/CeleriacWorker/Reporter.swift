@@ -156,6 +156,20 @@ final class Reporter: Sendable {
                     return await send(rest)
                 }
                 fallthrough
+            case 413 where reports.count > 1:
+                // Over the API's body limit (tasks with large arguments): the halves fit, or
+                // are halved again, rather than dropped with their tasks' final states.
+                logger.notice("API refused a report batch as too large; sending it in halves", metadata: ["reports": "\(reports.count)"])
+                let half = reports.count / 2
+                guard await send(Array(reports[..<half])) else { return false }
+                return await send(Array(reports[half...]))
+            case 413 where reports[0].args != nil || reports[0].kwargs != nil:
+                // One report alone is too large: without its arguments (the API has them from
+                // the enqueue, or from an earlier report) its state still gets through.
+                var slim = reports[0]
+                slim.args = nil
+                slim.kwargs = nil
+                return await send([slim])
             case 400, 413, 422:
                 logger.error(
                     "API rejected reports; dropping them",

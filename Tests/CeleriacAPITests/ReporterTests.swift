@@ -90,6 +90,32 @@ import Testing
             }
         }
     }
+
+    /// Reports carry the task's arguments: a batch of tasks with large ones exceeds the API's
+    /// body limit (413). It is halved until it fits, and a report too large alone goes
+    /// without its arguments, instead of the tasks' states being dropped.
+    @Test(.enabled(if: TestServices.enabled, "needs the test Redis and PostgreSQL (make test)"))
+    func aBatchOverTheBodyLimitIsSplitNotDropped() async throws {
+        try await LiveStack.run(startWorker: false) { stack in
+            var ids: [String] = []
+            for _ in 0..<3 { ids.append(try await stack.enqueue(#"{"task": "celeriac.echo", "queue": "\#(stack.queue)"}"#)) }
+            let reporter = Reporter(
+                apiURL: stack.baseURL, token: stack.workerToken, batchSize: 10, http: HTTPClient(concurrency: 1), clock: SystemClock(),
+                logger: Logger(label: "test"))
+            let now = Date().timeIntervalSince1970
+            for (index, id) in ids.enumerated() {
+                var big = report(id, .success, at: now).withoutLease
+                // 600 KiB each (two exceed 1 MiB together); the last alone is over 1 MiB.
+                big.kwargs = ["blob": .string(String(repeating: "x", count: index == 2 ? 1_200_000 : 600_000))]
+                reporter.post(big)
+            }
+            reporter.finish()
+            await reporter.run()
+            for id in ids {
+                #expect(try stack.json(try await stack.request("GET", "/tasks/\(id)"))["state"] == "SUCCESS")
+            }
+        }
+    }
 }
 
 extension TaskReport {
