@@ -176,12 +176,16 @@ public struct JobFailure: Error, Sendable, Equatable {
     /// False for a failure no retry can mend (a request the peer refused as wrong): the task
     /// ends FAILURE even when a retry policy would allow another attempt.
     public var retryable: Bool
+    /// What Celery clients see as the traceback (a command's stderr); nil gives one line
+    /// naming the job and the exception.
+    public var traceback: String?
 
-    public init(type: String, module: String = "builtins", message: String, retryable: Bool = true) {
+    public init(type: String, module: String = "builtins", message: String, retryable: Bool = true, traceback: String? = nil) {
         self.type = type
         self.module = module
         self.message = message
         self.retryable = retryable
+        self.traceback = traceback
     }
 
     /// Python's `TypeError`, for arguments a job cannot use.
@@ -207,6 +211,17 @@ public struct JobRegistry: Sendable {
     /// configured as `email` is.
     public static func builtIn(backupDirectory: String?, email: EmailJob = EmailJob()) -> JobRegistry {
         JobRegistry([EchoJob(), SleepJob(), FailJob(), SlackJob(), WebPushJob(), email, BackupJob(directory: backupDirectory)])
+    }
+
+    /// Adds configured command tasks.
+    /// - Throws: ``ConfigError`` for a name a built-in job already has.
+    public mutating func register(commands: [CommandJob]) throws(ConfigError) {
+        for command in commands {
+            guard jobs[command.name] == nil else {
+                throw ConfigError("CELERIAC_COMMANDS: \(command.name) is a built-in task's name")
+            }
+            register(command)
+        }
     }
 
     public mutating func register(_ job: any Job) {

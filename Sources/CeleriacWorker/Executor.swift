@@ -211,7 +211,8 @@ struct Executor: Sendable {
         if let failure = error as? JobFailure {
             return TaskError(
                 type: failure.type, module: failure.module, message: failure.message,
-                traceback: "Traceback (celeriac-worker, job \(task)):\n\(failure.module).\(failure.type): \(failure.message)\n")
+                traceback: failure.traceback
+                    ?? "Traceback (celeriac-worker, job \(task)):\n\(failure.module).\(failure.type): \(failure.message)\n")
         }
         let type = String(describing: Swift.type(of: error))
         return TaskError(

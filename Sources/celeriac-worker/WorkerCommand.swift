@@ -50,15 +50,15 @@ struct WorkerCommand: AsyncParsableCommand {
         configuration.renewInterval = .seconds(max(1, settings.leaseSeconds / 3))
         configuration.maxCrashes = settings.maxCrashes
         configuration.shutdownGrace = .seconds(settings.shutdownGraceSeconds)
-        let email: EmailJob
+        var registry: JobRegistry
         do {
             configuration.secrets = try Secrets.load(path: settings.secretsFile, environment: environment)
-            email = try EmailJob.configured(settings)
+            registry = .builtIn(backupDirectory: settings.backupDirectory, email: try EmailJob.configured(settings))
+            try registry.register(commands: try CommandJob.configured(settings))
         } catch {
             throw ValidationError(error.description)
         }
-        let worker = Worker(
-            configuration: configuration, registry: .builtIn(backupDirectory: settings.backupDirectory, email: email), logger: logger)
+        let worker = Worker(configuration: configuration, registry: registry, logger: logger)
         // SIGTERM or a first SIGINT: graceful (finish within the grace period, return the
         // rest). A second SIGINT: cancel now; unfinished tasks still go back to their queues.
         var groupConfiguration = ServiceGroupConfiguration(

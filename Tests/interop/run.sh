@@ -42,7 +42,18 @@ rm -rf "$CELERIAC_INTEROP_BACKUP_DIR" && mkdir -p "$CELERIAC_INTEROP_BACKUP_DIR"
 export CELERIAC_INTEROP_LOGS=$PWD/$logs
 # test_email starts workers of its own (one it kills with SIGKILL) and two SMTP servers.
 export CELERIAC_INTEROP_BIN=$bin CELERIAC_INTEROP_SMTP_PORT=${CELERIAC_INTEROP_SMTP_PORT:-18098}
-CELERIAC_REDIS_URL=$CELERIAC_INTEROP_REDIS_URL CELERIAC_API_URL=$CELERIAC_INTEROP_API_URL \
+# test_commands: a Python program as a command task, run in a directory of its own.
+export CELERIAC_INTEROP_COMMAND_CWD=$PWD/$logs/command-cwd
+mkdir -p "$CELERIAC_INTEROP_COMMAND_CWD"
+"$venv/bin/python" - "$PWD/$venv/bin/python" "$PWD/Tests/interop/command_task.py" "$CELERIAC_INTEROP_COMMAND_CWD" >"$logs/commands.json" <<'PY'
+import json, sys
+python, script, cwd = sys.argv[1:]
+print(json.dumps({"interop.cmd.report": {
+    "argv": [python, script], "cwd": cwd, "env": {"GREETING": "hallo"}, "summary": "Builds a report (interop)",
+    "time_limit": 30, "schema": {"fields": [{"name": "mode", "type": "string", "choices": ["echo", "fail", "sleep"]}],
+                                 "allows_others": True}}}))
+PY
+CELERIAC_REDIS_URL=$CELERIAC_INTEROP_REDIS_URL CELERIAC_API_URL=$CELERIAC_INTEROP_API_URL CELERIAC_COMMANDS="$logs/commands.json" \
   CELERIAC_SECRETS_FILE="$logs/secrets.json" CELERIAC_BACKUP_DIR="$CELERIAC_INTEROP_BACKUP_DIR" CELERIAC_LOG_LEVEL=debug \
   "$bin/celeriac-worker" -Q "$CELERIAC_INTEROP_OUR_QUEUE" -n interop@celeriac 2>"$logs/worker.log" & pids+=($!)
 (cd Tests/interop && exec "../../$venv/bin/celery" -A interop_app worker -Q "$CELERIAC_INTEROP_CELERY_QUEUE" \
@@ -54,7 +65,7 @@ CELERIAC_REDIS_URL=$CELERIAC_INTEROP_REDIS_URL CELERIAC_DATABASE_URL="postgresql
 
 status=0
 export CELERIAC_INTEROP_DATABASE=celeriac_interop CELERIAC_INTEROP_PG_PORT=$pg_port
-(cd Tests/interop && "../../$venv/bin/python" -m unittest -v test_interop test_django test_beat test_secrets test_backup test_webpush test_email) || status=$?
+(cd Tests/interop && "../../$venv/bin/python" -m unittest -v test_interop test_django test_beat test_secrets test_backup test_webpush test_email test_commands) || status=$?
 # `celeriac schedules` over the same API: create, list, disable, run, delete a periodic task.
 schedules() { "$bin/celeriac" schedules "$@" --api "$CELERIAC_INTEROP_API_URL"; }
 cli_check() {

@@ -75,6 +75,9 @@ public struct Settings: Sendable {
     /// Worker: a JSON file of the recipient sources broadcasts may name (``RecipientSource``).
     public var mailSourcesFile: String?
 
+    /// Worker: a JSON file of command tasks (``CommandSpec``).
+    public var commandsFile: String?
+
     public static let defaultDatabaseURL = "postgresql://celeriac@127.0.0.1:5432/celeriac"
 
     /// - Throws: ``ConfigError`` for a value that is present but unusable.
@@ -127,6 +130,7 @@ public struct Settings: Sendable {
         if let mailFrom, HeaderText.hasLineBreakOrNUL(mailFrom) { throw ConfigError("CELERIAC_MAIL_FROM: one line, no CR, LF or NUL") }
         mailTemplates = env["CELERIAC_MAIL_TEMPLATES"].flatMap { $0.isEmpty ? nil : $0 }
         mailSourcesFile = env["CELERIAC_MAIL_SOURCES"].flatMap { $0.isEmpty ? nil : $0 }
+        commandsFile = env["CELERIAC_COMMANDS"].flatMap { $0.isEmpty ? nil : $0 }
         tasksAllowed = (env["CELERIAC_TASKS_ALLOWED"] ?? "").split(separator: ",").map {
             String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
         }.filter { !$0.isEmpty }
