@@ -24,8 +24,11 @@ def alive(pid):
 def wait_pid(path, timeout=10):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if os.path.exists(path) and open(path).read().strip():
-            return int(open(path).read())
+        if os.path.exists(path):
+            with open(path) as f:
+                text = f.read().strip()
+            if text:
+                return int(text)
         time.sleep(0.05)
     raise AssertionError("the command never started")
 
@@ -38,11 +41,11 @@ class Commands(unittest.TestCase):
 
     def test_the_last_json_line_is_the_result_and_arguments_arrive_verbatim(self):
         hostile = "$(touch /tmp/celeriac-pwned); `id` && rm -rf / ; echo 'x' \"y\" | cat > /dev/null\n\\0 ✓"
-        task = wait_final(self.enqueue({"mode": "echo", "note": hostile}, args=[1, "two; ls"]))
+        task = wait_final(self.enqueue({"mode": "echo", "note": hostile, "list": [1, "two; ls"]}))
         self.assertEqual(task["state"], "SUCCESS", task)
         result = task["result"]
         self.assertEqual(result["kwargs"]["note"], hostile)
-        self.assertEqual(result["args"], [1, "two; ls"])
+        self.assertEqual((result["args"], result["kwargs"]["list"]), ([], [1, "two; ls"]))
         self.assertEqual(result["task_id"], task["id"])
         self.assertEqual(result["cwd"], os.path.realpath(os.environ["CELERIAC_INTEROP_COMMAND_CWD"]))
         # The configured environment only: nothing of the worker's, its token least of all.
@@ -85,7 +88,7 @@ class Commands(unittest.TestCase):
         self.assertEqual(result.get(timeout=15)["kwargs"], {"mode": "echo"})
         status, registered = http("GET", "/registered-tasks")
         self.assertEqual(status, 200, registered)
-        [entry] = [t for t in registered["tasks"] if t["name"] == TASK]
+        [entry] = [t for t in registered["items"] if t["name"] == TASK]
         self.assertEqual(entry["summary"], "Builds a report (interop)")
         self.assertEqual([f["name"] for f in entry["schema"]["fields"]], ["mode"])
         status, problem = http("POST", "/tasks", {"task": TASK, "queue": OUR_QUEUE, "kwargs": {"mode": "explode"}})

@@ -76,8 +76,8 @@ def start_worker(name, secrets, sources, templates, queue=QUEUE):
                CELERIAC_MAIL_SOURCES=sources, CELERIAC_MAIL_TEMPLATES=templates, CELERIAC_MAIL_FROM="Celeriac <noreply@example.com>",
                CELERIAC_LEASE_SECONDS="5", CELERIAC_REDIS_URL=os.environ["CELERIAC_INTEROP_REDIS_URL"],
                CELERIAC_API_URL=os.environ["CELERIAC_INTEROP_API_URL"])
-    log = open(os.path.join(LOGS, f"worker-{name.split('@')[0]}.log"), "ab")
-    return subprocess.Popen([os.path.join(BIN, "celeriac-worker")], env=env, stderr=log, stdout=log)
+    with open(os.path.join(LOGS, f"worker-{name.split('@')[0]}.log"), "ab") as log:
+        return subprocess.Popen([os.path.join(BIN, "celeriac-worker")], env=env, stderr=log, stdout=log)
 
 
 def enqueue(kwargs, queue=QUEUE):
