@@ -188,7 +188,7 @@ let package = Package(
         .testTarget(
             name: "CeleriacJobsTests",
             dependencies: [
-                "CeleriacJobs", "CeleriacHTTP", "CeleriacPostgres", "CeleriacSystem", "TestSupport",
+                "CeleriacJobs", "CeleriacCore", "CeleriacHTTP", "CeleriacPostgres", "CeleriacSystem", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -51,6 +51,9 @@ final class CurlEasy {
             headerList = curl.slistAppend(headerList, "\(name): \(value)")
         }
         headerList = curl.slistAppend(headerList, "Expect:")  // no 100-continue round trip
+        var resolveList: UnsafeMutablePointer<curl_slist>?
+        defer { curl.slistFreeAll(resolveList) }
+        for entry in request.resolve { resolveList = curl.slistAppend(resolveList, entry) }
         let setopt = curl.setopt
         /// Every option is checked; the first refused one is named in the error.
         func set(_ name: String, _ code: CURLcode) throws(HTTPClientError) {
@@ -60,6 +63,9 @@ final class CurlEasy {
             try set(name, code)
         }
         try set("CURLOPT_HTTPHEADER", celeriac_curl_setopt_ptr(setopt, handle, CURLOPT_HTTPHEADER, headerList))
+        if resolveList != nil {
+            try set("CURLOPT_RESOLVE", celeriac_curl_setopt_ptr(setopt, handle, CURLOPT_RESOLVE, resolveList))
+        }
         try set("CURLOPT_WRITEFUNCTION", celeriac_curl_setopt_callback(setopt, handle, CURLOPT_WRITEFUNCTION, curlWrite))
         try set("CURLOPT_WRITEDATA", celeriac_curl_setopt_ptr(setopt, handle, CURLOPT_WRITEDATA, sinkPointer.toOpaque()))
         try set("CURLOPT_HEADERFUNCTION", celeriac_curl_setopt_callback(setopt, handle, CURLOPT_HEADERFUNCTION, curlHeader))

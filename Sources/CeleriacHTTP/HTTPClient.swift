@@ -17,11 +17,15 @@ public struct HTTPClientRequest: Sendable {
     /// Whole-request bound: connect, send, wait, receive.
     public var timeout: Duration
     public var maxResponseBytes: Int
+    /// Addresses to connect to instead of resolving the host again (`CURLOPT_RESOLVE`:
+    /// `host:port:address`): the ones a guard checked, so a second DNS answer cannot differ.
+    public var resolve: [String]
 
     public init(
         method: String = "GET", url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
-        timeout: Duration = .seconds(10), maxResponseBytes: Int = 16 << 20
+        timeout: Duration = .seconds(10), maxResponseBytes: Int = 16 << 20, resolve: [String] = []
     ) {
+        self.resolve = resolve
         self.method = method
         self.url = url
         self.headers = headers

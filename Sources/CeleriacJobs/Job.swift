@@ -208,9 +208,11 @@ public struct JobRegistry: Sendable {
     public static var builtIn: JobRegistry { builtIn(backupDirectory: nil) }
 
     /// The built-in jobs, `backup.postgres` writing under `backupDirectory`, `notify.email`
-    /// configured as `email` is.
-    public static func builtIn(backupDirectory: String?, email: EmailJob = EmailJob()) -> JobRegistry {
-        JobRegistry([EchoJob(), SleepJob(), FailJob(), SlackJob(), WebPushJob(), email, BackupJob(directory: backupDirectory)])
+    /// and `http.request` configured as `email` and `http` are.
+    public static func builtIn(
+        backupDirectory: String?, email: EmailJob = EmailJob(), http: HTTPRequestJob = HTTPRequestJob()
+    ) -> JobRegistry {
+        JobRegistry([EchoJob(), SleepJob(), FailJob(), SlackJob(), WebPushJob(), email, http, BackupJob(directory: backupDirectory)])
     }
 
     /// Adds configured command tasks.

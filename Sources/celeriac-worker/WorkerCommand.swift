@@ -53,7 +53,9 @@ struct WorkerCommand: AsyncParsableCommand {
         var registry: JobRegistry
         do {
             configuration.secrets = try Secrets.load(path: settings.secretsFile, environment: environment)
-            registry = .builtIn(backupDirectory: settings.backupDirectory, email: try EmailJob.configured(settings))
+            registry = .builtIn(
+                backupDirectory: settings.backupDirectory, email: try EmailJob.configured(settings),
+                http: HTTPRequestJob(outbound: OutboundGuard(allowedHosts: settings.httpAllowHosts)))
             try registry.register(commands: try CommandJob.configured(settings))
         } catch {
             throw ValidationError(error.description)
