@@ -208,11 +208,14 @@ public struct JobRegistry: Sendable {
     public static var builtIn: JobRegistry { builtIn(backupDirectory: nil) }
 
     /// The built-in jobs, `backup.postgres` writing under `backupDirectory`, `notify.email`
-    /// and `http.request` configured as `email` and `http` are.
+    /// `http.request` and `data.load` configured as `email`, `http` and `load` are.
     public static func builtIn(
-        backupDirectory: String?, email: EmailJob = EmailJob(), http: HTTPRequestJob = HTTPRequestJob()
+        backupDirectory: String?, email: EmailJob = EmailJob(), http: HTTPRequestJob = HTTPRequestJob(),
+        load: DataLoadJob = DataLoadJob()
     ) -> JobRegistry {
-        JobRegistry([EchoJob(), SleepJob(), FailJob(), SlackJob(), WebPushJob(), email, http, BackupJob(directory: backupDirectory)])
+        JobRegistry([
+            EchoJob(), SleepJob(), FailJob(), SlackJob(), WebPushJob(), email, http, load, BackupJob(directory: backupDirectory),
+        ])
     }
 
     /// Adds configured command tasks.

@@ -55,7 +55,8 @@ struct WorkerCommand: AsyncParsableCommand {
             configuration.secrets = try Secrets.load(path: settings.secretsFile, environment: environment)
             registry = .builtIn(
                 backupDirectory: settings.backupDirectory, email: try EmailJob.configured(settings),
-                http: HTTPRequestJob(outbound: OutboundGuard(allowedHosts: settings.httpAllowHosts)))
+                http: HTTPRequestJob(outbound: OutboundGuard(allowedHosts: settings.httpAllowHosts)),
+                load: try DataLoadJob.configured(settings))
             try registry.register(commands: try CommandJob.configured(settings))
         } catch {
             throw ValidationError(error.description)

@@ -78,6 +78,8 @@ public struct Settings: Sendable {
     /// Worker: hosts `http.request` may reach though they resolve to loopback, private or
     /// link-local addresses.
     public var httpAllowHosts: [String]
+    /// Worker: a JSON file of the loads `data.load` may run (``DataLoadSpec``).
+    public var dataLoadsFile: String?
     /// Worker: a JSON file of command tasks (``CommandSpec``).
     public var commandsFile: String?
 
@@ -134,6 +136,7 @@ public struct Settings: Sendable {
         mailTemplates = env["CELERIAC_MAIL_TEMPLATES"].flatMap { $0.isEmpty ? nil : $0 }
         mailSourcesFile = env["CELERIAC_MAIL_SOURCES"].flatMap { $0.isEmpty ? nil : $0 }
         commandsFile = env["CELERIAC_COMMANDS"].flatMap { $0.isEmpty ? nil : $0 }
+        dataLoadsFile = env["CELERIAC_DATA_LOADS"].flatMap { $0.isEmpty ? nil : $0 }
         httpAllowHosts = (env["CELERIAC_HTTP_ALLOW_HOSTS"] ?? "").split(separator: ",").map {
             String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()).lowercased()
         }.filter { !$0.isEmpty }

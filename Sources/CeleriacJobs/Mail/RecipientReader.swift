@@ -16,24 +16,16 @@ struct Recipient: Sendable {
     }
 }
 
-/// Pages through a configured recipient source (``RecipientSource``) in address order. The
-/// database is reached through libpq, loaded the first time a broadcast reads a source; one
-/// connection per database is kept for later broadcasts.
+/// Pages through a configured recipient source (``RecipientSource``) in address order,
+/// through ``DatabaseClients``.
 final class RecipientReader: Sendable {
-    private static let clients = Locked<[String: PostgresClient]>([:])
-
     private let source: RecipientSource
     private let database: PostgresClient
     private let after = Locked<String?>(nil)
 
     init(source: RecipientSource, databaseURL: String) {
         self.source = source
-        database = Self.clients.withLock { clients in
-            if let client = clients[databaseURL] { return client }
-            let client = PostgresClient(url: databaseURL, size: 1, name: "pg-mail")
-            clients[databaseURL] = client
-            return client
-        }
+        database = DatabaseClients.client(url: databaseURL, name: "pg-jobs")
     }
 
     /// Distinct addresses the source holds now.
