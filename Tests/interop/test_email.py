@@ -9,7 +9,6 @@ import email.policy
 import json
 import os
 import signal
-import subprocess
 import tempfile
 import threading
 import time
@@ -20,10 +19,10 @@ import psycopg2
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+import own_worker
 from interop_app import app
 from test_interop import http, wait_final
 
-BIN = os.environ["CELERIAC_INTEROP_BIN"]
 PLAIN_PORT = int(os.environ.get("CELERIAC_INTEROP_SMTP_PORT", "18098"))
 AUTH_PORT = PLAIN_PORT + 1
 QUEUE = "interop_mail"
@@ -72,12 +71,8 @@ def authenticator(server, session, envelope, mechanism, auth_data):
 
 
 def start_worker(name, secrets, sources, templates, queue=QUEUE):
-    env = dict(os.environ, CELERIAC_QUEUES=queue, CELERIAC_WORKER_NAME=name, CELERIAC_SECRETS_FILE=secrets,
-               CELERIAC_MAIL_SOURCES=sources, CELERIAC_MAIL_TEMPLATES=templates, CELERIAC_MAIL_FROM="Celeriac <noreply@example.com>",
-               CELERIAC_LEASE_SECONDS="5", CELERIAC_REDIS_URL=os.environ["CELERIAC_INTEROP_REDIS_URL"],
-               CELERIAC_API_URL=os.environ["CELERIAC_INTEROP_API_URL"])
-    with open(os.path.join(LOGS, f"worker-{name.split('@')[0]}.log"), "ab") as log:
-        return subprocess.Popen([os.path.join(BIN, "celeriac-worker")], env=env, stderr=log, stdout=log)
+    return own_worker.start(name, queue, CELERIAC_SECRETS_FILE=secrets, CELERIAC_MAIL_SOURCES=sources,
+                            CELERIAC_MAIL_TEMPLATES=templates, CELERIAC_MAIL_FROM="Celeriac <noreply@example.com>")
 
 
 def enqueue(kwargs, queue=QUEUE):
