@@ -106,6 +106,13 @@ def render(rows, mode):
                 f"{r['reference_smtplib_seconds']} | {r['reference_smtplib_per_s']} |",
                 f"| `notify.webpush` to a local endpoint ({r['push_tasks']} tasks of ≤ 1,000 subscriptions) | {r['pushes']} | "
                 f"{r['push_seconds']} | {r['pushes_per_s']} |"]
+    for b in by("data_load"):
+        r = b["result"]
+        out += ["", f"### data.load ({r['rows']:,} rows in {r['pages']} pages of {r['page_rows']:,}, local HTTP → PostgreSQL)", "",
+                "| | seconds | rows/s | ÷ \\copy |", "|---|---|---|---|",
+                f"| `data.load` (enqueue → SUCCESS; upsert in batches, one transaction per page) | {r['ours_seconds']} | "
+                f"{r['ours_rows_per_s']} | {r['ratio']}× |",
+                f"| `psql \\copy` of the same rows from a CSV file (reference) | {r['copy_seconds']} | {r['copy_rows_per_s']} | 1 |"]
     out += ["", "### Memory (RSS)", "", "| Process | state | MiB |", "|---|---|---|"]
     for m in by("rss_idle"):
         out.append(f"| {m['process']} | idle | {m['kb'] / 1024:.1f} |")

@@ -7,10 +7,10 @@ cd "$(dirname "$0")/.."
 mode=${1:-full}
 if [ "$mode" = smoke ]; then
   drain_n=2000 wrk_s=3 celery_s=2 lat_s=3 lat_conns=2 scale_n=1000 big_n=20000 lookup_s=2 rounds=1 config=debug static=
-  eta_n=300 eta_lead=3 beat_s=5 beat_intervals=100 beat_crontabs=900 backup_rows=50000 backup_rounds=1 notify_n=500
+  eta_n=300 eta_lead=3 beat_s=5 beat_intervals=100 beat_crontabs=900 backup_rows=50000 backup_rounds=1 notify_n=500 load_rows=20000 load_page=2000
 else
   drain_n=${BENCH_DRAIN:-100000} wrk_s=20 celery_s=10 lat_s=10 lat_conns=8 scale_n=50000 big_n=1000000 lookup_s=10 rounds=3
-  eta_n=10000 eta_lead=15 beat_s=65 beat_intervals=1000 beat_crontabs=9000 backup_rows=6000000 backup_rounds=2 notify_n=10000
+  eta_n=10000 eta_lead=15 beat_s=65 beat_intervals=1000 beat_crontabs=9000 backup_rows=6000000 backup_rounds=2 notify_n=10000 load_rows=1000000 load_page=10000
   config=release static=--static-swift-stdlib
 fi
 dir=.celeriac/bench
@@ -302,6 +302,19 @@ notify_json=$(BENCH_PUSH_P256DH=${push_keys% *} BENCH_PUSH_AUTH=${push_keys#* } 
   --pg-port "$pg_port" --queue bench_notify --smtp-port 18102 --push-port 18103 --mails "$notify_n" --pushes "$notify_n")
 record "{\"bench\": \"notify\", \"result\": $notify_json}"
 kill -TERM $nw; wait_gone $nw
+
+# 8. data.load: 1M rows from a local paged server into PostgreSQL, against psql \copy of the
+# same rows from a CSV file.
+printf '{"BENCH_LOAD_DB": "%s"}\n' "$CELERIAC_DATABASE_URL" >"$dir/load-secrets.json"
+printf '{"bench_stations": {"database": "BENCH_LOAD_DB", "table": "bench_load", "key": ["id"], "batch_rows": 2000, "columns": {"id": {"type": "integer"}, "name": {}, "elevation": {"type": "numeric"}, "active": {"type": "boolean"}, "updated": {"type": "timestamptz"}}, "source": {"url": "http://127.0.0.1:18104/stations", "records": "/data", "pagination": {"type": "page", "param": "page", "start": 1}}}}\n' \
+  >"$dir/loads.json"
+CELERIAC_SECRETS_FILE="$dir/load-secrets.json" CELERIAC_DATA_LOADS="$dir/loads.json" \
+  "$bin/celeriac-worker" -n bench-load -Q bench_load -c 2 2>>"$dir/worker.log" & lw2=$!; pids+=($lw2)
+sleep 1
+load_json=$("$py" bench/load_vs_copy.py --api "$CELERIAC_API_URL" --pg-port "$pg_port" --queue bench_load --port 18104 \
+  --rows "$load_rows" --page "$load_page" --csv "$PWD/$dir/load-reference.csv")
+record "{\"bench\": \"data_load\", \"result\": $load_json}"
+kill -TERM $lw2; wait_gone $lw2
 
 "$py" bench/report.py "$out" "$mode" >"$dir/report.md"
 if [ "$mode" = full ]; then "$py" bench/report.py "$out" "$mode" --update BENCHMARKS.md; fi
