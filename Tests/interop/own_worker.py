@@ -14,3 +14,11 @@ def start(name, queue, **env):
                        CELERIAC_API_URL=os.environ["CELERIAC_INTEROP_API_URL"], **env)
     with open(os.path.join(LOGS, f"worker-{name.split('@')[0]}.log"), "ab") as log:
         return subprocess.Popen([os.path.join(BIN, "celeriac-worker")], env=environment, stderr=log, stdout=log)
+
+
+def stop(victim, successor):
+    """After a take-over test: the killed worker surely gone, its successor stopped."""
+    victim.kill()
+    if successor:
+        successor.terminate()
+        successor.wait(10)

@@ -138,10 +138,7 @@ class DataLoad(unittest.TestCase):
             successor = self.worker("load-successor@celeriac", queue)
             task = wait_final(task_id, timeout=90)
         finally:
-            victim.kill()
-            if successor:
-                successor.terminate()
-                successor.wait(10)
+            own_worker.stop(victim, successor)
         self.assertEqual(task["state"], "SUCCESS", task)
         result = task["result"]
         self.assertEqual(self.rows("SELECT count(*), count(DISTINCT id), min(id), max(id) FROM load_record")[0], (RECORDS, RECORDS, 0, RECORDS - 1))

@@ -256,10 +256,7 @@ class Email(unittest.TestCase):
             successor = start_worker("mail-successor@celeriac", self.secrets, self.sources, self.templates, queue)
             task = wait_final(task_id, timeout=90)
         finally:
-            victim.kill()
-            if successor:
-                successor.terminate()
-                successor.wait(10)
+            own_worker.stop(victim, successor)
         self.assertEqual(task["state"], "SUCCESS", task)
         received = Counter(m["to"][0] for m in self.plain.messages)
         self.assertEqual([address for address, times in received.items() if times > 1], [])

@@ -37,11 +37,12 @@ public struct CommandSpec: Sendable, Equatable {
     }
 
     init(name: String, _ entry: JSONValue) throws(ConfigError) {
-        func fail(_ detail: String) -> ConfigError { ConfigError("CELERIAC_COMMANDS: \(name.prefix(64)): \(detail)") }
-        if let problem = Names.checkTaskName(name) { throw fail("task name \(problem)") }
-        guard case .object(let members) = entry else { throw fail("expected an object") }
-        let known: Set = ["argv", "cwd", "env", "secrets", "summary", "time_limit", "soft_time_limit", "retry", "schema"]
-        if let unknown = members.keys.sorted().first(where: { !known.contains($0) }) { throw fail("unknown entry \(unknown)") }
+        let entry = try ConfigEntry(
+            variable: "CELERIAC_COMMANDS", name: name, entry,
+            known: ["argv", "cwd", "env", "secrets", "summary", "time_limit", "soft_time_limit", "retry", "schema"],
+            nameProblem: Names.checkTaskName(name).map { "task name \($0)" })
+        let fail = entry.fail
+        let members = entry.members
         guard case .array(let items)? = members["argv"], !items.isEmpty,
             case let argv = items.compactMap(\.stringValue), argv.count == items.count, !argv[0].isEmpty,
             !argv.contains(where: { $0.utf8.contains(0) })

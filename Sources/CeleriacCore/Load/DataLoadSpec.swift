@@ -59,11 +59,10 @@ public struct DataLoadSpec: Sendable, Equatable {
     }
 
     init(name: String, _ entry: JSONValue) throws(ConfigError) {
-        func fail(_ detail: String) -> ConfigError { ConfigError("CELERIAC_DATA_LOADS: \(name.prefix(64)): \(detail)") }
-        guard JobSchema.Field.isSecretName(name) else { throw fail("a load's name is letters, digits, '_', '-' or '.'") }
-        guard case .object(let members) = entry else { throw fail("expected an object") }
-        let known: Set = ["database", "table", "key", "columns", "source", "batch_rows"]
-        if let unknown = members.keys.sorted().first(where: { !known.contains($0) }) { throw fail("unknown entry \(unknown)") }
+        let members = try ConfigEntry(
+            variable: "CELERIAC_DATA_LOADS", name: name, entry, known: ["database", "table", "key", "columns", "source", "batch_rows"],
+            nameProblem: JobSchema.Field.isSecretName(name) ? nil : "a load's name is letters, digits, '_', '-' or '.'")
+        let fail = members.fail
         self.name = name
         database = members["database"]?.stringValue ?? "CELERIAC_DATABASE_URL"
         guard JobSchema.Field.isSecretName(database) else { throw fail("database names the secret holding the URL") }

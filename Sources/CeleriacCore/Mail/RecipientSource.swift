@@ -41,11 +41,10 @@ public struct RecipientSource: Sendable, Equatable {
     }
 
     init(name: String, _ entry: JSONValue) throws(ConfigError) {
-        func fail(_ detail: String) -> ConfigError { ConfigError("CELERIAC_MAIL_SOURCES: \(name.prefix(64)): \(detail)") }
-        guard JobSchema.Field.isSecretName(name) else { throw fail("a source name is letters, digits, '_', '-' or '.'") }
-        guard case .object(let members) = entry else { throw fail("expected an object") }
-        let known: Set = ["database", "table", "email", "name", "variables", "where"]
-        if let unknown = members.keys.sorted().first(where: { !known.contains($0) }) { throw fail("unknown entry \(unknown)") }
+        let members = try ConfigEntry(
+            variable: "CELERIAC_MAIL_SOURCES", name: name, entry, known: ["database", "table", "email", "name", "variables", "where"],
+            nameProblem: JobSchema.Field.isSecretName(name) ? nil : "a source name is letters, digits, '_', '-' or '.'")
+        let fail = members.fail
         func identifier(_ key: String, qualified: Bool = false) throws(ConfigError) -> String? {
             guard let value = members[key], value != .null else { return nil }
             guard let text = value.stringValue, let quoted = SQLIdentifier.quoted(text), qualified || !text.contains(".") else {

@@ -44,16 +44,7 @@ public struct SMTPServer: Sendable, Equatable {
             }
             authority = authority[authority.index(after: at)...]
         }
-        var hostPart = authority
-        var portPart: Substring = ""
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { return nil }
-            hostPart = authority[authority.index(after: authority.startIndex)..<close]
-            portPart = authority[authority.index(after: close)...]
-        } else if let colon = authority.lastIndex(of: ":") {
-            hostPart = authority[..<colon]
-            portPart = authority[colon...]
-        }
+        guard let (hostPart, portPart) = Authority.split(authority) else { return nil }
         guard !hostPart.isEmpty, !HeaderText.hasLineBreakOrNUL(String(hostPart)), !hostPart.contains(" ") else { return nil }
         if portPart.isEmpty {
             port = defaultPort

@@ -20,16 +20,7 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
         let authority = rest[..<authorityEnd]
         guard !authority.contains("@") else { return nil }
-        var host = authority
-        var portText: Substring = ""
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { return nil }
-            host = authority[authority.index(after: authority.startIndex)..<close]
-            portText = authority[authority.index(after: close)...]
-        } else if let colon = authority.lastIndex(of: ":") {
-            host = authority[..<colon]
-            portText = authority[colon...]
-        }
+        guard let (host, portText) = Authority.split(authority) else { return nil }
         guard !host.isEmpty, !host.contains("["), !host.contains("]") else { return nil }
         if portText.isEmpty {
             port = scheme == "https" ? 443 : 80
