@@ -49,6 +49,7 @@ public enum APIServer {
         let table = RouteTable(router: router, authorizer: api.authorizer)
         let tasks = TaskRoutes(api: api)
         tasks.register(on: table)
+        TaskBatchRoutes(api: api).register(on: table)
         RevokeRoutes(api: api).register(on: table)
         PeriodicTaskRoutes(api: api).register(on: table)
         ScheduleRoutes(api: api).register(on: table)

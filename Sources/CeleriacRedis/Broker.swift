@@ -77,25 +77,11 @@ public struct Broker: Sendable {
             return try await publishTransaction(
                 envelope: envelope, queue: queue, priority: priority, record: record, ttlSeconds: ttl, parkUntil: parkUntil)
         }
-        var args: [[UInt8]] = [
-            envelope, Array(String(ttl).utf8), Array(RedisKeys.bindingMember(queue).utf8),
-            Array(record.id.utf8), Array(idempotency.canonicalRequest.utf8), Array(String(idempotency.ttlSeconds).utf8),
-            Array((parkUntil.map(String.init) ?? "").utf8),
-        ]
-        for (field, value) in record.hashFields() { args += [Array(field.utf8), Array(value.utf8)] }
-        let reply = try await redis.run(
-            .enqueueOnce,
-            keys: [
-                RedisKeys.queue(queue, priority: priority), RedisKeys.task(record.id), RedisKeys.bindingSet,
-                RedisKeys.permanentBindingSet, RedisKeys.idempotency(idempotency.key), RedisKeys.scheduled,
-            ], rawArgs: args)
-        let parts = reply.array ?? []
-        switch (parts.first?.integer, parts.count > 1 ? parts[1] : nil) {
-        case (1, let id?): return .duplicate(taskID: id.string ?? "")
-        case (2, let id?): return .conflict(taskID: id.string ?? "")
-        case (_, let length):
-            return parkUntil == nil ? .published(queueLength: Int(length?.integer ?? 0)) : .parked
-        }
+        let item = BatchItem(
+            envelope: envelope, queue: queue, priority: priority, record: record, idempotency: idempotency,
+            holdSeconds: holdSeconds, parkUntil: parkUntil)
+        let call = enqueueOnceCall(item)
+        return Self.enqueueOnceOutcome(try await redis.run(.enqueueOnce, keys: call.keys, rawArgs: call.args), parked: parkUntil != nil)
     }
 
     /// ``publish(envelope:queue:priority:record:idempotency:)`` without a key: nothing to decide
@@ -173,7 +159,7 @@ public struct Broker: Sendable {
     }
 
     /// What went wrong in a transaction's reply: the error it holds, or its shape.
-    private static func failure(in reply: RESPValue) -> String {
+    static func failure(in reply: RESPValue) -> String {
         switch reply {
         case .error(let message): message
         case .array(let results):

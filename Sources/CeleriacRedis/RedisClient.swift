@@ -81,7 +81,7 @@ public final class RedisClient: Sendable {
     /// has not yet. A server that lost the script (restarted, or `SCRIPT FLUSH` landing between
     /// two commands of the pipeline) answers `NOSCRIPT` from some call on: that call and every
     /// later one are run again once after loading it.
-    private func run(_ script: RedisScript, rawCalls calls: [(keys: [String], args: [[UInt8]])]) async throws
+    public func run(_ script: RedisScript, rawCalls calls: [(keys: [String], args: [[UInt8]])]) async throws
         -> [RESPValue]
     {
         var replies: [RESPValue] = []

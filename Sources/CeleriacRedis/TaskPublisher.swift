@@ -94,6 +94,39 @@ public struct TaskPublisher: Sendable {
         return published
     }
 
+    /// Publishes many tasks in one round trip (``Broker/publishBatch(_:)``): results in the
+    /// requests' order.
+    /// - Throws: ``RedisError`` when Redis is unreachable or refuses the batch.
+    public func publishBatch(_ requests: [Request]) async throws -> [Published] {
+        let now = clock.now
+        var prepared: [(id: String, new: TaskMessage.NewTask, record: TaskRecord)] = []
+        var items: [Broker.BatchItem] = []
+        prepared.reserveCapacity(requests.count)
+        items.reserveCapacity(requests.count)
+        for request in requests {
+            let id = request.id ?? TaskID.random()
+            let (new, record) = prepare(request, id: id, now: now)
+            let due = request.options.eta.flatMap { $0 > now ? $0 : nil }
+            prepared.append((id, new, record))
+            items.append(Broker.BatchItem(
+                envelope: TaskMessage.envelope(new), queue: request.options.queue, priority: request.options.priority,
+                record: record, idempotency: request.idempotency,
+                holdSeconds: due.map { Int(min($0.timeIntervalSince(now), 10 * 365 * 86_400).rounded(.up)) } ?? 0,
+                parkUntil: due.map(Broker.unixMillis)))
+        }
+        let outcomes = try await broker.publishBatch(items)
+        return zip(prepared, outcomes).map { prepared, outcome in
+            var published = Published(
+                id: prepared.id, outcome: outcome, record: prepared.record, argsrepr: prepared.new.argsrepr,
+                kwargsrepr: prepared.new.kwargsrepr)
+            switch outcome {
+            case .published, .parked: onPublished?(published)
+            case .duplicate(let original), .conflict(let original): published.id = original
+            }
+            return published
+        }
+    }
+
     /// The message and the record of a new task.
     func prepare(_ request: Request, id: String, now: Date) -> (new: TaskMessage.NewTask, record: TaskRecord) {
         let new = TaskMessage.NewTask(

@@ -2,6 +2,8 @@
 
     python faults.py kill --kills 20      kill -9 random workers under load, restart them
     python faults.py redis-restart        restart redis-server mid-load
+    python faults.py batch-redis-kill     kill -9 redis-server while batches are sent: every task
+                                          queued has its record and every record its message
     python faults.py api-restart          kill -9 and restart celeriac-api mid-load
     python faults.py postgres-down        stop PostgreSQL mid-run, start it again
     python faults.py shutdown             SIGTERM past the grace period; SIGINT twice
@@ -21,6 +23,8 @@ import signal
 import subprocess
 import threading
 import time
+
+import redis
 
 from stack import LOGS, ROOT, Stack, http, sleep_args, wait_until
 
@@ -129,6 +133,54 @@ def redis_restart_test():
         assert all(st == "SUCCESS" for st in states), "a 201'd task did not succeed after the Redis restart"
         check_history(s, accepted)
         print(json.dumps({"scenario": "redis-restart", "accepted": len(accepted), "all_succeeded": True}))
+    finally:
+        s.stop()
+
+
+def batch_redis_kill_test():
+    """`POST /tasks/batch` while Redis is killed with SIGKILL and started again from its
+    append-only file: each batch's transaction is applied whole or not at all, so no message
+    is left without its record (nor a record without its message), and every task a 201
+    answered for is there."""
+    s = stack("batch")
+    queue = "fault_batch"
+    try:
+        s.start_api()
+        accepted, refused = [], []
+        stop = threading.Event()
+
+        def producer():
+            n = 0
+            while not stop.is_set():
+                tasks = [{"task": "celeriac.echo", "args": [n + i, "x" * 200], "queue": queue} for i in range(200)]
+                n += 200
+                status, body = http("POST", s.api_url + "/tasks/batch", {"tasks": tasks})
+                if status == 201:
+                    accepted.extend(item["id"] for item in body["tasks"] if "id" in item)
+                else:
+                    refused.append(status)
+                    time.sleep(0.05)
+
+        thread = threading.Thread(target=producer)
+        thread.start()
+        time.sleep(1.0)
+        s.redis_proc.kill()
+        s.redis_proc.wait(10)
+        time.sleep(0.5)
+        s.start_redis()
+        time.sleep(1.5)
+        stop.set()
+        thread.join()
+        client = redis.Redis(port=REDIS_PORT)
+        queued = [json.loads(message)["headers"]["id"] for message in client.lrange(queue, 0, -1)]
+        records = {key.decode()[len("celeriac:task:"):] for key in client.scan_iter("celeriac:task:*", count=1000)}
+        assert len(queued) == len(set(queued)), "a task was queued twice"
+        assert set(queued) - records == set(), f"{len(set(queued) - records)} messages without a record"
+        assert records - set(queued) == set(), f"{len(records - set(queued))} records without a message"
+        assert set(accepted) <= set(queued), f"{len(set(accepted) - set(queued))} tasks answered 201 are missing"
+        assert refused and set(refused) == {503}, refused
+        print(json.dumps({"scenario": "batch-redis-kill", "accepted": len(accepted), "queued": len(queued),
+                          "batches_refused": len(refused), "messages_without_record": 0, "records_without_message": 0}))
     finally:
         s.stop()
 
@@ -338,7 +390,7 @@ def beat_failover_test(schedules=50, seconds=60, lease=3):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("scenario", choices=["kill", "redis-restart", "api-restart", "postgres-down", "shutdown", "zombie", "beat", "all"])
+    parser.add_argument("scenario", choices=["kill", "redis-restart", "batch-redis-kill", "api-restart", "postgres-down", "shutdown", "zombie", "beat", "all"])
     parser.add_argument("--kills", type=int, default=20)
     args = parser.parse_args()
     if args.scenario in ("kill", "all"):
@@ -346,6 +398,8 @@ def main():
         kill_test(args.kills, tasks=max(2000, args.kills * 60))
     if args.scenario in ("redis-restart", "all"):
         redis_restart_test()
+    if args.scenario in ("batch-redis-kill", "all"):
+        batch_redis_kill_test()
     if args.scenario in ("api-restart", "all"):
         api_restart_test()
     if args.scenario in ("postgres-down", "all"):

@@ -135,6 +135,42 @@ extension OpenAPIDocument {
                 '422': { $ref: '#/components/responses/Problem' }
                 '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
+          /tasks/batch:
+            post:
+              operationId: enqueueTasks
+              summary: Enqueue many tasks in one request
+              description: |
+                Each entry of `tasks` is what `POST /tasks` takes, plus an optional `idempotency_key`
+                (the `Idempotency-Key` of that entry). Entries are checked one by one, as `POST /tasks`
+                checks its body; the valid ones are published together in one Redis round trip (one
+                `MULTI`/`EXEC` for those without a key, each task with its record: a batch cut short
+                by a Redis failure leaves no message without its record). The answer lists, in the
+                entries' order, each entry's task (`status` 201, or 200 for an `idempotency_key` seen
+                before with the same request: nothing new queued) or its problem (pointers start with
+                `/tasks/<index>`). When no entry is valid the request is a 422 listing every entry's
+                faults. At most `CELERIAC_MAX_BATCH` (1,000) entries and `CELERIAC_MAX_BATCH_BYTES`
+                (16 MiB) of body: over either, 413.
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/EnqueueBatch' }
+                    example: { tasks: [{ task: celeriac.echo, args: [1] }, { task: celeriac.echo, args: [2], idempotency_key: nightly-2 }] }
+              security:
+                - bearerAuth: [submit]
+              responses:
+                '201':
+                  description: At least one entry was valid; one result per entry, in order.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/BatchEnqueued' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
           /tasks/{id}:
             get:
               operationId: getTask
@@ -288,28 +324,6 @@ extension OpenAPIDocument {
                 '409': { $ref: '#/components/responses/Problem' }
                 '413': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
-                '429': { $ref: '#/components/responses/Problem' }
-                '503': { $ref: '#/components/responses/Problem' }
-          /periodic-tasks/{id}:
-            parameters:
-              - { name: id, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 2147483647 } }
-            get:
-              operationId: getPeriodicTask
-              summary: A periodic task, with beat's last send of it
-              description: >
-                `next_runs` are when `celeriac-beat` will send it (ticks already due: one send now);
-                `last_run` is its last send (null before the first); single-task answers carry it, lists do not.
-              security:
-                - bearerAuth: [read]
-              responses:
-                '200':
-                  description: The task.
-                  content:
-                    application/json:
-                      schema: { $ref: '#/components/schemas/PeriodicTask' }
-                '401': { $ref: '#/components/responses/Problem' }
-                '403': { $ref: '#/components/responses/Problem' }
-                '404': { $ref: '#/components/responses/Problem' }
                 '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
         """#

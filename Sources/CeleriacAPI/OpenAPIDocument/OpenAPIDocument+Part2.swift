@@ -2,6 +2,28 @@
 
 extension OpenAPIDocument {
     static let part2 = #"""
+          /periodic-tasks/{id}:
+            parameters:
+              - { name: id, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 2147483647 } }
+            get:
+              operationId: getPeriodicTask
+              summary: A periodic task, with beat's last send of it
+              description: >
+                `next_runs` are when `celeriac-beat` will send it (ticks already due: one send now);
+                `last_run` is its last send (null before the first); single-task answers carry it, lists do not.
+              security:
+                - bearerAuth: [read]
+              responses:
+                '200':
+                  description: The task.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/PeriodicTask' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
             put:
               operationId: replacePeriodicTask
               summary: Replace a periodic task's fields
@@ -286,32 +308,6 @@ extension OpenAPIDocument {
                           count: { type: integer }
                 '401': { $ref: '#/components/responses/Problem' }
                 '403': { $ref: '#/components/responses/Problem' }
-                '422': { $ref: '#/components/responses/Problem' }
-                '429': { $ref: '#/components/responses/Problem' }
-                '503': { $ref: '#/components/responses/Problem' }
-            post:
-              operationId: createIntervalSchedule
-              summary: Create a interval schedule row
-              requestBody:
-                required: true
-                content:
-                  application/json:
-                    schema: { $ref: '#/components/schemas/IntervalScheduleWrite' }
-              security:
-                - bearerAuth: [admin]
-              responses:
-                '201':
-                  description: Created.
-                  headers:
-                    Location: { description: The row's URL., schema: { type: string } }
-                  content:
-                    application/json:
-                      schema: { $ref: '#/components/schemas/IntervalSchedule' }
-                '400': { $ref: '#/components/responses/Problem' }
-                '401': { $ref: '#/components/responses/Problem' }
-                '403': { $ref: '#/components/responses/Problem' }
-                '409': { $ref: '#/components/responses/Problem' }
-                '413': { $ref: '#/components/responses/Problem' }
                 '422': { $ref: '#/components/responses/Problem' }
                 '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }

@@ -2,6 +2,32 @@
 
 extension OpenAPIDocument {
     static let part3 = #"""
+            post:
+              operationId: createIntervalSchedule
+              summary: Create a interval schedule row
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/IntervalScheduleWrite' }
+              security:
+                - bearerAuth: [admin]
+              responses:
+                '201':
+                  description: Created.
+                  headers:
+                    Location: { description: The row's URL., schema: { type: string } }
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/IntervalSchedule' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
           /interval-schedules/{id}:
             parameters:
               - { name: id, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 2147483647 } }
@@ -283,31 +309,6 @@ extension OpenAPIDocument {
                 '401': { $ref: '#/components/responses/Problem' }
                 '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
-                '429': { $ref: '#/components/responses/Problem' }
-                '503': { $ref: '#/components/responses/Problem' }
-            put:
-              operationId: replaceSolarSchedule
-              summary: Replace a solar schedule row's values (its tasks follow)
-              requestBody:
-                required: true
-                content:
-                  application/json:
-                    schema: { $ref: '#/components/schemas/SolarScheduleWrite' }
-              security:
-                - bearerAuth: [admin]
-              responses:
-                '200':
-                  description: The row.
-                  content:
-                    application/json:
-                      schema: { $ref: '#/components/schemas/SolarSchedule' }
-                '400': { $ref: '#/components/responses/Problem' }
-                '401': { $ref: '#/components/responses/Problem' }
-                '403': { $ref: '#/components/responses/Problem' }
-                '404': { $ref: '#/components/responses/Problem' }
-                '409': { $ref: '#/components/responses/Problem' }
-                '413': { $ref: '#/components/responses/Problem' }
-                '422': { $ref: '#/components/responses/Problem' }
                 '429': { $ref: '#/components/responses/Problem' }
                 '503': { $ref: '#/components/responses/Problem' }
         """#

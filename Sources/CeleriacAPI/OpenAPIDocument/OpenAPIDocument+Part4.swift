@@ -2,6 +2,31 @@
 
 extension OpenAPIDocument {
     static let part4 = #"""
+            put:
+              operationId: replaceSolarSchedule
+              summary: Replace a solar schedule row's values (its tasks follow)
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/SolarScheduleWrite' }
+              security:
+                - bearerAuth: [admin]
+              responses:
+                '200':
+                  description: The row.
+                  content:
+                    application/json:
+                      schema: { $ref: '#/components/schemas/SolarSchedule' }
+                '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '413': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+                '429': { $ref: '#/components/responses/Problem' }
+                '503': { $ref: '#/components/responses/Problem' }
             patch:
               operationId: updateSolarSchedule
               summary: Change some of a solar schedule row's values
@@ -278,68 +303,5 @@ extension OpenAPIDocument {
                 application/problem+json:
                   schema: { $ref: '#/components/schemas/Problem' }
           schemas:
-            APIToken:
-              type: object
-              required: [id, name, scopes, created_at, last_used_at, revoked_at]
-              properties:
-                id: { type: integer }
-                name: { type: string }
-                scopes: { type: array, items: { type: string, enum: [submit, read, admin, worker] } }
-                created_at: { type: string, format: date-time }
-                last_used_at: { type: [string, 'null'], format: date-time, description: Written within about a second of a use. }
-                revoked_at: { type: [string, 'null'], format: date-time }
-            State:
-              type: string
-              enum: [PENDING, RECEIVED, STARTED, PROGRESS, RETRY, SUCCESS, FAILURE, REVOKED]
-              description: Celery's states, and PROGRESS (a running job's custom state while it reports progress).
-            EnqueueRequest:
-              type: object
-              additionalProperties: false
-              required: [task]
-              properties:
-                task: { type: string, minLength: 1, maxLength: 255, pattern: '^[^\x00-\x2C\x2E\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\x9F]+(\.[^\x00-\x2C\x2E\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\x9F]+)*$', description: 'Registered task name, e.g. celeriac.echo: words of letters, digits, _ and - (or any character beyond ASCII but C1 controls) joined by single dots.' }
-                args: { type: [array, 'null'], items: {}, default: [], description: null means the default. }
-                kwargs: { type: [object, 'null'], default: {}, description: null means the default. }
-                queue: { type: [string, 'null'], default: celery, pattern: '^[A-Za-z0-9_.:-]{1,200}$', description: null means the default. }
-                priority: { type: [integer, 'null'], minimum: 0, maximum: 9, default: 0, description: 0 is served first; null means the default. }
-                countdown:
-                  type: [number, 'null']
-                  minimum: 0
-                  maximum: 31536000
-                  description: Run no earlier than this many seconds after enqueue (becomes the message's `eta`, as Celery's client does). Not with `eta`.
-                eta:
-                  type: [string, 'null']
-                  format: date-time
-                  description: Run no earlier than this instant; RFC 3339 with an offset (a time without one is refused). Not with `countdown`.
-                expires:
-                  oneOf:
-                    - { type: number, exclusiveMinimum: 0, maximum: 31536000, description: Seconds after enqueue. }
-                    - { type: string, format: date-time, description: 'An instant, RFC 3339 with an offset.' }
-                    - { type: 'null' }
-                  description: A task not started by then is not run (REVOKED, reason expired).
-                time_limit: { type: [number, 'null'], exclusiveMinimum: 0, maximum: 31536000, description: 'Hard time limit, seconds (Celery''s `time_limit`; `timelimit[0]` in the message).' }
-                soft_time_limit: { type: [number, 'null'], exclusiveMinimum: 0, maximum: 31536000, description: 'Soft time limit, seconds (`timelimit[1]`); one above the hard limit never fires.' }
-                retry:
-                  type: [object, 'null']
-                  additionalProperties: false
-                  description: |
-                    Retry after a job error: the task goes to RETRY (with `retry_at`) and runs again after
-                    a random delay between 0 and `backoff · 2^retries` seconds (at most `backoff_max`;
-                    exactly that without `jitter`), until `max_retries`, then FAILURE. A crash (worker
-                    lost) is not a retry. Time-limit failures are not retried.
-                  properties:
-                    max_retries: { type: [integer, 'null'], minimum: 0, maximum: 100, default: 3 }
-                    backoff: { type: [number, 'null'], exclusiveMinimum: 0, maximum: 31536000, default: 1, description: Seconds before the first retry; doubled for each one after. }
-                    backoff_max: { type: [number, 'null'], exclusiveMinimum: 0, maximum: 31536000, default: 600 }
-                    jitter: { type: [boolean, 'null'], default: true, description: 'Full jitter: a delay drawn uniformly from 0 to the backoff.' }
-                headers:
-                  type: [object, 'null']
-                  description: Message headers of your own, carried after Celery's (which cannot be set here, nor `celeriac_retry`).
-                  propertyNames:
-                    minLength: 1
-                    not:
-                      enum: [lang, task, id, shadow, eta, expires, group, group_index, retries, timelimit, root_id, parent_id, argsrepr, kwargsrepr, origin, ignore_result, replaced_task_nesting, stamped_headers, stamps, celeriac_retry]
-              not:
-                required: [countdown, eta]
         """#
 }

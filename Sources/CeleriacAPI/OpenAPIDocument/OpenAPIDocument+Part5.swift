@@ -2,6 +2,100 @@
 
 extension OpenAPIDocument {
     static let part5 = #"""
+            APIToken:
+              type: object
+              required: [id, name, scopes, created_at, last_used_at, revoked_at]
+              properties:
+                id: { type: integer }
+                name: { type: string }
+                scopes: { type: array, items: { type: string, enum: [submit, read, admin, worker] } }
+                created_at: { type: string, format: date-time }
+                last_used_at: { type: [string, 'null'], format: date-time, description: Written within about a second of a use. }
+                revoked_at: { type: [string, 'null'], format: date-time }
+            State:
+              type: string
+              enum: [PENDING, RECEIVED, STARTED, PROGRESS, RETRY, SUCCESS, FAILURE, REVOKED]
+              description: Celery's states, and PROGRESS (a running job's custom state while it reports progress).
+            EnqueueRequest:
+              type: object
+              additionalProperties: false
+              required: [task]
+              properties:
+                task: { type: string, minLength: 1, maxLength: 255, pattern: '^[^\x00-\x2C\x2E\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\x9F]+(\.[^\x00-\x2C\x2E\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\x9F]+)*$', description: 'Registered task name, e.g. celeriac.echo: words of letters, digits, _ and - (or any character beyond ASCII but C1 controls) joined by single dots.' }
+                args: { type: [array, 'null'], items: {}, default: [], description: null means the default. }
+                kwargs: { type: [object, 'null'], default: {}, description: null means the default. }
+                queue: { type: [string, 'null'], default: celery, pattern: '^[A-Za-z0-9_.:-]{1,200}$', description: null means the default. }
+                priority: { type: [integer, 'null'], minimum: 0, maximum: 9, default: 0, description: 0 is served first; null means the default. }
+                countdown:
+                  type: [number, 'null']
+                  minimum: 0
+                  maximum: 31536000
+                  description: Run no earlier than this many seconds after enqueue (becomes the message's `eta`, as Celery's client does). Not with `eta`.
+                eta:
+                  type: [string, 'null']
+                  format: date-time
+                  description: Run no earlier than this instant; RFC 3339 with an offset (a time without one is refused). Not with `countdown`.
+                expires:
+                  oneOf:
+                    - { type: number, exclusiveMinimum: 0, maximum: 31536000, description: Seconds after enqueue. }
+                    - { type: string, format: date-time, description: 'An instant, RFC 3339 with an offset.' }
+                    - { type: 'null' }
+                  description: A task not started by then is not run (REVOKED, reason expired).
+                time_limit: { type: [number, 'null'], exclusiveMinimum: 0, maximum: 31536000, description: 'Hard time limit, seconds (Celery''s `time_limit`; `timelimit[0]` in the message).' }
+                soft_time_limit: { type: [number, 'null'], exclusiveMinimum: 0, maximum: 31536000, description: 'Soft time limit, seconds (`timelimit[1]`); one above the hard limit never fires.' }
+                retry:
+                  type: [object, 'null']
+                  additionalProperties: false
+                  description: |
+                    Retry after a job error: the task goes to RETRY (with `retry_at`) and runs again after
+                    a random delay between 0 and `backoff · 2^retries` seconds (at most `backoff_max`;
+                    exactly that without `jitter`), until `max_retries`, then FAILURE. A crash (worker
+                    lost) is not a retry. Time-limit failures are not retried.
+                  properties:
+                    max_retries: { type: [integer, 'null'], minimum: 0, maximum: 100, default: 3 }
+                    backoff: { type: [number, 'null'], exclusiveMinimum: 0, maximum: 31536000, default: 1, description: Seconds before the first retry; doubled for each one after. }
+                    backoff_max: { type: [number, 'null'], exclusiveMinimum: 0, maximum: 31536000, default: 600 }
+                    jitter: { type: [boolean, 'null'], default: true, description: 'Full jitter: a delay drawn uniformly from 0 to the backoff.' }
+                headers:
+                  type: [object, 'null']
+                  description: Message headers of your own, carried after Celery's (which cannot be set here, nor `celeriac_retry`).
+                  propertyNames:
+                    minLength: 1
+                    not:
+                      enum: [lang, task, id, shadow, eta, expires, group, group_index, retries, timelimit, root_id, parent_id, argsrepr, kwargsrepr, origin, ignore_result, replaced_task_nesting, stamped_headers, stamps, celeriac_retry]
+              not:
+                required: [countdown, eta]
+            EnqueueBatch:
+              type: object
+              additionalProperties: false
+              required: [tasks]
+              properties:
+                tasks:
+                  type: array
+                  minItems: 1
+                  maxItems: 1000
+                  description: 'Each entry as POST /tasks takes it (EnqueueRequest), plus `idempotency_key` (1–255 visible ASCII characters). Entries are checked one by one: a faulty entry is answered in its place in the 201 body.'
+                  items: { type: object }
+            BatchEnqueued:
+              type: object
+              required: [tasks, enqueued, failed]
+              properties:
+                tasks:
+                  type: array
+                  items:
+                    anyOf:
+                      - type: object
+                        required: [id, state, status, links]
+                        properties:
+                          id: { type: string }
+                          state: { $ref: '#/components/schemas/State' }
+                          status: { type: integer, enum: [200, 201], description: '201: enqueued; 200: its idempotency_key was seen with the same request.' }
+                          links:
+                            type: object
+                            properties: { self: { type: string } }
+                      - { $ref: '#/components/schemas/Problem' }
+                enqueued: { type: integer, minimum: 0 }
+                failed: { type: integer, minimum: 0 }
             Enqueued:
               type: object
               required: [id, state, links]
@@ -214,102 +308,5 @@ extension OpenAPIDocument {
                     id: { type: integer }
                     every: { type: integer }
                     period: { type: string }
-            ClockedSchedule:
-              allOf:
-                - { $ref: '#/components/schemas/ScheduleComputed' }
-                - type: object
-                  required: [id, clocked_time]
-                  properties:
-                    id: { type: integer }
-                    clocked_time: { type: string }
-            SolarSchedule:
-              allOf:
-                - { $ref: '#/components/schemas/ScheduleComputed' }
-                - type: object
-                  required: [id, event, latitude, longitude]
-                  properties:
-                    id: { type: integer }
-                    event: { type: string }
-                    latitude: { type: number }
-                    longitude: { type: number }
-            PeriodicTaskWrite:
-              type: object
-              additionalProperties: false
-              required: [name, task]
-              description: |
-                Exactly one schedule: inline (`crontab`, `interval`, `clocked`, `solar`) or by id
-                (`crontab_id`, ...). Members `GET` returns that cannot be written (`id`, `last_run_at`,
-                `total_run_count`, `date_changed`, `schedule_kind`, `schedule_description`, `next_runs`)
-                may be sent back and are ignored.
-              properties: &periodicTaskProperties
-                name: { type: string, minLength: 1, maxLength: 200 }
-                task: { type: string, minLength: 1, maxLength: 200, pattern: '^[^\x00-\x2C\x2E\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\x9F]+(\.[^\x00-\x2C\x2E\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\x9F]+)*$' }
-                crontab: { oneOf: [{ $ref: '#/components/schemas/CrontabScheduleWrite' }, { type: 'null' }] }
-                interval: { oneOf: [{ $ref: '#/components/schemas/IntervalScheduleWrite' }, { type: 'null' }] }
-                clocked: { oneOf: [{ $ref: '#/components/schemas/ClockedScheduleWrite' }, { type: 'null' }] }
-                solar: { oneOf: [{ $ref: '#/components/schemas/SolarScheduleWrite' }, { type: 'null' }] }
-                crontab_id: { type: [integer, 'null'], minimum: 1, maximum: 2147483647 }
-                interval_id: { type: [integer, 'null'], minimum: 1, maximum: 2147483647 }
-                clocked_id: { type: [integer, 'null'], minimum: 1, maximum: 2147483647 }
-                solar_id: { type: [integer, 'null'], minimum: 1, maximum: 2147483647 }
-                args: { type: [array, string, 'null'], items: {}, default: [], description: 'A JSON array, or its text (as the admin''s form takes it).' }
-                kwargs: { type: [object, string, 'null'], default: {} }
-                headers: { type: [object, string, 'null'], default: {}, description: Message headers sent with each run. }
-                queue: { type: [string, 'null'], maxLength: 200, description: '"" is stored as null, as Django does.' }
-                exchange: { type: [string, 'null'], maxLength: 200 }
-                routing_key: { type: [string, 'null'], maxLength: 200 }
-                priority: { type: [integer, 'null'], minimum: 0, maximum: 255 }
-                expires: { type: [string, 'null'], format: date-time, description: Not with expire_seconds. }
-                expire_seconds: { type: [integer, 'null'], minimum: 0, maximum: 2147483647, description: Not with expires. }
-                one_off: { type: [boolean, 'null'], default: false, description: Required for a clocked schedule. }
-                start_time: { type: [string, 'null'], format: date-time }
-                enabled: { type: [boolean, 'null'], default: true, description: Disabling clears last_run_at. }
-                description: { type: [string, 'null'], default: '' }
-                id: {}
-                schedule_kind: {}
-                schedule_description: {}
-                next_runs: {}
-                last_run_at: {}
-                last_run: {}
-                total_run_count: {}
-                date_changed: {}
-            PeriodicTaskPatch:
-              type: object
-              additionalProperties: false
-              description: Any members of PeriodicTaskWrite; none is required.
-              properties: *periodicTaskProperties
-            PeriodicTask:
-              type: object
-              required: [id, name, task, enabled, one_off, schedule_kind, args, kwargs, headers, total_run_count, date_changed, description]
-              properties:
-                id: { type: integer }
-                name: { type: string }
-                task: { type: string }
-                enabled: { type: boolean }
-                one_off: { type: boolean }
-                schedule_kind: { oneOf: [{ $ref: '#/components/schemas/ScheduleKind' }, { type: 'null' }] }
-                crontab: { oneOf: [{ $ref: '#/components/schemas/CrontabSchedule' }, { type: 'null' }] }
-                interval: { oneOf: [{ $ref: '#/components/schemas/IntervalSchedule' }, { type: 'null' }] }
-                clocked: { oneOf: [{ $ref: '#/components/schemas/ClockedSchedule' }, { type: 'null' }] }
-                solar: { oneOf: [{ $ref: '#/components/schemas/SolarSchedule' }, { type: 'null' }] }
-                schedule_description: { type: [string, 'null'] }
-                next_runs: { type: array, items: { type: string, format: date-time } }
-                args: { description: The stored JSON (or its text when it is not JSON). }
-                kwargs: {}
-                headers: {}
-                queue: { type: [string, 'null'] }
-                exchange: { type: [string, 'null'] }
-                routing_key: { type: [string, 'null'] }
-                priority: { type: [integer, 'null'] }
-                expires: { type: [string, 'null'] }
-                expire_seconds: { type: [integer, 'null'] }
-                start_time: { type: [string, 'null'] }
-                last_run_at: { type: [string, 'null'] }
-                last_run:
-                  oneOf: [{ $ref: '#/components/schemas/BeatRun' }, { type: 'null' }]
-                  description: Beat's last send of the task (null before the first); in single-task answers, not in lists.
-                total_run_count: { type: integer }
-                date_changed: { type: string }
-                description: { type: string }
         """#
 }

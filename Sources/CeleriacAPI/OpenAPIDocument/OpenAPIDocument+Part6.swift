@@ -2,6 +2,103 @@
 
 extension OpenAPIDocument {
     static let part6 = #"""
+            ClockedSchedule:
+              allOf:
+                - { $ref: '#/components/schemas/ScheduleComputed' }
+                - type: object
+                  required: [id, clocked_time]
+                  properties:
+                    id: { type: integer }
+                    clocked_time: { type: string }
+            SolarSchedule:
+              allOf:
+                - { $ref: '#/components/schemas/ScheduleComputed' }
+                - type: object
+                  required: [id, event, latitude, longitude]
+                  properties:
+                    id: { type: integer }
+                    event: { type: string }
+                    latitude: { type: number }
+                    longitude: { type: number }
+            PeriodicTaskWrite:
+              type: object
+              additionalProperties: false
+              required: [name, task]
+              description: |
+                Exactly one schedule: inline (`crontab`, `interval`, `clocked`, `solar`) or by id
+                (`crontab_id`, ...). Members `GET` returns that cannot be written (`id`, `last_run_at`,
+                `total_run_count`, `date_changed`, `schedule_kind`, `schedule_description`, `next_runs`)
+                may be sent back and are ignored.
+              properties: &periodicTaskProperties
+                name: { type: string, minLength: 1, maxLength: 200 }
+                task: { type: string, minLength: 1, maxLength: 200, pattern: '^[^\x00-\x2C\x2E\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\x9F]+(\.[^\x00-\x2C\x2E\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\x9F]+)*$' }
+                crontab: { oneOf: [{ $ref: '#/components/schemas/CrontabScheduleWrite' }, { type: 'null' }] }
+                interval: { oneOf: [{ $ref: '#/components/schemas/IntervalScheduleWrite' }, { type: 'null' }] }
+                clocked: { oneOf: [{ $ref: '#/components/schemas/ClockedScheduleWrite' }, { type: 'null' }] }
+                solar: { oneOf: [{ $ref: '#/components/schemas/SolarScheduleWrite' }, { type: 'null' }] }
+                crontab_id: { type: [integer, 'null'], minimum: 1, maximum: 2147483647 }
+                interval_id: { type: [integer, 'null'], minimum: 1, maximum: 2147483647 }
+                clocked_id: { type: [integer, 'null'], minimum: 1, maximum: 2147483647 }
+                solar_id: { type: [integer, 'null'], minimum: 1, maximum: 2147483647 }
+                args: { type: [array, string, 'null'], items: {}, default: [], description: 'A JSON array, or its text (as the admin''s form takes it).' }
+                kwargs: { type: [object, string, 'null'], default: {} }
+                headers: { type: [object, string, 'null'], default: {}, description: Message headers sent with each run. }
+                queue: { type: [string, 'null'], maxLength: 200, description: '"" is stored as null, as Django does.' }
+                exchange: { type: [string, 'null'], maxLength: 200 }
+                routing_key: { type: [string, 'null'], maxLength: 200 }
+                priority: { type: [integer, 'null'], minimum: 0, maximum: 255 }
+                expires: { type: [string, 'null'], format: date-time, description: Not with expire_seconds. }
+                expire_seconds: { type: [integer, 'null'], minimum: 0, maximum: 2147483647, description: Not with expires. }
+                one_off: { type: [boolean, 'null'], default: false, description: Required for a clocked schedule. }
+                start_time: { type: [string, 'null'], format: date-time }
+                enabled: { type: [boolean, 'null'], default: true, description: Disabling clears last_run_at. }
+                description: { type: [string, 'null'], default: '' }
+                id: {}
+                schedule_kind: {}
+                schedule_description: {}
+                next_runs: {}
+                last_run_at: {}
+                last_run: {}
+                total_run_count: {}
+                date_changed: {}
+            PeriodicTaskPatch:
+              type: object
+              additionalProperties: false
+              description: Any members of PeriodicTaskWrite; none is required.
+              properties: *periodicTaskProperties
+            PeriodicTask:
+              type: object
+              required: [id, name, task, enabled, one_off, schedule_kind, args, kwargs, headers, total_run_count, date_changed, description]
+              properties:
+                id: { type: integer }
+                name: { type: string }
+                task: { type: string }
+                enabled: { type: boolean }
+                one_off: { type: boolean }
+                schedule_kind: { oneOf: [{ $ref: '#/components/schemas/ScheduleKind' }, { type: 'null' }] }
+                crontab: { oneOf: [{ $ref: '#/components/schemas/CrontabSchedule' }, { type: 'null' }] }
+                interval: { oneOf: [{ $ref: '#/components/schemas/IntervalSchedule' }, { type: 'null' }] }
+                clocked: { oneOf: [{ $ref: '#/components/schemas/ClockedSchedule' }, { type: 'null' }] }
+                solar: { oneOf: [{ $ref: '#/components/schemas/SolarSchedule' }, { type: 'null' }] }
+                schedule_description: { type: [string, 'null'] }
+                next_runs: { type: array, items: { type: string, format: date-time } }
+                args: { description: The stored JSON (or its text when it is not JSON). }
+                kwargs: {}
+                headers: {}
+                queue: { type: [string, 'null'] }
+                exchange: { type: [string, 'null'] }
+                routing_key: { type: [string, 'null'] }
+                priority: { type: [integer, 'null'] }
+                expires: { type: [string, 'null'] }
+                expire_seconds: { type: [integer, 'null'] }
+                start_time: { type: [string, 'null'] }
+                last_run_at: { type: [string, 'null'] }
+                last_run:
+                  oneOf: [{ $ref: '#/components/schemas/BeatRun' }, { type: 'null' }]
+                  description: Beat's last send of the task (null before the first); in single-task answers, not in lists.
+                total_run_count: { type: integer }
+                date_changed: { type: string }
+                description: { type: string }
             RegisteredTaskList:
               type: object
               required: [items, allowed_prefixes, enforced]

@@ -18,6 +18,10 @@ public struct Settings: Sendable {
     public var concurrency: Int
     public var workerName: String?
     public var maxBodyBytes: Int
+    /// API: most tasks one `POST /tasks/batch` may hold.
+    public var batchMaxTasks: Int
+    /// API: the largest `POST /tasks/batch` body, bytes.
+    public var batchMaxBytes: Int
     /// API: header, target, JSON, argument and rate limits; timeouts; open connections.
     public var limits: RequestLimits
     /// Bearer token workers present on `/internal/reports` (a token with the `worker` scope);
@@ -103,6 +107,8 @@ public struct Settings: Sendable {
         workerName = env["CELERIAC_WORKER_NAME"]
         maxBodyBytes = try Self.int(env, "CELERIAC_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20))
         limits = try RequestLimits(environment: env)
+        batchMaxTasks = try Self.int(env, "CELERIAC_MAX_BATCH", default: 1000, range: 1...100_000)
+        batchMaxBytes = try Self.int(env, "CELERIAC_MAX_BATCH_BYTES", default: 16 << 20, range: 1024...(256 << 20))
         workerToken = env["CELERIAC_WORKER_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         switch env["CELERIAC_AUTH"] ?? "on" {
         case "on": authRequired = true
