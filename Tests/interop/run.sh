@@ -79,6 +79,18 @@ cli_check() {
     ! schedules show "$id" 2>/dev/null
 }
 cli_check || { echo "celeriac schedules: CLI check failed"; status=1; }
+# `celeriac enqueue --from-file` through POST /tasks/batch: ids in the file's order, the
+# refused line named on stderr, exit status 1 because of it.
+enqueue_file_check() {
+  local file=$logs/tasks.jsonl out
+  printf '%s\n' "{\"task\": \"celeriac.echo\", \"args\": [1], \"queue\": \"$CELERIAC_INTEROP_OUR_QUEUE\"}" \
+    '{"args": [2]}' "{\"task\": \"celeriac.echo\", \"args\": [3], \"queue\": \"$CELERIAC_INTEROP_OUR_QUEUE\"}" >"$file"
+  if out=$("$bin/celeriac" enqueue --from-file "$file" --chunk 2 --api "$CELERIAC_INTEROP_API_URL" 2>"$logs/enqueue-file.err"); then
+    return 1
+  fi
+  [ "$(wc -l <<<"$out")" -eq 2 ] && grep -q '^line 2: task: required$' "$logs/enqueue-file.err"
+}
+enqueue_file_check || { echo "celeriac enqueue --from-file: CLI check failed"; cat "$logs/enqueue-file.err"; status=1; }
 if [ $status -ne 0 ]; then
   for f in api worker celery beat; do echo "--- $f log (tail)"; tail -30 "$logs/$f.log"; done
 fi
