@@ -126,6 +126,21 @@ lpush=$(redis-benchmark -p "$redis_port" -t lpush -c 64 -n $((wrk_s * 15000)) -d
 record "{\"bench\": \"redis_lpush\", \"per_s\": $lpush, \"payload_bytes\": $msg_bytes}"
 redis-cli -p "$redis_port" del mylist >/dev/null
 
+# 1b. Bulk enqueue (issue 31): POST /tasks/batch of 100 and of 1,000 tasks, each task the
+# single-task row's body, against the same LPUSH; Redis's CPU per task from INFO cpu.
+redis_cpu() { redis-cli -p "$redis_port" info cpu | awk -F: '/^used_cpu_(sys|user):/ {s += $2} END {printf "%.3f", s}'; }
+for size in 100 1000; do
+  history_settled; pg -c "TRUNCATE django_celery_results_taskresult"; fresh_redis
+  cpu_before=$(redis_cpu)
+  BENCH_QUEUE=bench_batch BENCH_BATCH=$size wrk -t2 -c8 -d"${wrk_s}s" -s bench/enqueue_batch.lua "$CELERIAC_API_URL" >"$dir/wrk-batch.txt"
+  cpu_after=$(redis_cpu)
+  queued=$(redis-cli -p "$redis_port" llen bench_batch)
+  batch_bytes=$(redis-cli -p "$redis_port" --no-raw lindex bench_batch 0 | wc -c)
+  per_s=$("$py" -c "print(round($queued / $wrk_s))")
+  record "{\"bench\": \"batch_enqueue\", \"batch\": $size, \"tasks\": $queued, \"tasks_per_s\": $per_s, \"requests_per_s\": $(awk '/Requests\/sec/ {print $2}' "$dir/wrk-batch.txt"), \"non_2xx\": $(awk '/Non-2xx/ {n = $5} END {print n + 0}' "$dir/wrk-batch.txt"), \"redis_cpu_us_per_task\": $("$py" -c "print(round(($cpu_after - $cpu_before) * 1e6 / max(1, $queued), 2))"), \"message_bytes\": $batch_bytes, \"lpush_per_s\": $lpush}"
+done
+fresh_redis
+
 # 2. Worker drain: N echo messages pre-loaded, one worker, reports included.
 drain_ours() {  # drain_ours N WORKERS CONCURRENCY: sets secs and load_kb
   local last started ps=()
@@ -148,6 +163,20 @@ for _ in 1 2 3; do drain_ours "$drain_n" 1 64; runs+=("$secs"); runs_rewrites+=(
 median=$(median_of "${runs[@]}")
 ours_max=$("$py" -c "print(round($drain_n/$median))")
 record "{\"bench\": \"drain\", \"consumer\": \"celeriac-worker -c 64\", \"tasks\": $drain_n, \"seconds\": $median, \"tasks_per_s\": $ours_max, \"runs_seconds\": $(list "${runs[@]}"), \"aof_rewrites\": $(list "${runs_rewrites[@]}"), \"worker_rss_kb_under_load\": $load_kb}"
+
+# The same drain for tasks enqueued through POST /tasks/batch (1,000 a request), then the
+# start latency of one more 1,000-task batch sent to the idle worker.
+fresh_redis
+batch_json=$(cd bench && "$py" batch_side.py enqueue --count "$drain_n" --size 1000 --queue bench_drain --ids "../$dir/batch-ids.txt")
+history_settled
+started=$(now)
+"$bin/celeriac-worker" -n bench-batch -Q bench_drain -c 64 2>>"$dir/worker.log" & bw1=$!; pids+=($bw1)
+secs=$(celery_side drain --queue bench_drain --last "$("$py" -c "import json; print(json.loads('$batch_json')['last'])")" --started "$started" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')
+sleep 2
+(cd bench && "$py" batch_side.py enqueue --count 1000 --size 1000 --queue bench_drain --ids "../$dir/batch-latency-ids.txt") >/dev/null
+starts=$(cd bench && "$py" batch_side.py starts --ids "../$dir/batch-latency-ids.txt")
+kill -TERM $bw1; wait_gone $bw1
+record "{\"bench\": \"batch_drain\", \"tasks\": $drain_n, \"enqueue\": $batch_json, \"seconds\": $secs, \"tasks_per_s\": $("$py" -c "print(round($drain_n/$secs))"), \"batch_of_1000_starts\": $starts}"
 
 drain_celery() {  # drain_celery LABEL ARGS...
   local label=$1; shift
