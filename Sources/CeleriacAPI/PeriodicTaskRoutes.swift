@@ -109,7 +109,8 @@ struct PeriodicTaskRoutes: Sendable {
             case "enabled": filter.enabled = flag(name, value)
             case "one_off": filter.oneOff = flag(name, value)
             case "task", "queue":
-                guard value.count <= 200 else {
+                // Code points, as JSON Schema's maxLength counts them.
+                guard value.unicodeScalars.count <= 200 else {
                     bad(name, "longer than 200 characters")
                     continue
                 }
@@ -119,7 +120,8 @@ struct PeriodicTaskRoutes: Sendable {
             case "start_time_after": filter.startTimeAfter = instant(name, value)
             case "start_time_before": filter.startTimeBefore = instant(name, value)
             case "search":
-                guard value.count <= 200 else {
+                // Code points, as JSON Schema's maxLength counts them.
+                guard value.unicodeScalars.count <= 200 else {
                     bad(name, "longer than 200 characters")
                     continue
                 }

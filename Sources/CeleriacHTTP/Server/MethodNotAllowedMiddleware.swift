@@ -34,11 +34,21 @@ public struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddlew
     }
 
     /// The methods routes take at `path`, HEAD wherever GET is (the router generates it), sorted.
+    /// A path that routes name literally (`/tasks/batch`) is theirs alone: the router matches
+    /// it before a parameter (`/tasks/{id}`), so the parameter's methods do not apply there.
     func allowedMethods(path: String) -> [String] {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        let matching = routes.filter { route in
+            route.path.components.count == parts.count
+                && zip(route.path.components, parts).allSatisfy { element, part in element ~= part }
+        }
+        let literal = matching.filter { route in
+            route.path.components.allSatisfy { element in
+                !element.description.contains { "{*!".contains($0) }
+            }
+        }
         var methods = Set<String>()
-        for route in routes where route.path.components.count == parts.count {
-            guard zip(route.path.components, parts).allSatisfy({ element, part in element ~= part }) else { continue }
+        for route in literal.isEmpty ? matching : literal {
             methods.insert(route.method.rawValue)
             if route.method == .get { methods.insert(HTTPRequest.Method.head.rawValue) }
         }
