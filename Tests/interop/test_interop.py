@@ -133,6 +133,16 @@ class CeleriacAPIToCeleryWorker(unittest.TestCase):
         # And Celery's own client agrees.
         self.assertEqual(app.AsyncResult(created["id"]).get(timeout=5), 5)
 
+    def test_a_batch_runs_in_celery(self):
+        # POST /tasks/batch: one transaction of plain LPUSHes the Celery worker consumes like any.
+        status, body = http("POST", "/tasks/batch", {"tasks": [
+            {"task": "interop.add", "args": [n, 100], "queue": CELERY_QUEUE} for n in range(20)]})
+        self.assertEqual(status, 201, body)
+        ids = [item["id"] for item in body["tasks"]]
+        self.assertEqual(len(ids), 20)
+        self.assertEqual([app.AsyncResult(task_id).get(timeout=15) for task_id in ids], [n + 100 for n in range(20)])
+        self.assertEqual(wait_final(ids[-1])["result"], 119)
+
     def test_countdown_runs_in_celery_at_the_right_time(self):
         sent = time.monotonic()
         status, created = http("POST", "/tasks", {"task": "interop.add", "args": [2, 3], "queue": CELERY_QUEUE,
