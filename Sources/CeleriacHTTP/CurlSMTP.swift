@@ -3,24 +3,38 @@
 import CeleriacCore
 internal import CCurl
 
-/// The only owner of one `CURL*` easy handle used for SMTP. Not thread-safe: used only on the
+/// The only owner of the `CURL*` easy handles used for SMTP. Not thread-safe: used only on the
 /// thread of the ``SMTPClient`` slot that created it. Kept between mails, so libcurl reuses
 /// the server connection (and its TLS session and login) for the next one.
 final class CurlSMTP {
     private let curl: CurlLibrary
-    private var handle: UnsafeMutableRawPointer?
+    /// One handle (and so one connection cache) for plain servers and one for those that
+    /// require TLS: libcurl would reuse a kept plain connection for a transfer that requires
+    /// STARTTLS to the same host and port, and send in the clear.
+    private var plainHandle: UnsafeMutableRawPointer?
+    private var tlsHandle: UnsafeMutableRawPointer?
 
     init() throws(SMTPError) {
         do { curl = try CurlLibrary.shared.get() } catch { throw .transient(error.description) }
-        guard let handle = curl.easyInit() else { throw .transient("curl_easy_init failed") }
-        self.handle = handle
     }
 
-    deinit { if let handle { curl.easyCleanup(handle) } }
+    deinit {
+        if let plainHandle { curl.easyCleanup(plainHandle) }
+        if let tlsHandle { curl.easyCleanup(tlsHandle) }
+    }
+
+    /// The handle for `security`, made on first use.
+    private func handle(for security: SMTPServer.Security) throws(SMTPError) -> UnsafeMutableRawPointer {
+        if security == .none, let plainHandle { return plainHandle }
+        if security != .none, let tlsHandle { return tlsHandle }
+        guard let handle = curl.easyInit() else { throw .transient("curl_easy_init failed") }
+        if security == .none { plainHandle = handle } else { tlsHandle = handle }
+        return handle
+    }
 
     /// Sends one message: `MAIL FROM`, one `RCPT TO` per recipient, `DATA`.
-    func send(_ mail: SMTPMail, via server: SMTPServer, timeout: Duration) throws(SMTPError) {
-        guard let handle else { throw .transient("handle closed") }
+    func send(_ mail: SMTPMail, via server: SMTPServer, caFile: String?, timeout: Duration) throws(SMTPError) {
+        let handle = try handle(for: server.security)
         curl.easyReset(handle)
         let source = UploadSource(mail.message)
         let sourcePointer = Unmanaged.passRetained(source)
@@ -44,6 +58,7 @@ final class CurlSMTP {
             }
             if server.security != .none {
                 try set("CURLOPT_USE_SSL", celeriac_curl_setopt_long(setopt, handle, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)))
+                if let caFile { try set("CURLOPT_CAINFO", celeriac_curl_setopt_ptr(setopt, handle, CURLOPT_CAINFO, caFile)) }
             }
             if let username = server.username {
                 try set("CURLOPT_USERNAME", celeriac_curl_setopt_ptr(setopt, handle, CURLOPT_USERNAME, username))
@@ -65,6 +80,7 @@ final class CurlSMTP {
         // Only the server's words and codes: never the URL or the credentials.
         switch (result, code) {
         case (CURLE_LOGIN_DENIED, _): throw .authentication(message)
+        case (CURLE_PEER_FAILED_VERIFICATION, _), (CURLE_USE_SSL_FAILED, _), (CURLE_SSL_CACERT_BADFILE, _): throw .tls(message)
         case (_, 500...599): throw .rejected(code: code, message: message)
         default: throw .transient(code > 0 ? "\(code) \(message)" : message)
         }

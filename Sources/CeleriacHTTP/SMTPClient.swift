@@ -23,6 +23,9 @@ public enum SMTPError: Error, Sendable, Equatable, CustomStringConvertible {
     case rejected(code: Int, message: String)
     /// The server refused the login.
     case authentication(String)
+    /// TLS could not be set up: the server's certificate is not trusted (or does not name
+    /// it), or it does not offer STARTTLS. Another try meets the same server.
+    case tls(String)
     /// Anything a later try may mend: no connection, a timeout, a 4xx reply.
     case transient(String)
 
@@ -30,6 +33,7 @@ public enum SMTPError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .rejected(_, let message): "smtp: \(message)"
         case .authentication(let message): "smtp login refused: \(message)"
+        case .tls(let message): "smtp TLS: \(message)"
         case .transient(let message): "smtp: \(message)"
         }
     }
@@ -47,11 +51,15 @@ public final class SMTPClient: Sendable {
     }
 
     /// Sends `mail` through `server`, within `timeout` for the whole dialogue.
-    public func send(_ mail: SMTPMail, via server: SMTPServer, timeout: Duration = .seconds(30)) async throws(SMTPError) {
+    /// - Parameter caFile: a PEM bundle of the certificates to trust for TLS; nil trusts the
+    ///   system's.
+    public func send(_ mail: SMTPMail, via server: SMTPServer, caFile: String? = nil, timeout: Duration = .seconds(30))
+        async throws(SMTPError)
+    {
         do {
             try await slots.withLeastBusy { handle in
                 if handle == nil { handle = try CurlSMTP() }
-                try handle!.send(mail, via: server, timeout: timeout)
+                try handle!.send(mail, via: server, caFile: caFile, timeout: timeout)
             }
         } catch let error as SMTPError {
             throw error

@@ -65,7 +65,7 @@ CELERIAC_REDIS_URL=$CELERIAC_INTEROP_REDIS_URL CELERIAC_DATABASE_URL="postgresql
 
 status=0
 export CELERIAC_INTEROP_DATABASE=celeriac_interop CELERIAC_INTEROP_PG_PORT=$pg_port
-(cd Tests/interop && "../../$venv/bin/python" -m unittest -v test_interop test_django test_beat test_secrets test_backup test_webpush test_email test_commands test_data_load) || status=$?
+(cd Tests/interop && "../../$venv/bin/python" -m unittest -v ${CELERIAC_INTEROP_ONLY:-test_interop test_django test_beat test_secrets test_backup test_webpush test_email test_commands test_data_load}) || status=$?
 # `celeriac schedules` over the same API: create, list, disable, run, delete a periodic task.
 schedules() { "$bin/celeriac" schedules "$@" --api "$CELERIAC_INTEROP_API_URL"; }
 cli_check() {

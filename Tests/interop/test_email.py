@@ -9,6 +9,7 @@ import email.policy
 import json
 import os
 import signal
+import ssl
 import tempfile
 import threading
 import time
@@ -52,7 +53,8 @@ class Sink:
             await asyncio.sleep(self.delay)
         with self.lock:
             self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "session": id(session),
-                                  "login": getattr(session, "auth_data", None), "data": envelope.content})
+                                  "login": getattr(session, "auth_data", None), "data": envelope.content,
+                                  "tls": bool(getattr(session, "ssl", None))})
         return "250 Message accepted"
 
     def clear(self):
@@ -65,14 +67,46 @@ class Sink:
         return email.message_from_bytes(self.messages[index]["data"], policy=email.policy.default)
 
 
+def certificate(folder, name):
+    """A self-signed certificate for 127.0.0.1 and localhost: (cert path, key path)."""
+    import datetime
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    import ipaddress
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"celeriac test {name}")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = os.path.join(folder, f"{name}.pem"), os.path.join(folder, f"{name}.key")
+    with open(cert_path, "wb") as f:
+        f.write(cert.public_bytes(serialization.Encoding.PEM))
+    with open(key_path, "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def server_context(cert_path, key_path):
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_path, key_path)
+    return context
+
+
 def authenticator(server, session, envelope, mechanism, auth_data):
     ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"mailer" and auth_data.password == PASSWORD.encode()
     return AuthResult(success=ok, handled=False, auth_data=auth_data.login if ok else None)
 
 
-def start_worker(name, secrets, sources, templates, queue=QUEUE):
+def start_worker(name, secrets, sources, templates, queue=QUEUE, ca_file=""):
     return own_worker.start(name, queue, CELERIAC_SECRETS_FILE=secrets, CELERIAC_MAIL_SOURCES=sources,
-                            CELERIAC_MAIL_TEMPLATES=templates, CELERIAC_MAIL_FROM="Celeriac <noreply@example.com>")
+                            CELERIAC_MAIL_TEMPLATES=templates, CELERIAC_MAIL_FROM="Celeriac <noreply@example.com>",
+                            CELERIAC_SMTP_CA_FILE=ca_file)
 
 
 def enqueue(kwargs, queue=QUEUE):
@@ -84,15 +118,23 @@ def enqueue(kwargs, queue=QUEUE):
 class Email(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.plain, cls.auth = Sink(), Sink()
+        cls.plain, cls.auth, cls.tls = Sink(), Sink(), Sink()
+        cls.folder = tempfile.mkdtemp(prefix="celeriac-mail-")
+        trusted = certificate(cls.folder, "trusted")
+        untrusted = certificate(cls.folder, "untrusted")
         cls.controllers = [
             Controller(cls.plain, hostname="127.0.0.1", port=PLAIN_PORT),
             Controller(cls.auth, hostname="127.0.0.1", port=AUTH_PORT, authenticator=authenticator,
                        auth_required=True, auth_require_tls=False),
+            # STARTTLS required (the login only over TLS), with a certificate the worker trusts.
+            Controller(cls.tls, hostname="127.0.0.1", port=PLAIN_PORT + 2, tls_context=server_context(*trusted),
+                       require_starttls=True, authenticator=authenticator, auth_required=True),
+            # The same with a certificate the worker does not trust.
+            Controller(Sink(), hostname="127.0.0.1", port=PLAIN_PORT + 3, tls_context=server_context(*untrusted),
+                       require_starttls=True),
         ]
         for controller in cls.controllers:
             controller.start()
-        cls.folder = tempfile.mkdtemp(prefix="celeriac-mail-")
         templates = os.path.join(cls.folder, "templates")
         os.mkdir(templates)
         with open(os.path.join(templates, "welcome.subject.mustache"), "w") as f:
@@ -105,6 +147,9 @@ class Email(unittest.TestCase):
             json.dump({"SMTP_URL": f"smtp://127.0.0.1:{PLAIN_PORT}",
                        "SMTP_AUTH_URL": f"smtp://mailer:{quoted}@127.0.0.1:{AUTH_PORT}",
                        "SMTP_WRONG_PASSWORD": f"smtp://mailer:nope@127.0.0.1:{AUTH_PORT}",
+                       "SMTP_STARTTLS_URL": f"smtp+starttls://mailer:{quoted}@127.0.0.1:{PLAIN_PORT + 2}",
+                       "SMTP_UNTRUSTED_URL": f"smtp+starttls://127.0.0.1:{PLAIN_PORT + 3}",
+                       "SMTP_NO_STARTTLS_URL": f"smtp+starttls://127.0.0.1:{PLAIN_PORT}",
                        "MAIL_DB": DATABASE_URL}, f)
         cls.sources = os.path.join(cls.folder, "sources.json")
         with open(cls.sources, "w") as f:
@@ -112,7 +157,7 @@ class Email(unittest.TestCase):
                                        "name": "display_name", "variables": ["first_name"], "where": {"opted_in": True}}}, f)
         cls.db = psycopg2.connect(DATABASE_URL)
         cls.db.autocommit = True
-        cls.worker = start_worker("mail@celeriac", cls.secrets, cls.sources, templates)
+        cls.worker = start_worker("mail@celeriac", cls.secrets, cls.sources, templates, ca_file=trusted[0])
         cls.templates = templates
 
     @classmethod
@@ -127,6 +172,7 @@ class Email(unittest.TestCase):
     def setUp(self):
         self.plain.clear()
         self.auth.clear()
+        self.tls.clear()
 
     def subscribers(self, opted_in, opted_out=0):
         with self.db.cursor() as cursor:
@@ -212,6 +258,19 @@ class Email(unittest.TestCase):
         task = wait_final(enqueue({"to": ["a@example.com", "b@example.com"], "subject": "{{s}}", "text": "x",
                                    "variables": {"s": "ok\r\nBcc: victim@example.com"}}))
         self.assertEqual(task["state"], "FAILURE", task)
+        self.assertEqual(self.plain.messages, [])
+
+    def test_starttls_with_a_trusted_certificate_and_no_plain_fallback(self):
+        task = wait_final(enqueue({"to": "ana@example.com", "subject": "Über TLS", "text": "x", "smtp": "SMTP_STARTTLS_URL"}))
+        self.assertEqual(task["state"], "SUCCESS", task)
+        [received] = self.tls.messages
+        self.assertEqual((received["tls"], received["login"]), (True, b"mailer"))
+        self.assertEqual(self.tls.parsed(0)["Subject"], "Über TLS")
+        # A certificate nobody vouches for, or a server without STARTTLS: nothing is sent in
+        # the clear, and no retry will change that.
+        for secret in ("SMTP_UNTRUSTED_URL", "SMTP_NO_STARTTLS_URL"):
+            task = wait_final(enqueue({"to": "ana@example.com", "subject": "s", "text": "x", "smtp": secret}))
+            self.assertEqual((task["state"], (task["error"] or {}).get("type")), ("FAILURE", "SSLError"), (secret, task))
         self.assertEqual(self.plain.messages, [])
 
     def test_a_wrong_password_fails_without_retry(self):

@@ -78,6 +78,9 @@ public struct Settings: Sendable {
     public var mailTemplates: String?
     /// Worker: a JSON file of the recipient sources broadcasts may name (``RecipientSource``).
     public var mailSourcesFile: String?
+    /// Worker: a PEM bundle of the certificates SMTP servers' TLS is checked against (a private
+    /// CA); unset trusts the system's.
+    public var smtpCAFile: String?
 
     /// Worker: hosts `http.request` may reach though they resolve to loopback, private or
     /// link-local addresses.
@@ -141,6 +144,7 @@ public struct Settings: Sendable {
         if let mailFrom, HeaderText.hasLineBreakOrNUL(mailFrom) { throw ConfigError("CELERIAC_MAIL_FROM: one line, no CR, LF or NUL") }
         mailTemplates = env["CELERIAC_MAIL_TEMPLATES"].flatMap { $0.isEmpty ? nil : $0 }
         mailSourcesFile = env["CELERIAC_MAIL_SOURCES"].flatMap { $0.isEmpty ? nil : $0 }
+        smtpCAFile = env["CELERIAC_SMTP_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         commandsFile = env["CELERIAC_COMMANDS"].flatMap { $0.isEmpty ? nil : $0 }
         dataLoadsFile = env["CELERIAC_DATA_LOADS"].flatMap { $0.isEmpty ? nil : $0 }
         httpAllowHosts = (env["CELERIAC_HTTP_ALLOW_HOSTS"] ?? "").split(separator: ",").map {

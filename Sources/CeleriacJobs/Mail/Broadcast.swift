@@ -25,6 +25,7 @@ struct Broadcast {
     let invocation: JobInvocation
     let smtp: SMTPClient
     let server: SMTPServer
+    let caFile: String?
     let from: MailAddress
     let template: MailTemplate
     let unsubscribe: MailTemplate?
@@ -108,7 +109,8 @@ struct Broadcast {
             pending = [:]
             notes[key] = "attempt"
             do {
-                try await smtp.send(SMTPMail(from: from.address, recipients: [recipient.address.address], message: message), via: server)
+                try await smtp.send(
+                    SMTPMail(from: from.address, recipients: [recipient.address.address], message: message), via: server, caFile: caFile)
                 outcome.sent += 1
                 notes[key] = "sent"
                 pending[key] = "sent"
@@ -120,6 +122,9 @@ struct Broadcast {
             } catch .authentication(let reply) {
                 try await invocation.ledger.write([key: nil])
                 throw JobFailure(type: "SMTPAuthenticationError", module: "smtplib", message: reply, retryable: false)
+            } catch .tls(let reason) {
+                try await invocation.ledger.write([key: nil])
+                throw JobFailure(type: "SSLError", module: "ssl", message: reason, retryable: false)
             } catch .transient(let reason) {
                 // Not taken: a later attempt sends it (and, with the ledger, nothing else twice).
                 pending[key] = .some(nil)

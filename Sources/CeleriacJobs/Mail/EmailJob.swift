@@ -21,6 +21,8 @@ public struct EmailJob: Job {
     let sources: [String: RecipientSource]
     let defaultFrom: String?
     let smtp: SMTPClient
+    /// `CELERIAC_SMTP_CA_FILE`: certificates to trust for TLS instead of the system's.
+    let caFile: String?
 
     /// - Parameters:
     ///   - templates: where named templates are found (`CELERIAC_MAIL_TEMPLATES`).
@@ -28,12 +30,13 @@ public struct EmailJob: Job {
     ///   - defaultFrom: the sender when a task gives none (`CELERIAC_MAIL_FROM`).
     public init(
         templates: MailTemplates = MailTemplates(directory: nil), sources: [String: RecipientSource] = [:],
-        defaultFrom: String? = nil, smtp: SMTPClient = EmailJob.sharedSMTP
+        defaultFrom: String? = nil, smtp: SMTPClient = EmailJob.sharedSMTP, caFile: String? = nil
     ) {
         self.templates = templates
         self.sources = sources
         self.defaultFrom = defaultFrom
         self.smtp = smtp
+        self.caFile = caFile
     }
 
     /// The SMTP dialogues all runs share.
@@ -92,7 +95,7 @@ public struct EmailJob: Job {
             feed = .source(RecipientReader(source: source, databaseURL: try invocation.secrets.value(source.database)))
         }
         let run = Broadcast(
-            invocation: invocation, smtp: smtp, server: server, from: from, template: template, unsubscribe: unsubscribe,
+            invocation: invocation, smtp: smtp, server: server, caFile: caFile, from: from, template: template, unsubscribe: unsubscribe,
             variables: arguments["variables"]?.objectValue ?? [:], batchSize: batchSize,
             pause: arguments["batch_pause"]?.doubleValue ?? 0)
         let outcome = try await run.send(feed)
@@ -168,6 +171,8 @@ extension EmailJob {
         if let from = settings.mailFrom {
             do { _ = try EmailJob().sender(from) } catch { throw ConfigError("CELERIAC_MAIL_FROM: \(error.message)") }
         }
-        return EmailJob(templates: MailTemplates(directory: settings.mailTemplates), sources: sources, defaultFrom: settings.mailFrom)
+        return EmailJob(
+            templates: MailTemplates(directory: settings.mailTemplates), sources: sources, defaultFrom: settings.mailFrom,
+            caFile: settings.smtpCAFile)
     }
 }
