@@ -126,6 +126,6 @@ struct TaskBatchRoutes: Sendable {
     }
 
     static func problem(_ error: DomainError) -> JSONValue {
-        (try? JSONValue.parse(Problem(error).encoded())) ?? .object(["detail": .string(error.message)])
+        Problem(error).json
     }
 }

@@ -72,60 +72,12 @@ public struct Broker: Sendable {
         envelope: [UInt8], queue: String, priority: Int, record: TaskRecord, idempotency: Idempotency? = nil,
         holdSeconds: Int = 0, parkUntil: Int64? = nil
     ) async throws -> PublishOutcome {
-        let ttl = recordTTLSeconds + max(0, holdSeconds)
-        guard let idempotency else {
-            return try await publishTransaction(
-                envelope: envelope, queue: queue, priority: priority, record: record, ttlSeconds: ttl, parkUntil: parkUntil)
-        }
         let item = BatchItem(
             envelope: envelope, queue: queue, priority: priority, record: record, idempotency: idempotency,
             holdSeconds: holdSeconds, parkUntil: parkUntil)
+        guard idempotency != nil else { return try await publishTransaction([item])[0] }
         let call = enqueueOnceCall(item)
         return Self.enqueueOnceOutcome(try await redis.run(.enqueueOnce, keys: call.keys, rawArgs: call.args), parked: parkUntil != nil)
-    }
-
-    /// ``publish(envelope:queue:priority:record:idempotency:)`` without a key: nothing to decide
-    /// on Redis's side, so a transaction does what the script would, for about a quarter less
-    /// of Redis's time (BENCHMARKS.md). kombu's bindings are added on every push: a `SADD` of
-    /// a member already there costs Redis less than a branch in Lua did.
-    private func publishTransaction(
-        envelope: [UInt8], queue: String, priority: Int, record: TaskRecord, ttlSeconds: Int, parkUntil: Int64?
-    ) async throws -> PublishOutcome {
-        let taskKey = RedisKeys.task(record.id)
-        let member = RedisKeys.bindingMember(queue)
-        let fields = record.hashFields()
-        let transaction = RESPCommand.transaction(reservingCapacity: envelope.count + 1024) { command in
-            if let parkUntil {
-                command.next("ZADD", arguments: 3)
-                command.append(RedisKeys.scheduled)
-                command.append(String(parkUntil))
-                command.append(RedisKeys.scheduledMember(queueKey: RedisKeys.queue(queue, priority: priority), envelope: envelope))
-            } else {
-                command.next("LPUSH", arguments: 2)
-                command.append(RedisKeys.queue(queue, priority: priority))
-                command.append(envelope)
-            }
-            command.next("HSET", arguments: 1 + 2 * fields.count)
-            command.append(taskKey)
-            for (field, value) in fields {
-                command.append(field)
-                command.append(value)
-            }
-            command.next("EXPIRE", taskKey, String(ttlSeconds))
-            command.next("SADD", RedisKeys.bindingSet, member)
-            command.next("SADD", RedisKeys.permanentBindingSet, member)
-        }
-        let reply = try await redis.connection.send(transaction)
-        guard case .array(let results) = reply, let length = results.first?.integer,
-            !results.contains(where: { if case .error = $0 { true } else { false } })
-        else {
-            // Unlike the script, a transaction runs the rest after a failing command (a queue
-            // key holding a string, say): take the record back, so no task is left without
-            // its message.
-            _ = try? await redis.command("DEL", taskKey)
-            throw RedisError.server("publish: \(Self.failure(in: reply))")
-        }
-        return parkUntil == nil ? .published(queueLength: Int(length)) : .parked
     }
 
     /// Queues the parked tasks due at `now` (up to `limit`), at the consuming end of their

@@ -54,6 +54,13 @@ public struct Problem: Sendable, Equatable {
 
     /// The response body.
     public func encoded() -> String {
+        var writer = JSONWriter(keyOrder: ["type", "title", "status", "detail", "errors", "pointer", "parameter"])
+        writer.write(json)
+        return writer.output
+    }
+
+    /// The body as a value, for a problem carried inside another answer (a batch's entry).
+    public var json: JSONValue {
         var object: [String: JSONValue] = [
             "type": .string(type), "title": .string(title), "status": .int(Int64(status)), "detail": .string(detail),
         ]
@@ -64,8 +71,6 @@ public struct Problem: Sendable, Equatable {
                              "detail": .string(error.detail)])
                 })
         }
-        var writer = JSONWriter(keyOrder: ["type", "title", "status", "detail", "errors", "pointer", "parameter"])
-        writer.write(.object(object))
-        return writer.output
+        return .object(object)
     }
 }
