@@ -144,18 +144,6 @@ final class Reporter: Sendable {
                 logger.warning(
                     "API rejected reports of superseded attempts", metadata: ["body": "\(response.text.prefix(500))"])
                 return true
-            case 422 where reports.count > 1:
-                // The API names the first report it refused (`/reports/N/...`): drop that one
-                // and send the rest, instead of losing every other task's report with it.
-                if let refused = Self.refusedIndex(in: response.body, count: reports.count) {
-                    logger.error(
-                        "API rejected a report; dropping it, sending the rest",
-                        metadata: ["task_id": "\(reports[refused].id.prefix(255))", "body": "\(response.text.prefix(500))"])
-                    var rest = reports
-                    rest.remove(at: refused)
-                    return await send(rest)
-                }
-                fallthrough
             case 413 where reports.count > 1:
                 // Over the API's body limit (tasks with large arguments): the halves fit, or
                 // are halved again, rather than dropped with their tasks' final states.
@@ -170,6 +158,18 @@ final class Reporter: Sendable {
                 slim.args = nil
                 slim.kwargs = nil
                 return await send([slim])
+            case 422 where reports.count > 1:
+                // The API names the first report it refused (`/reports/N/...`): drop that one
+                // and send the rest, instead of losing every other task's report with it.
+                if let refused = Self.refusedIndex(in: response.body, count: reports.count) {
+                    logger.error(
+                        "API rejected a report; dropping it, sending the rest",
+                        metadata: ["task_id": "\(reports[refused].id.prefix(255))", "body": "\(response.text.prefix(500))"])
+                    var rest = reports
+                    rest.remove(at: refused)
+                    return await send(rest)
+                }
+                fallthrough
             case 400, 413, 422:
                 logger.error(
                     "API rejected reports; dropping them",
