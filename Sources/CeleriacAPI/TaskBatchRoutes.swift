@@ -3,7 +3,6 @@
 import CeleriacCore
 import CeleriacHTTPServer
 import CeleriacRedis
-import CeleriacSystem
 import Hummingbird
 
 /// `POST /tasks/batch`: many tasks in one request, published in one Redis round trip. Each
@@ -44,7 +43,7 @@ struct TaskBatchRoutes: Sendable {
         var requests: [TaskPublisher.Request] = []
         for (index, entry) in entries.enumerated() {
             do {
-                requests.append(try await request(entry, index: index))
+                requests.append(try await request(entry))
                 results.append(.task(request: requests.count - 1, position: index))
             } catch let error as DomainError where error.code == .invalid || error.code == .tooLarge {
                 results.append(.problem(Self.relocated(error, under: "/tasks/\(index)")))
@@ -88,7 +87,7 @@ struct TaskBatchRoutes: Sendable {
     }
 
     /// One entry as a publisher request: `POST /tasks`'s checks, its `idempotency_key` taken out.
-    private func request(_ entry: JSONValue, index: Int) async throws -> TaskPublisher.Request {
+    private func request(_ entry: JSONValue) async throws -> TaskPublisher.Request {
         var fields = entry.objectValue ?? [:]
         let key = try fields.removeValue(forKey: "idempotency_key").map { value throws(DomainError) in
             guard let text = value.stringValue, (try? TaskRoutes.idempotencyKey(text)) != nil else {
@@ -98,11 +97,7 @@ struct TaskBatchRoutes: Sendable {
         }
         let input = try EnqueueRequest(json: entry.objectValue == nil ? entry : .object(fields))
         try input.checkArgumentsSize(limit: api.settings.limits.maxArgumentsBytes)
-        let spec = try await api.knownTasks.check(input.task, args: input.args, kwargs: input.kwargs)
-        let options = input.options(now: api.clock.now)
-        return TaskPublisher.Request(
-            task: input.task, args: input.args, kwargs: input.kwargs, options: spec?.defaults(for: options) ?? options,
-            idempotency: key.map { Broker.Idempotency(key: $0, canonicalRequest: input.canonicalJSON) })
+        return try await TaskRoutes(api: api).publisherRequest(input, idempotencyKey: key)
     }
 
     /// `error` with each pointer placed under the entry's (`/task` → `/tasks/3/task`).

@@ -52,11 +52,7 @@ struct TaskRoutes: Sendable {
         if body.readableBytes > api.settings.limits.maxArgumentsBytes {
             try input.checkArgumentsSize(limit: api.settings.limits.maxArgumentsBytes)
         }
-        let spec = try await api.knownTasks.check(input.task, args: input.args, kwargs: input.kwargs)
-        let options = input.options(now: api.clock.now)
-        let published = try await api.publisher.publish(TaskPublisher.Request(
-            task: input.task, args: input.args, kwargs: input.kwargs, options: spec?.defaults(for: options) ?? options,
-            idempotency: key.map { Broker.Idempotency(key: $0, canonicalRequest: input.canonicalJSON) }))
+        let published = try await api.publisher.publish(try await publisherRequest(input, idempotencyKey: key))
         switch published.outcome {
         case .published, .parked:
             return created(id: published.id, state: .pending, status: .created)
@@ -69,6 +65,17 @@ struct TaskRoutes: Sendable {
                 "Idempotency-Key was already used for a different request (task \(published.id))",
                 reason: "idempotency-conflict")
         }
+    }
+
+    /// What the publisher gets for a checked body: the task name known (or allowed), its
+    /// arguments checked against the job's schema, the job's limits and retry policy where the
+    /// request set none. `POST /tasks` and each entry of `POST /tasks/batch` come through here.
+    func publisherRequest(_ input: EnqueueRequest, idempotencyKey key: String?) async throws -> TaskPublisher.Request {
+        let spec = try await api.knownTasks.check(input.task, args: input.args, kwargs: input.kwargs)
+        let options = input.options(now: api.clock.now)
+        return TaskPublisher.Request(
+            task: input.task, args: input.args, kwargs: input.kwargs, options: spec?.defaults(for: options) ?? options,
+            idempotency: key.map { Broker.Idempotency(key: $0, canonicalRequest: input.canonicalJSON) })
     }
 
     private func created(id: String, state: TaskState, status: HTTPResponse.Status) -> Reply {
