@@ -31,6 +31,17 @@ extension PostgresError {
         guard case .query(let state, _) = self else { return false }
         return state.hasPrefix("22") || state.hasPrefix("23")
     }
+
+    /// The statement itself was refused or its answer unreadable, as opposed to the
+    /// connection failing (no server, a lost connection, SQLSTATE class 08, or the server
+    /// shutting down, class 57): running it again will not help, trying later may.
+    public var isRefusedStatement: Bool {
+        switch self {
+        case .query(let state, _): !state.hasPrefix("08") && !state.hasPrefix("57")
+        case .decode: true
+        default: false
+        }
+    }
 }
 
 extension PostgresError: DomainErrorConvertible {

@@ -135,7 +135,7 @@ public struct DataLoadJob: Job {
                 return (inserted, updated)
             }
         } catch let error as PostgresError {
-            if case .query(let state, let message) = error, !state.hasPrefix("08"), !state.hasPrefix("57") {
+            if error.isRefusedStatement, case .query(let state, let message) = error {
                 throw Self.refuse("page \(page): the database refused the rows: \(message) [\(state)]", type: "DataError")
             }
             throw JobRetry(reason: "page \(page): \(error)")

@@ -59,12 +59,8 @@ final class RecipientReader: Sendable {
     /// (a column the configuration names wrongly) is not.
     private static func read<T>(_ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch let error as PostgresError {
-            switch error {
-            case .query, .decode:
-                throw JobFailure(type: "ProgrammingError", module: "celeriac.jobs", message: "recipient source: \(error)", retryable: false)
-            default:
-                throw JobRetry(reason: "recipient source: \(error)")
-            }
+            guard error.isRefusedStatement else { throw JobRetry(reason: "recipient source: \(error)") }
+            throw JobFailure(type: "ProgrammingError", module: "celeriac.jobs", message: "recipient source: \(error)", retryable: false)
         }
     }
 }
